@@ -1,0 +1,4 @@
+// Public surface of the worker's ONNX Runtime module (the only place that imports onnxruntime-node).
+export { createSession, checkInputs, run, release, cudaListed, OnnxInputError } from './session.ts';
+export type { Device, Provider, Tensor, TensorType, SessionOptions, OnnxSession } from './session.ts';
+export { float32, int64, int32, asFloat32 } from './tensor.ts';
