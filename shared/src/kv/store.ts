@@ -1,23 +1,34 @@
 // The one narrow storage interface the edge, the publisher and the adapter job use (STYLE: one interface,
 // one conformance suite). Backends: memory, SQLite (embedded default), Upstash Redis, Vercel KV, Cloudflare KV.
-// Values are strings (JSON or base64); callers parse them with zod through typed helpers, never raw.
+// Values are strings (JSON or base64); callers parse them with zod through typed helpers (typed.ts), never raw.
+// Serving path: edge -> KV (this interface) -> worker; learning path: events (EventLog) -> adapter job.
+
+export type KvKind = 'memory' | 'sqlite' | 'upstash' | 'vercel-kv' | 'cloudflare-kv';
 
 export interface KvStore {
   /** Backend name, reported by /readyz ("memory" | "sqlite" | "upstash" | "vercel-kv" | "cloudflare-kv"). */
-  readonly kind: string;
+  readonly kind: KvKind | string;
   get(key: string): Promise<string | null>;
   /** Missing keys come back as null, in the order asked. */
   mget(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, opts?: { ttlSeconds?: number }): Promise<void>;
   del(key: string): Promise<void>;
-  /** Atomically set several keys at once: readers see all of them or none (used to flip a published version). */
+  /**
+   * Set several keys at once. Atomic (all or none visible) on memory, SQLite and Redis (MULTI/EXEC);
+   * NOT atomic on Cloudflare KV — there, callers make version flips atomic by writing versioned keys first
+   * and flipping ONE pointer key last (publish.ts does this on every backend).
+   */
   setMany(entries: readonly (readonly [string, string])[]): Promise<void>;
-  /** Prepend values to a capped list (newest first), keeping at most maxLen entries. */
+  /** Prepend values to a capped list (newest first: the last value given ends up first), keeping at most maxLen entries. */
   listPush(key: string, values: readonly string[], maxLen: number): Promise<void>;
   /** Entries [start, stop] inclusive, newest first; stop = -1 means to the end. */
   listRange(key: string, start: number, stop: number): Promise<string[]>;
   /** Liveness check for /readyz; throws when the backend is unreachable. */
   ping(): Promise<void>;
+  /** The durable event log of this backend, when it has one (all but Cloudflare KV). */
+  readonly events?: EventLog;
+  /** Releases connections / file handles; the store is unusable afterwards. */
+  close?(): Promise<void>;
 }
 
 /** One interaction as stored in the durable event log. */
@@ -29,21 +40,34 @@ export interface LoggedEvent {
   type: string;
   /** Event time, ms since epoch (client time when given, else ingest time). */
   ts: number;
-  /** Position in the log assigned at append; strictly increasing per log. */
+  /** Position in the log assigned at append; increasing in append order (opaque string: compare with compareSeq). */
   seq?: string;
 }
 
 /**
  * Durable append-only event log (Redis Streams + consumer group on Redis backends, a table in SQLite,
  * an array in memory). Delivery to consumers is at-least-once; appends are idempotent by eventId.
+ *
+ * Delivery rule shared by every backend (checked by the conformance suite): `read` returns, in seq order,
+ * first the events already delivered to this consumer and not yet acked (redelivery after a crash), then
+ * events another consumer of the group left unacked for longer than the log's claim timeout, then new
+ * events. An event is delivered until some consumer of the group acks it.
  */
 export interface EventLog {
   /** Appends the events not seen before; returns how many were new (duplicates are acknowledged, not re-added). */
   append(events: readonly LoggedEvent[]): Promise<{ added: number; duplicates: number }>;
-  /** Reads up to `count` events after the group's cursor, delivering each at least once until acked. */
+  /** Reads up to `count` events for a consumer of a group (created on first use, starting at the log's beginning). */
   read(group: string, consumer: string, count: number): Promise<LoggedEvent[]>;
-  /** Marks events as processed by the group; the cursor never goes back past them. */
+  /** Marks events as processed by the group; they are never delivered to that group again. */
   ack(group: string, seqs: readonly string[]): Promise<void>;
   /** Total events stored. */
   length(): Promise<number>;
+}
+
+/** Thrown by a backend when the storage service cannot be reached (the edge maps it to 503). */
+export class KvUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KvUnavailableError';
+  }
 }

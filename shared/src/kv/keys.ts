@@ -1,0 +1,48 @@
+// Every KV key name in one place (STYLE: all cache key names in one module). Published data lives under a
+// version prefix and becomes visible through ONE pointer key (`published`), flipped last by publish;
+// live data (histories, events, adapters) is unversioned. Backends never invent key names.
+
+export const KEY_PREFIX = 'llmrec:';
+
+const p = (s: string) => `${KEY_PREFIX}${s}`;
+const enc = (id: string) => encodeURIComponent(id);
+
+export const keys = {
+  /** Pointer to the live published version (PublishedPointer). Flipped last by publish. */
+  published: () => p('published'),
+  /** Manifest of one published version (PublishManifest): what it holds, for audits and cleanup. */
+  publishManifest: (version: string) => p(`pub:${version}:manifest`),
+  /** Item metadata (ItemMeta) of a published version. */
+  item: (version: string, itemId: string) => p(`pub:${version}:item:${enc(itemId)}`),
+  /** Dense item index -> raw id table (ItemIndex) of a published version. */
+  itemIndex: (version: string) => p(`pub:${version}:items`),
+  /** Popular list (PopularList) by name, e.g. "all" or "recent". */
+  popular: (version: string, name: string) => p(`pub:${version}:popular:${enc(name)}`),
+  /** PQ codebooks (PqCodebooks) of the joint item latents. */
+  pqCodebooks: (version: string) => p(`pub:${version}:pq:codebooks`),
+  /** PQ codes of all items (PqCodes), one chunk per `chunk` of items. */
+  pqCodes: (version: string, chunk: number) => p(`pub:${version}:pq:codes:${chunk}`),
+  /** Evidence dictionary entry of one item (ItemEvidence). */
+  evidence: (version: string, itemId: string) => p(`pub:${version}:evidence:${enc(itemId)}`),
+  /** Reference to the user-encoder artifact (ModelRef). */
+  userEncoder: (version: string) => p(`pub:${version}:user-encoder`),
+  /** Recent history of a user: a capped list of HistoryEntry JSON, newest first. Live, updated on ingest. */
+  history: (userId: string) => p(`hist:${enc(userId)}`),
+  /** Adapter version record (AdapterVersion). Versions only go up. */
+  adapter: (version: number) => p(`adapter:${version}`),
+  /** Pointer to the serving adapter version (AdapterPointer). */
+  adapterCurrent: () => p('adapter:current'),
+  /** Last cached recommendations of a user (CachedRecs), for degraded answers. */
+  cachedRecs: (userId: string) => p(`recs:${enc(userId)}`),
+  /** Event log stream (Redis) / table name base (SQLite). */
+  eventStream: () => p('events'),
+  /** Set of event ids already appended (idempotency, Redis backends). */
+  eventIds: () => p('events:ids'),
+  /** Rate limiter prefix (@upstash/ratelimit). */
+  rateLimitPrefix: () => p('rl'),
+} as const;
+
+/** Default number of history entries kept per user. */
+export const HISTORY_MAX_LEN = 200;
+/** Items per PQ code chunk (keeps each value well under Cloudflare KV's 25 MiB and Upstash's 1 MiB request limit). */
+export const PQ_CODES_CHUNK = 4096;

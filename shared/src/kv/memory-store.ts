@@ -1,0 +1,121 @@
+// In-memory KvStore + EventLog: the reference backend for tests and `createApp` stubs. Runtime-neutral.
+// Same semantics as the persistent backends (checked by the conformance suite), nothing survives the process.
+import type { EventLog, KvStore, LoggedEvent } from './store.ts';
+import { GroupState, pickDeliveries } from './event-delivery.ts';
+
+interface Entry {
+  value: string;
+  expiresAt?: number;
+}
+
+export interface MemoryStoreOptions {
+  /** Unacked events of another consumer are handed over after this long (ms). */
+  claimIdleMs?: number;
+  now?: () => number;
+}
+
+export class MemoryEventLog implements EventLog {
+  private readonly log: LoggedEvent[] = [];
+  private readonly ids = new Set<string>();
+  private readonly groups = new Map<string, GroupState>();
+  private readonly claimIdleMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async append(events: readonly LoggedEvent[]) {
+    let added = 0;
+    for (const e of events) {
+      if (this.ids.has(e.eventId)) continue;
+      this.ids.add(e.eventId);
+      this.log.push({ ...e, seq: String(this.log.length + 1) });
+      added++;
+    }
+    return { added, duplicates: events.length - added };
+  }
+
+  async read(group: string, consumer: string, count: number) {
+    let g = this.groups.get(group);
+    if (!g) this.groups.set(group, (g = { next: 0, pending: new Map() }));
+    const picked = pickDeliveries(g, consumer, count, this.log.length, this.now(), this.claimIdleMs);
+    return picked.map((i) => ({ ...this.log[i] }));
+  }
+
+  async ack(group: string, seqs: readonly string[]) {
+    const g = this.groups.get(group);
+    if (!g) return;
+    for (const s of seqs) g.pending.delete(Number(s) - 1);
+  }
+
+  async length() {
+    return this.log.length;
+  }
+}
+
+export class MemoryStore implements KvStore {
+  readonly kind = 'memory';
+  readonly events: MemoryEventLog;
+  private readonly data = new Map<string, Entry>();
+  private readonly lists = new Map<string, string[]>();
+  private readonly now: () => number;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.events = new MemoryEventLog(opts);
+  }
+
+  async get(key: string) {
+    const e = this.data.get(key);
+    if (!e) return null;
+    if (e.expiresAt !== undefined && e.expiresAt <= this.now()) {
+      this.data.delete(key);
+      return null;
+    }
+    return e.value;
+  }
+
+  async mget(keys: readonly string[]) {
+    return Promise.all(keys.map((k) => this.get(k)));
+  }
+
+  async set(key: string, value: string, opts?: { ttlSeconds?: number }) {
+    this.setSync(key, value, opts?.ttlSeconds);
+  }
+
+  private setSync(key: string, value: string, ttlSeconds?: number) {
+    this.lists.delete(key);
+    this.data.set(key, { value, expiresAt: ttlSeconds ? this.now() + ttlSeconds * 1000 : undefined });
+  }
+
+  async del(key: string) {
+    this.data.delete(key);
+    this.lists.delete(key);
+  }
+
+  async setMany(entries: readonly (readonly [string, string])[]) {
+    // Synchronous loop: no await between writes, so no reader can interleave (atomic like MULTI/EXEC).
+    for (const [k, v] of entries) this.setSync(k, v);
+  }
+
+  async listPush(key: string, values: readonly string[], maxLen: number) {
+    const list = this.lists.get(key) ?? [];
+    const next = [...values].reverse().concat(list).slice(0, Math.max(0, maxLen));
+    this.lists.set(key, next);
+  }
+
+  async listRange(key: string, start: number, stop: number) {
+    const list = this.lists.get(key) ?? [];
+    return list.slice(start, stop === -1 ? undefined : stop + 1);
+  }
+
+  async ping() {}
+
+  async close() {}
+}
+
+export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(opts);
+}

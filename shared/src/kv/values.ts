@@ -1,0 +1,131 @@
+// zod schemas of every value stored in KV, each with a version field `v` (STYLE: stored values carry a
+// version). Types are inferred from the schemas. Readers go through typed.ts, which turns a malformed or
+// wrong-version value into a KvValueError naming the key. Holds the serving state of DynMM-Explain-LLMRec:
+// PQ-coded joint item latents, evidence for grounded explanations, histories, popular fallbacks, adapters.
+import { z } from 'zod';
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex sha256');
+
+/** Pointer to the live published version: flipped last, so readers see a whole version or the previous one. */
+export const PublishedPointer = z.object({
+  v: z.literal(1),
+  version: z.string().min(1),
+  dataset: z.string(),
+  publishedAt: z.string(),
+});
+export type PublishedPointer = z.infer<typeof PublishedPointer>;
+
+/** What one published version contains (counts per kind), written before the pointer flip. */
+export const PublishManifest = z.object({
+  v: z.literal(1),
+  version: z.string(),
+  dataset: z.string(),
+  createdAt: z.string(),
+  /** Content hash of the published inputs: the same inputs give the same version (idempotent publish). */
+  contentHash: z.string(),
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  artifacts: z.record(z.string(), z.string()).default({}),
+});
+export type PublishManifest = z.infer<typeof PublishManifest>;
+
+export const ItemMeta = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  /** Dense 0-based index, the row of the item in the PQ codes and latents. */
+  idx: z.number().int().nonnegative(),
+  title: z.string(),
+  genres: z.array(z.string()).default([]),
+  year: z.number().int().optional(),
+  attributes: z.array(z.string()).default([]),
+  hasImage: z.boolean(),
+  hasAudio: z.boolean().default(false),
+});
+export type ItemMeta = z.infer<typeof ItemMeta>;
+
+/** Dense index -> raw item id, for retrieval over all items. */
+export const ItemIndex = z.object({ v: z.literal(1), ids: z.array(z.string()) });
+export type ItemIndex = z.infer<typeof ItemIndex>;
+
+export const PopularList = z.object({
+  v: z.literal(1),
+  name: z.string(),
+  items: z.array(z.string()),
+  /** Interaction counts (or scores), aligned with items. */
+  scores: z.array(z.number()),
+});
+export type PopularList = z.infer<typeof PopularList>;
+
+/** Product-quantisation codebooks: m sub-spaces x k centroids x dsub floats (float32 LE, base64). */
+export const PqCodebooks = z.object({
+  v: z.literal(1),
+  m: z.number().int().positive(),
+  k: z.number().int().positive().max(256),
+  dsub: z.number().int().positive(),
+  dim: z.number().int().positive(),
+  centroids: base64,
+});
+export type PqCodebooks = z.infer<typeof PqCodebooks>;
+
+/** PQ codes for items [start, start + count): count x m uint8, row-major, base64. */
+export const PqCodes = z.object({
+  v: z.literal(1),
+  m: z.number().int().positive(),
+  start: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+  codes: base64,
+});
+export type PqCodes = z.infer<typeof PqCodes>;
+
+/** Evidence for grounded explanations of one item (snippets from item text / co-interaction statistics). */
+export const ItemEvidence = z.object({
+  v: z.literal(1),
+  itemId: z.string(),
+  evidence: z.array(z.object({ kind: z.string(), text: z.string(), weight: z.number().optional() })),
+});
+export type ItemEvidence = z.infer<typeof ItemEvidence>;
+
+/** Reference to a model artifact the worker loads (by hash; KV never holds the weights of big models). */
+export const ModelRef = z.object({
+  v: z.literal(1),
+  name: z.string(),
+  path: z.string(),
+  sha256,
+  bytes: z.number().int().nonnegative().optional(),
+});
+export type ModelRef = z.infer<typeof ModelRef>;
+
+/** One entry of a user's recent history (list element). */
+export const HistoryEntry = z.object({
+  v: z.literal(1),
+  item: z.string(),
+  ts: z.number(),
+  type: z.string().default('interaction'),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** A dynamic adapter version produced by the adapter job (online dynamic alignment). Versions only go up. */
+export const AdapterVersion = z.object({
+  v: z.literal(1),
+  version: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  /** Adapter weights (float32 LE, base64) when small enough, or a reference to an artifact file. */
+  weights: base64.optional(),
+  ref: ModelRef.optional(),
+  shapes: z.record(z.string(), z.array(z.number().int())).default({}),
+  trainedOnEvents: z.number().int().nonnegative().default(0),
+  metrics: z.record(z.string(), z.number()).default({}),
+  parent: z.number().int().nonnegative().nullable().default(null),
+});
+export type AdapterVersion = z.infer<typeof AdapterVersion>;
+
+export const AdapterPointer = z.object({ v: z.literal(1), version: z.number().int().nonnegative(), updatedAt: z.string() });
+export type AdapterPointer = z.infer<typeof AdapterPointer>;
+
+/** Last good recommendations of a user, served with `degraded: true` when the worker is down. */
+export const CachedRecs = z.object({
+  v: z.literal(1),
+  at: z.number(),
+  items: z.array(z.object({ id: z.string(), score: z.number() })),
+});
+export type CachedRecs = z.infer<typeof CachedRecs>;

@@ -1,0 +1,222 @@
+// THE conformance suite of the KV layer (STYLE: one storage interface, one test suite every backend passes,
+// like gorse's storage/cache/database_test.go). Each backend's test file calls runKvConformance with a
+// harness; the suite covers the KvStore operations and, where the backend has one, the durable EventLog.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+
+export interface KvHarness {
+  /** Opens a handle on the storage named `ns`; opening the same ns again sees the same data when `persistent`. */
+  open(ns: string, opts?: { claimIdleMs?: number }): Promise<KvStore>;
+  /** Data survives closing the handle and opening a new one (SQLite file, Redis server). */
+  persistent: boolean;
+  /** setMany is all-or-nothing for concurrent readers (false on Cloudflare KV: pointer-flip pattern instead). */
+  atomicSetMany: boolean;
+  /** Smallest TTL the backend accepts (Cloudflare KV: 60 s); TTL expiry is only waited for when <= 1. */
+  minTtlSeconds: number;
+  /** Whether the backend has an event log. */
+  hasEventLog: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let counter = 0;
+const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+const ev = (id: string, i = 0): LoggedEvent => ({ eventId: id, userId: `u${i % 3}`, itemId: `i${i}`, type: 'click', ts: 1_700_000_000_000 + i });
+
+export function runKvConformance(name: string, h: KvHarness): void {
+  describe(`KV conformance: ${name}`, () => {
+    const opened: KvStore[] = [];
+    const open = async (ns = uniq('ns'), opts?: { claimIdleMs?: number }) => {
+      const s = await h.open(ns, opts);
+      opened.push(s);
+      return s;
+    };
+    afterAll(async () => {
+      for (const s of opened) await s.close?.().catch(() => {});
+    });
+
+    it('get of a missing key is null; set then get round-trips any string', async () => {
+      const s = await open();
+      const k = uniq('k');
+      expect(await s.get(k)).toBeNull();
+      const values = ['plain', '', '{"v":1,"title":"Amélie (2001) — 日本語 ✓"}', 'x'.repeat(100_000), 'line1\nline2\t"q"\\'];
+      for (const [i, v] of values.entries()) {
+        await s.set(`${k}:${i}`, v);
+        expect(await s.get(`${k}:${i}`)).toBe(v);
+      }
+    });
+
+    it('keys may contain separators, spaces and unicode', async () => {
+      const s = await open();
+      const base = uniq('k');
+      const ks = [`${base}:a:b`, `${base}/x y`, `${base}:é✓`, `${base}%2F`];
+      for (const [i, k] of ks.entries()) await s.set(k, String(i));
+      expect(await s.mget(ks)).toEqual(['0', '1', '2', '3']);
+    });
+
+    it('mget keeps the order asked and gives null for missing keys', async () => {
+      const s = await open();
+      const k = uniq('k');
+      await s.set(`${k}:a`, 'A');
+      await s.set(`${k}:c`, 'C');
+      expect(await s.mget([`${k}:c`, `${k}:missing`, `${k}:a`, `${k}:c`])).toEqual(['C', null, 'A', 'C']);
+      expect(await s.mget([])).toEqual([]);
+    });
+
+    it('set overwrites; del removes; del of a missing key is fine', async () => {
+      const s = await open();
+      const k = uniq('k');
+      await s.set(k, 'one');
+      await s.set(k, 'two');
+      expect(await s.get(k)).toBe('two');
+      await s.del(k);
+      expect(await s.get(k)).toBeNull();
+      await s.del(k);
+      await s.del(uniq('never'));
+    });
+
+    it('set with a TTL expires the value', async () => {
+      const s = await open();
+      const k = uniq('ttl');
+      await s.set(k, 'soon', { ttlSeconds: Math.max(1, h.minTtlSeconds) });
+      await s.set(`${k}:keep`, 'kept');
+      expect(await s.get(k)).toBe('soon');
+      if (h.minTtlSeconds <= 1) {
+        await sleep(2100);
+        expect(await s.get(k)).toBeNull();
+        expect(await s.mget([k, `${k}:keep`])).toEqual([null, 'kept']);
+      }
+    });
+
+    it('setMany writes every entry', async () => {
+      const s = await open();
+      const k = uniq('many');
+      const entries = Array.from({ length: 50 }, (_, i) => [`${k}:${i}`, `v${i}`] as const);
+      await s.setMany(entries);
+      expect(await s.mget(entries.map((e) => e[0]))).toEqual(entries.map((e) => e[1]));
+      await s.setMany([]);
+    });
+
+    it.runIf(h.atomicSetMany)('setMany is atomic for concurrent readers (never a mix of two versions)', async () => {
+      const s = await open();
+      const k = uniq('atomic');
+      const ks = Array.from({ length: 100 }, (_, i) => `${k}:${i}`);
+      await s.setMany(ks.map((key) => [key, 'v0'] as const));
+      let writing = true;
+      const mixed: string[][] = [];
+      const reader = (async () => {
+        while (writing) {
+          const got = await s.mget(ks);
+          if (new Set(got).size !== 1) mixed.push(got as string[]);
+        }
+      })();
+      for (let ver = 1; ver <= 15; ver++) await s.setMany(ks.map((key) => [key, `v${ver}`] as const));
+      writing = false;
+      await reader;
+      expect(mixed).toEqual([]);
+      expect(new Set(await s.mget(ks))).toEqual(new Set(['v15']));
+    });
+
+    it('listPush keeps newest first and caps the length; listRange slices inclusively', async () => {
+      const s = await open();
+      const k = uniq('list');
+      expect(await s.listRange(k, 0, -1)).toEqual([]);
+      await s.listPush(k, ['a', 'b'], 5);
+      await s.listPush(k, ['c'], 5);
+      expect(await s.listRange(k, 0, -1)).toEqual(['c', 'b', 'a']);
+      await s.listPush(k, ['d', 'e', 'f'], 5);
+      expect(await s.listRange(k, 0, -1)).toEqual(['f', 'e', 'd', 'c', 'b']);
+      expect(await s.listRange(k, 0, 1)).toEqual(['f', 'e']);
+      expect(await s.listRange(k, 2, 3)).toEqual(['d', 'c']);
+      expect(await s.listRange(k, 4, 10)).toEqual(['b']);
+      await s.listPush(k, ['{"v":1,"item":"42"}'], 5);
+      expect((await s.listRange(k, 0, 0))[0]).toBe('{"v":1,"item":"42"}');
+      await s.del(k);
+      expect(await s.listRange(k, 0, -1)).toEqual([]);
+    });
+
+    it('ping succeeds on a reachable backend', async () => {
+      const s = await open();
+      await expect(s.ping()).resolves.toBeUndefined();
+    });
+
+    it.runIf(h.persistent)('values survive closing the store and opening it again', async () => {
+      const ns = uniq('ns');
+      const k = uniq('durable');
+      const a = await h.open(ns);
+      await a.setMany([[`${k}:1`, 'one'], [`${k}:2`, 'two']]);
+      await a.listPush(`${k}:list`, ['x', 'y'], 10);
+      await a.close?.();
+      const b = await open(ns);
+      expect(await b.mget([`${k}:1`, `${k}:2`])).toEqual(['one', 'two']);
+      expect(await b.listRange(`${k}:list`, 0, -1)).toEqual(['y', 'x']);
+    });
+
+    describe.runIf(h.hasEventLog)('event log', () => {
+      it('append is idempotent by eventId, within and across batches', async () => {
+        const log = (await open()).events!;
+        expect(await log.append([ev('a', 0), ev('b', 1), ev('a', 0)])).toEqual({ added: 2, duplicates: 1 });
+        expect(await log.append([ev('b', 1), ev('c', 2)])).toEqual({ added: 1, duplicates: 1 });
+        expect(await log.append([])).toEqual({ added: 0, duplicates: 0 });
+        expect(await log.length()).toBe(3);
+      });
+
+      it('read delivers events in append order with their fields and increasing seqs', async () => {
+        const log = (await open()).events!;
+        await log.append([0, 1, 2, 3, 4].map((i) => ev(`e${i}`, i)));
+        const got = await log.read('g', 'c1', 3);
+        expect(got.map((e) => e.eventId)).toEqual(['e0', 'e1', 'e2']);
+        expect(got[1]).toMatchObject({ userId: 'u1', itemId: 'i1', type: 'click', ts: 1_700_000_000_001 });
+        expect(got.every((e) => typeof e.seq === 'string' && e.seq.length > 0)).toBe(true);
+        expect(new Set(got.map((e) => e.seq)).size).toBe(3);
+        await log.ack('g', got.map((e) => e.seq!));
+        expect((await log.read('g', 'c1', 10)).map((e) => e.eventId)).toEqual(['e3', 'e4']);
+      });
+
+      it('unacked events are redelivered to the same consumer; acked ones never again', async () => {
+        const log = (await open()).events!;
+        await log.append([0, 1, 2].map((i) => ev(`r${i}`, i)));
+        const first = await log.read('g', 'c1', 2);
+        expect(first.map((e) => e.eventId)).toEqual(['r0', 'r1']);
+        await log.ack('g', [first[0].seq!]);
+        const second = await log.read('g', 'c1', 5);
+        expect(second.map((e) => e.eventId)).toEqual(['r1', 'r2']);
+        await log.ack('g', second.map((e) => e.seq!));
+        expect(await log.read('g', 'c1', 5)).toEqual([]);
+        await log.append([ev('r3', 3)]);
+        expect((await log.read('g', 'c1', 5)).map((e) => e.eventId)).toEqual(['r3']);
+      });
+
+      it('groups are independent; another consumer takes over events left unacked past the claim timeout', async () => {
+        const log = (await open(uniq('ns'), { claimIdleMs: 300 })).events!;
+        await log.append([0, 1, 2].map((i) => ev(`x${i}`, i)));
+        const a = await log.read('g1', 'crashed', 2);
+        expect(a.map((e) => e.eventId)).toEqual(['x0', 'x1']);
+        // Another group sees everything from the start.
+        expect((await log.read('g2', 'c', 10)).map((e) => e.eventId)).toEqual(['x0', 'x1', 'x2']);
+        // Before the timeout, c2 only gets the new event.
+        const b = await log.read('g1', 'c2', 10);
+        expect(b.map((e) => e.eventId)).toEqual(['x2']);
+        await log.ack('g1', b.map((e) => e.seq!));
+        await sleep(450);
+        const c = await log.read('g1', 'c2', 10);
+        expect(c.map((e) => e.eventId).sort()).toEqual(['x0', 'x1']);
+        await log.ack('g1', c.map((e) => e.seq!));
+        expect(await log.read('g1', 'crashed', 10)).toEqual([]);
+      });
+
+      it.runIf(h.persistent)('events, duplicates and unacked deliveries survive re-opening the store', async () => {
+        const ns = uniq('ns');
+        const s1 = await h.open(ns);
+        await s1.events!.append([ev('d0', 0), ev('d1', 1), ev('d2', 2)]);
+        const got = await s1.events!.read('job', 'w1', 2);
+        await s1.events!.ack('job', [got[0].seq!]);
+        await s1.close?.();
+        const s2 = await open(ns);
+        expect(await s2.events!.length()).toBe(3);
+        expect(await s2.events!.append([ev('d1', 1), ev('d3', 3)])).toEqual({ added: 1, duplicates: 1 });
+        expect((await s2.events!.read('job', 'w1', 10)).map((e) => e.eventId)).toEqual(['d1', 'd2', 'd3']);
+      });
+    });
+  });
+}
