@@ -129,3 +129,14 @@ export const CachedRecs = z.object({
   items: z.array(z.object({ id: z.string(), score: z.number() })),
 });
 export type CachedRecs = z.infer<typeof CachedRecs>;
+
+/** One event as stored in the durable log (Redis stream field / SQLite row), parsed when read back. */
+export const StoredEvent = z.object({
+  v: z.literal(1),
+  eventId: z.string(),
+  userId: z.string(),
+  itemId: z.string(),
+  type: z.string(),
+  ts: z.number(),
+});
+export type StoredEvent = z.infer<typeof StoredEvent>;

@@ -1,0 +1,181 @@
+// KvStore + EventLog over the Redis REST protocol (Upstash Redis, Vercel KV): fetch-based, so it runs in
+// Workers, Node and Vercel alike. Depends only on the narrow structural client type below (any
+// @upstash/redis Redis or @vercel/kv VercelKV fits). Event log = Redis Stream + consumer group (part 5):
+// appends and reads are Lua scripts (EVAL), so idempotency (SADD on the id set) and XADD happen atomically.
+import type { Redis } from '@upstash/redis';
+import { keys as kvKeys } from './keys.ts';
+import { StoredEvent } from './values.ts';
+import { KvUnavailableError, type EventLog, type KvStore, type LoggedEvent } from './store.ts';
+
+/** The commands this backend needs; create the client with `automaticDeserialization: false`. */
+export type RedisRestClient = Pick<Redis, 'get' | 'mget' | 'set' | 'mset' | 'del' | 'multi' | 'lrange' | 'ping' | 'eval' | 'xack' | 'xlen'>;
+
+export interface RedisStoreOptions {
+  kind?: 'upstash' | 'vercel-kv';
+  /** Prefix for every key (tenancy, tests); published keys already start with `llmrec:`. */
+  prefix?: string;
+  /** Unacked events of another consumer are handed over after this long (ms). */
+  claimIdleMs?: number;
+}
+
+const APPEND_LUA = `
+local added = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'e', ARGV[i + 1])
+    added = added + 1
+  end
+end
+return added`;
+
+// Own pending (XREADGROUP 0), then stale pending of others (XAUTOCLAIM), then new (XREADGROUP >).
+// Returns a flat array id1, json1, id2, json2, ...
+const READ_LUA = `
+local s, g, c, n, idle = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+redis.pcall('XGROUP', 'CREATE', s, g, '0', 'MKSTREAM')
+local out, seen = {}, {}
+local function take(entries)
+  for _, e in ipairs(entries) do
+    if #out >= 2 * n then return end
+    local id, fields = e[1], e[2]
+    if fields and not seen[id] then
+      seen[id] = true
+      for j = 1, #fields, 2 do
+        if fields[j] == 'e' then out[#out + 1] = id; out[#out + 1] = fields[j + 1] end
+      end
+    end
+  end
+end
+local own = redis.call('XREADGROUP', 'GROUP', g, c, 'COUNT', n, 'STREAMS', s, '0')
+if own and own[1] then take(own[1][2]) end
+if #out < 2 * n then
+  local claimed = redis.call('XAUTOCLAIM', s, g, c, idle, '0-0', 'COUNT', n)
+  take(claimed[2])
+end
+local rest = n - #out / 2
+if rest > 0 then
+  local fresh = redis.call('XREADGROUP', 'GROUP', g, c, 'COUNT', rest, 'STREAMS', s, '>')
+  if fresh and fresh[1] then take(fresh[1][2]) end
+end
+return out`;
+
+async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    // Redis command errors (ERR/WRONGTYPE) are bugs, not outages: rethrow them as they are.
+    if (/^(ERR|WRONGTYPE|NOSCRIPT|BUSYGROUP)|command was:/.test(msg)) throw e;
+    throw new KvUnavailableError(`Redis REST endpoint unreachable during ${what}: ${msg}`, { cause: e });
+  }
+}
+
+export class RedisEventLog implements EventLog {
+  private readonly stream: string;
+  private readonly ids: string;
+  private readonly claimIdleMs: number;
+
+  constructor(private readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
+    this.stream = `${opts.prefix ?? ''}${kvKeys.eventStream()}`;
+    this.ids = `${opts.prefix ?? ''}${kvKeys.eventIds()}`;
+    this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+  }
+
+  async append(events: readonly LoggedEvent[]) {
+    if (events.length === 0) return { added: 0, duplicates: 0 };
+    const args: string[] = [];
+    for (const e of events) {
+      const { seq: _seq, ...rest } = e;
+      args.push(e.eventId, JSON.stringify({ v: 1, ...rest }));
+    }
+    const added = Number(await guard('event append', () => this.client.eval(APPEND_LUA, [this.stream, this.ids], args)));
+    return { added, duplicates: events.length - added };
+  }
+
+  async read(group: string, consumer: string, count: number) {
+    if (count <= 0) return [];
+    const flat = (await guard('event read', () => this.client.eval(READ_LUA, [this.stream], [group, consumer, count, this.claimIdleMs]))) as string[];
+    const out: LoggedEvent[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const { v: _v, ...e } = StoredEvent.parse(JSON.parse(flat[i + 1]));
+      out.push({ ...e, seq: flat[i] });
+    }
+    return out;
+  }
+
+  async ack(group: string, seqs: readonly string[]) {
+    if (seqs.length === 0) return;
+    await guard('event ack', () => this.client.xack(this.stream, group, [...seqs]));
+  }
+
+  async length() {
+    return guard('event length', () => this.client.xlen(this.stream));
+  }
+}
+
+export class RedisStore implements KvStore {
+  readonly kind: 'upstash' | 'vercel-kv';
+  readonly events: RedisEventLog;
+  private readonly prefix: string;
+
+  constructor(private readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
+    this.kind = opts.kind ?? 'upstash';
+    this.prefix = opts.prefix ?? '';
+    this.events = new RedisEventLog(client, opts);
+  }
+
+  private k(key: string) {
+    return this.prefix + key;
+  }
+
+  async get(key: string) {
+    const v = await guard('get', () => this.client.get<string>(this.k(key)));
+    return v === null || v === undefined ? null : String(v);
+  }
+
+  async mget(keys: readonly string[]) {
+    if (keys.length === 0) return [];
+    const vs = await guard('mget', () => this.client.mget<(string | null)[]>(...keys.map((k) => this.k(k))));
+    return vs.map((v) => (v === null || v === undefined ? null : String(v)));
+  }
+
+  async set(key: string, value: string, opts?: { ttlSeconds?: number }) {
+    const k = this.k(key);
+    await guard('set', () => (opts?.ttlSeconds ? this.client.set(k, value, { ex: opts.ttlSeconds }) : this.client.set(k, value)));
+  }
+
+  async del(key: string) {
+    await guard('del', () => this.client.del(this.k(key)));
+  }
+
+  /** MSET is one atomic command: readers (MGET) see all entries or none. */
+  async setMany(entries: readonly (readonly [string, string])[]) {
+    if (entries.length === 0) return;
+    const kv: Record<string, string> = {};
+    for (const [k, v] of entries) kv[this.k(k)] = v;
+    await guard('setMany', () => this.client.mset(kv));
+  }
+
+  /** LPUSH + LTRIM in one MULTI/EXEC (the REST /multi-exec endpoint). */
+  async listPush(key: string, values: readonly string[], maxLen: number) {
+    const k = this.k(key);
+    if (maxLen <= 0) return this.del(key);
+    if (values.length === 0) return;
+    await guard('listPush', () => this.client.multi().lpush(k, ...values).ltrim(k, 0, maxLen - 1).exec());
+  }
+
+  async listRange(key: string, start: number, stop: number) {
+    const vs = await guard('listRange', () => this.client.lrange<string>(this.k(key), start, stop));
+    return vs.map(String);
+  }
+
+  async ping() {
+    await guard('ping', () => this.client.ping());
+  }
+
+  async close() {}
+}
+
+export function createRedisStore(client: RedisRestClient, opts: RedisStoreOptions = {}): RedisStore {
+  return new RedisStore(client, opts);
+}
