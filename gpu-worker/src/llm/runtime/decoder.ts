@@ -1,0 +1,63 @@
+// One forward pass of the frozen LLM over a span of input embeddings with its KV cache: the cache is
+// a set of named tensors (present.* fed back as past_key_values.*), immutable, so a prompt's cache can
+// be shared by every candidate scored after it (LLM ranking without re-encoding the prefix).
+import { asFloat32, float32, int64, run, type Tensor } from '../../onnx/index.ts';
+import type { LoadedLlm } from '../model/load-model.ts';
+
+export interface KvCache {
+  /** Positions already in the cache. */
+  readonly length: number;
+  readonly tensors: Readonly<Record<string, Tensor>>;
+}
+
+export function emptyCache(llm: LoadedLlm): KvCache {
+  const tensors: Record<string, Tensor> = {};
+  for (let l = 0; l < llm.nLayers; l++) {
+    tensors[`past_key_values.${l}.key`] = float32(new Float32Array(0), [1, llm.nKvHeads, 0, llm.headDim]);
+    tensors[`past_key_values.${l}.value`] = float32(new Float32Array(0), [1, llm.nKvHeads, 0, llm.headDim]);
+  }
+  return { length: 0, tensors };
+}
+
+/** Embeddings of ordinary tokens looked up from the table: [ids.length * hidden]. */
+export function embedTokens(llm: LoadedLlm, ids: readonly number[]): Float32Array {
+  const D = llm.hidden;
+  const out = new Float32Array(ids.length * D);
+  ids.forEach((id, i) => {
+    if (!(id >= 0 && id * D < llm.embeddings.length)) throw new RangeError(`token id ${id} outside the embedding table`);
+    out.set(llm.embeddings.subarray(id * D, (id + 1) * D), i * D);
+  });
+  return out;
+}
+
+export interface ForwardResult {
+  /** [n * vocab] logits, one row per input position. */
+  logits: Float32Array;
+  vocab: number;
+  cache: KvCache;
+}
+
+/** Runs `embeds` ([n * hidden]) after `cache`; returns per-position logits and the extended cache. */
+export async function forward(llm: LoadedLlm, embeds: Float32Array, cache: KvCache): Promise<ForwardResult> {
+  const D = llm.hidden;
+  const n = embeds.length / D;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`embeds length ${embeds.length} is not a positive multiple of hidden size ${D}`);
+  const total = cache.length + n;
+  const mask = new BigInt64Array(total).fill(1n);
+  const pos = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) pos[i] = BigInt(cache.length + i);
+  const feeds: Record<string, Tensor> = {
+    inputs_embeds: float32(embeds, [1, n, D]),
+    attention_mask: int64(mask, [1, total]),
+    position_ids: int64(pos, [1, n]),
+    ...cache.tensors,
+  };
+  const out = await run(llm.session, feeds);
+  const tensors: Record<string, Tensor> = {};
+  for (let l = 0; l < llm.nLayers; l++) {
+    tensors[`past_key_values.${l}.key`] = out[`present.${l}.key`]!;
+    tensors[`past_key_values.${l}.value`] = out[`present.${l}.value`]!;
+  }
+  const logits = asFloat32(out.logits!);
+  return { logits, vocab: logits.length / n, cache: { length: total, tensors } };
+}
