@@ -57,7 +57,7 @@ function parseReply(buf: Buffer, pos: number): { value: RespReply; next: number 
 }
 
 class Connection {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private waiting: { n: number; got: RespReply[]; resolve: (r: RespReply[]) => void; reject: (e: Error) => void }[] = [];
   broken = false;
 

@@ -1,0 +1,88 @@
+// Test helper: runs `wrangler dev` (real workerd, offline, local KV simulation persisted in a temp dir) for a
+// test Worker config and returns its URL; also a KvStore client that drives test-support/workerd/kv-worker.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KvStore } from '../shared/src/kv/store.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface WranglerDev {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startWranglerDev(config: string, timeoutMs = 60_000): Promise<WranglerDev> {
+  const port = await freePort();
+  const inspector = await freePort();
+  const state = mkdtempSync(join(tmpdir(), 'llmrec-wrangler-'));
+  const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
+  const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'];
+  const child: ChildProcess = spawn(bin, args, {
+    cwd: dirname(config),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', XDG_CONFIG_HOME: join(state, 'config') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {}
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    rmSync(state, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) return { url, stop };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready (exit ${child.exitCode}):\n${log.slice(-2000)}`);
+}
+
+/** A KvStore whose operations run inside workerd against the real KV binding. */
+export function remoteKvStore(url: string, prefix: string): KvStore {
+  const call = async (op: string, ...args: unknown[]) => {
+    const r = await fetch(`${url}/op`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ op, args, prefix }) });
+    const body = (await r.json()) as { result?: unknown; error?: string };
+    if (body.error !== undefined) throw new Error(body.error);
+    return body.result;
+  };
+  return {
+    kind: 'cloudflare-kv',
+    get: async (k) => (await call('get', k)) as string | null,
+    mget: async (ks) => (await call('mget', ks)) as (string | null)[],
+    set: async (k, v, o) => void (await call('set', k, v, o)),
+    del: async (k) => void (await call('del', k)),
+    setMany: async (e) => void (await call('setMany', e)),
+    listPush: async (k, v, m) => void (await call('listPush', k, v, m)),
+    listRange: async (k, a, b) => (await call('listRange', k, a, b)) as string[],
+    ping: async () => void (await call('ping')),
+  };
+}
