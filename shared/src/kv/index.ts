@@ -1,7 +1,11 @@
-// The KV layer's runtime-neutral surface: interface, key names, value schemas, typed access, memory backend,
-// fetch-based Redis backends (Upstash / Vercel KV), Cloudflare KV binding backend, rate limiters.
+// The KV layer's runtime-neutral surface: interface, key names, value schemas, typed access, store specs,
+// memory / Redis REST (Upstash, Vercel KV) / Cloudflare KV backends. Node-only pieces (SQLite, openStore,
+// rate limiters) live in edge/src/kv/.
 export * from './store.ts';
 export * from './keys.ts';
 export * from './values.ts';
 export * from './typed.ts';
+export * from './store-spec.ts';
 export * from './memory-store.ts';
+export * from './redis-store.ts';
+export * from './cloudflare-kv-store.ts';

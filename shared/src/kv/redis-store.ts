@@ -8,7 +8,7 @@ import { StoredEvent } from './values.ts';
 import { KvUnavailableError, type EventLog, type KvStore, type LoggedEvent } from './store.ts';
 
 /** The commands this backend needs; create the client with `automaticDeserialization: false`. */
-export type RedisRestClient = Pick<Redis, 'get' | 'mget' | 'set' | 'mset' | 'del' | 'multi' | 'lrange' | 'ping' | 'eval' | 'xack' | 'xlen'>;
+export type RedisRestClient = Pick<Redis, 'get' | 'mget' | 'set' | 'mset' | 'del' | 'multi' | 'lrange' | 'ping' | 'eval' | 'evalsha' | 'xack' | 'xlen'>;
 
 export interface RedisStoreOptions {
   kind?: 'upstash' | 'vercel-kv';
@@ -118,7 +118,8 @@ export class RedisStore implements KvStore {
   readonly events: RedisEventLog;
   private readonly prefix: string;
 
-  constructor(private readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
+  /** The underlying REST client (shared with @upstash/ratelimit by edge/src/kv/ratelimit.ts). */
+  constructor(readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
     this.kind = opts.kind ?? 'upstash';
     this.prefix = opts.prefix ?? '';
     this.events = new RedisEventLog(client, opts);
