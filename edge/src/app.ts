@@ -1,0 +1,89 @@
+// The edge app (request path, step 1): one Hono app built from its dependencies, so Workers, Node and tests
+// all run the same code (`app.request()` in tests, no server). Routes are zod-validated; the OpenAPI document
+// is generated from the same schemas (/openapi.json) and browsable at /docs.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import type { EventLog, KvStore } from '../../shared/src/kv/store.ts';
+import { Catalog } from './catalog.ts';
+import type { EdgeConfig } from './config.ts';
+import { ApiError, badRequest, toResponse, zodProblems } from './errors.ts';
+import { guardEventLog, guardStore } from './guarded-store.ts';
+import { apiKeyAuth } from './middleware/auth.ts';
+import { jsonOnly, limitBody } from './middleware/json-body.ts';
+import { createRateLimiter, type RateLimiter } from './kv/ratelimit.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { requestId } from './middleware/request-id.ts';
+import type { EdgeEnv } from './routes/common.ts';
+import { registerEvents } from './routes/events.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerItems } from './routes/items.ts';
+import { registerRecommend } from './routes/recommend.ts';
+import type { WorkerClient } from './worker-client.ts';
+
+export interface AppDeps {
+  store: KvStore;
+  /** Defaults to store.events; events are refused (503) when neither exists. */
+  events?: EventLog;
+  worker: WorkerClient;
+  config: EdgeConfig;
+  clock?: () => number;
+  /** Defaults to the KV layer's limiter for this store (Redis-shared or in-process) from config.rateLimit. */
+  rateLimiter?: RateLimiter;
+  /** One structured line per request; default: JSON on stdout unless config.log is 'off'. */
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export type EdgeApp = OpenAPIHono<EdgeEnv>;
+
+export function createApp(deps: AppDeps): EdgeApp {
+  const clock = deps.clock ?? Date.now;
+  const store = guardStore(deps.store);
+  const rawEvents = deps.events ?? deps.store.events;
+  const events: EventLog = rawEvents ? guardEventLog(rawEvents) : missingEventLog();
+  const catalog = new Catalog(store, deps.config.catalogTtlMs, clock);
+  const log = deps.log ?? (deps.config.log === 'off' ? () => {} : (l: Record<string, unknown>) => console.log(JSON.stringify(l)));
+  const limiter = deps.rateLimiter ?? createRateLimiter(deps.store, { requests: deps.config.rateLimit.requests, windowSeconds: deps.config.rateLimit.windowSec, now: clock });
+
+  const app = new OpenAPIHono<EdgeEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const where = result.target === 'json' ? '' : `(${result.target})`;
+        throw badRequest('the request does not match the API schema', zodProblems(result.error as never, where));
+      }
+    },
+  });
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    c.set('workerMs', 0);
+    c.set('degraded', false);
+    await next();
+    const ms = performance.now() - t0;
+    const workerMs = c.get('workerMs');
+    c.res.headers.set('server-timing', `total;dur=${ms.toFixed(2)}, worker;dur=${workerMs.toFixed(2)}, edge;dur=${(ms - workerMs).toFixed(2)}`);
+    log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined });
+  });
+  app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
+
+  registerHealth(app, { store, catalog, worker: deps.worker });
+  registerRecommend(app, ({ background }) => ({ store, catalog, worker: deps.worker, config: deps.config, background }));
+  registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
+  registerItems(app, catalog);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'llmrec-edge API', version: '1', description: 'DynMM-Explain-LLMRec recommendations at the edge. See docs/api.md.' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => toResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
+  app.onError((err, c) => toResponse(err, c));
+  return app;
+}
+
+function missingEventLog(): EventLog {
+  const no = () => Promise.reject(new ApiError(503, 'events_unavailable', 'this store has no event log configured'));
+  return { append: no, read: no, ack: no, length: no };
+}

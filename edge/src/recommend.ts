@@ -1,0 +1,144 @@
+// The recommend use case (request path, steps 2-4): resolve the user's history from KV (or the anonymous
+// session), resolve candidates, assemble the prompt in the paper's segment layout, ask the worker to rank,
+// and map indices back to ids and titles. When the worker is down or slow, answer from the user's last
+// cached ranking or the popular list with `degraded: true` (degrade.ts).
+import type { Problem, RecommendRequest, RecommendResponse } from '../../shared/src/api/http.ts';
+import { WIRE_VERSION, type ScoreRequest } from '../../shared/src/api/wire.ts';
+import { assemblePrompt, type EvidenceEntry, type PromptItem } from '../../shared/src/prompt/segments.ts';
+import { keys } from '../../shared/src/kv/keys.ts';
+import type { KvStore } from '../../shared/src/kv/store.ts';
+import { encodeValue } from '../../shared/src/kv/typed.ts';
+import { CachedRecs, type ItemMeta } from '../../shared/src/kv/values.ts';
+import type { Catalog, PublishedCatalog } from './catalog.ts';
+import type { EdgeConfig } from './config.ts';
+import { degradedAnswer } from './degrade.ts';
+import { ApiError, badRequest } from './errors.ts';
+import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
+
+export interface RecommendDeps {
+  store: KvStore;
+  catalog: Catalog;
+  worker: WorkerClient;
+  config: EdgeConfig;
+  /** Work that may finish after the response (Workers: ctx.waitUntil). */
+  background: (p: Promise<unknown>) => void;
+}
+
+export interface RecommendOutcome {
+  body: RecommendResponse;
+  /** Milliseconds spent waiting for the worker (0 when it was not called). */
+  workerMs: number;
+}
+
+/** Evidence entries taken from the newest history items (the LLM ranker cites only these). */
+const EVIDENCE_FROM_HISTORY = 5;
+
+export async function recommend(deps: RecommendDeps, req: RecommendRequest, requestId: string): Promise<RecommendOutcome> {
+  const cat = await deps.catalog.published();
+  if (!cat) throw new ApiError(503, 'not_published', 'no catalog has been published to this store yet (run `llmrec publish`)');
+
+  // History, oldest first, as item metadata.
+  let historyIds: string[];
+  if (req.userId !== undefined) {
+    const entries = await deps.catalog.history(req.userId, deps.config.historyMaxLen);
+    if (entries.length === 0) {
+      throw new ApiError(404, 'unknown_user', `no history for user ${req.userId}`, [
+        { path: 'userId', message: 'unknown user: post events for it first, or send recentItems instead' },
+      ]);
+    }
+    historyIds = entries.map((e) => e.item).reverse();
+  } else {
+    historyIds = req.recentItems!;
+  }
+  const historyMeta = await deps.catalog.items(cat, historyIds);
+  if (req.userId === undefined) {
+    const problems = unknownIds(historyIds, historyMeta, 'recentItems');
+    if (problems.length) throw badRequest('unknown items in recentItems', problems);
+  }
+  const history = historyMeta.filter((m): m is ItemMeta => m !== null);
+
+  // Candidates (explicit set, or null = the worker ranks every item).
+  let candidates: ItemMeta[] | null = null;
+  if (req.candidates) {
+    const meta = await deps.catalog.items(cat, req.candidates);
+    const problems = unknownIds(req.candidates, meta, 'candidates');
+    if (problems.length) throw badRequest('unknown items in candidates', problems);
+    const seen = new Set<string>();
+    candidates = (meta as ItemMeta[]).filter((m) => !seen.has(m.id) && (seen.add(m.id), true));
+  }
+  const seenIdx = req.excludeSeen ? [...new Set(history.map((h) => h.idx))] : [];
+  if (candidates && req.excludeSeen) {
+    const s = new Set(seenIdx);
+    candidates = candidates.filter((m) => !s.has(m.idx));
+  }
+  const userId = req.userId ?? null;
+  if (candidates && candidates.length === 0) {
+    return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
+  }
+
+  const evidence = await evidenceFor(deps, cat, history.slice(-EVIDENCE_FROM_HISTORY));
+  const prompt = assemblePrompt({
+    userId,
+    history: history.map(toPromptItem),
+    evidence,
+    candidates: candidates ? candidates.map(toPromptItem) : null,
+    maxHistory: deps.config.maxHistory,
+  });
+  const scoreReq: ScoreRequest = { version: WIRE_VERSION, requestId, prompt, k: req.k, exclude: seenIdx };
+
+  const t0 = performance.now();
+  try {
+    const res = await deps.worker.score(scoreReq, { timeoutMs: deps.config.workerTimeoutMs });
+    const workerMs = performance.now() - t0;
+    const ids = res.items.slice(0, req.k).map((s) => cat.ids[s.idx]);
+    const meta = await deps.catalog.items(cat, ids.filter((id): id is string => id !== undefined));
+    const byId = new Map(meta.filter((m): m is ItemMeta => m !== null).map((m) => [m.id, m]));
+    const items = res.items
+      .slice(0, req.k)
+      .map((s, i) => ({ s, m: ids[i] === undefined ? undefined : byId.get(ids[i]!) }))
+      .filter((x): x is { s: typeof x.s; m: ItemMeta } => x.m !== undefined)
+      .map((x, rank) => ({ id: x.m.id, title: x.m.title, score: x.s.score, rank: rank + 1 }));
+    if (userId !== null && !req.candidates) {
+      const cached = encodeValue(CachedRecs, { v: 1, at: Date.now(), items: items.map((it) => ({ id: it.id, score: it.score })) });
+      deps.background(deps.store.set(keys.cachedRecs(userId), cached, { ttlSeconds: deps.config.cacheTtlSec }).catch(() => undefined));
+    }
+    return { body: { requestId, userId, items, degraded: false, source: 'worker', model: res.model }, workerMs };
+  } catch (err) {
+    if (!(err instanceof WorkerUnavailableError)) throw err;
+    const workerMs = performance.now() - t0;
+    const body = await degradedAnswer({ store: deps.store, catalog: deps.catalog }, cat, {
+      requestId,
+      userId,
+      k: req.k,
+      exclude: new Set(req.excludeSeen ? history.map((h) => h.id) : []),
+      candidates: candidates?.map((c) => c.id) ?? null,
+      reason: `${err.reason}: ${err.message}`,
+    });
+    return { body, workerMs };
+  }
+}
+
+function toPromptItem(m: ItemMeta): PromptItem {
+  return { idx: m.idx, title: m.title };
+}
+
+function unknownIds(ids: readonly string[], meta: readonly (ItemMeta | null)[], field: string): Problem[] {
+  const problems: Problem[] = [];
+  meta.forEach((m, i) => {
+    if (m === null) problems.push({ path: `${field}.${i}`, message: `unknown item id ${JSON.stringify(ids[i])}` });
+  });
+  return problems.slice(0, 50);
+}
+
+async function evidenceFor(deps: RecommendDeps, cat: PublishedCatalog, items: readonly ItemMeta[]): Promise<EvidenceEntry[]> {
+  if (items.length === 0) return [];
+  const ev = await deps.catalog.evidence(cat, items.map((m) => m.id));
+  const out: EvidenceEntry[] = [];
+  ev.forEach((e, i) => {
+    for (const x of e?.evidence.slice(0, 3) ?? []) {
+      const kind = x.kind === 'co-interaction' || x.kind === 'popularity' ? x.kind : 'attribute';
+      out.push({ kind, text: x.text.slice(0, 512), itemIdx: items[i]!.idx, ...(x.weight !== undefined ? { weight: x.weight } : {}) });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,36 @@
+// POST /v1/recommend: HTTP binding of the recommend use case (recommend.ts).
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { ErrorBody, RecommendRequest, RecommendResponse } from '../../../shared/src/api/http.ts';
+import { recommend, type RecommendDeps } from '../recommend.ts';
+import { errorResponses, type EdgeEnv } from './common.ts';
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/recommend',
+  summary: 'Ranked recommendations for a known user or an anonymous session',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: RecommendRequest } } } },
+  responses: {
+    200: { description: 'Ranked items; `degraded: true` with a reason when the worker was unavailable', content: { 'application/json': { schema: RecommendResponse } } },
+    404: { description: 'Unknown user', content: { 'application/json': { schema: ErrorBody } } },
+    ...errorResponses,
+  },
+});
+
+export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps): void {
+  app.openapi(route, async (c) => {
+    const req = c.req.valid('json');
+    const out = await recommend(deps({ background: (p) => background(c, p) }), req, c.get('requestId'));
+    c.set('workerMs', out.workerMs);
+    c.set('degraded', out.body.degraded);
+    return c.json(out.body, 200);
+  });
+}
+
+function background(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }, p: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(p);
+  } catch {
+    void p; // Node: no execution context; the promise runs on its own (errors already swallowed by the caller).
+  }
+}

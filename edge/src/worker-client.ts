@@ -1,0 +1,70 @@
+// Client of the GPU worker (request path, step 4): posts the assembled prompt, authenticates with the
+// edge<->worker shared secret, forwards the request id, enforces the call budget. Failures become
+// WorkerUnavailableError with a reason the degraded answer reports.
+import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '../../shared/src/api/wire.ts';
+
+export type WorkerFailure = 'timeout' | 'unreachable' | 'bad_response' | 'worker_error';
+
+export class WorkerUnavailableError extends Error {
+  constructor(readonly reason: WorkerFailure, message: string) {
+    super(message);
+    this.name = 'WorkerUnavailableError';
+  }
+}
+
+export interface WorkerClient {
+  score(req: ScoreRequest, opts: { timeoutMs: number }): Promise<ScoreResponse>;
+  ready(opts: { timeoutMs: number; requestId: string }): Promise<WorkerReady>;
+}
+
+export interface HttpWorkerClientOptions {
+  url: string;
+  secret: string;
+  fetch?: typeof fetch;
+}
+
+export function httpWorkerClient(opts: HttpWorkerClientOptions): WorkerClient {
+  const base = opts.url.replace(/\/+$/, '');
+  const doFetch = opts.fetch ?? fetch;
+
+  async function call(path: string, init: RequestInit, timeoutMs: number, requestId: string): Promise<unknown> {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', [WORKER_SECRET_HEADER]: opts.secret, [REQUEST_ID_HEADER]: requestId },
+        signal: ctrl.signal,
+      });
+    } catch (err) {
+      if (ctrl.signal.aborted) throw new WorkerUnavailableError('timeout', `worker did not answer within ${timeoutMs} ms`);
+      throw new WorkerUnavailableError('unreachable', `worker unreachable: ${(err as Error).message}`);
+    }
+    try {
+      if (!res.ok) throw new WorkerUnavailableError('worker_error', `worker answered HTTP ${res.status}`);
+      return await res.json();
+    } catch (err) {
+      if (err instanceof WorkerUnavailableError) throw err;
+      if (ctrl.signal.aborted) throw new WorkerUnavailableError('timeout', `worker did not answer within ${timeoutMs} ms`);
+      throw new WorkerUnavailableError('bad_response', `worker sent an unreadable body: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async score(req, { timeoutMs }) {
+      const json = await call('/v1/score', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
+      const r = ScoreResponse.safeParse(json);
+      if (!r.success) throw new WorkerUnavailableError('bad_response', `worker response failed validation: ${r.error.issues[0]?.message}`);
+      return r.data;
+    },
+    async ready({ timeoutMs, requestId }) {
+      const json = await call('/readyz', { method: 'GET' }, timeoutMs, requestId);
+      const r = WorkerReady.safeParse(json);
+      if (!r.success) throw new WorkerUnavailableError('bad_response', 'worker /readyz failed validation');
+      return r.data;
+    },
+  };
+}

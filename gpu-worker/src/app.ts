@@ -1,0 +1,86 @@
+// The GPU worker's HTTP app (request path, step 4): authenticates the edge by shared secret, validates the
+// wire request, queues it on the micro-batcher (one batched user-encoder run per batch), ranks by latents.
+// Built from its dependencies like the edge app so tests call `app.request()`.
+import { Hono } from 'hono';
+import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreResponse, type WorkerReady } from '../../shared/src/api/wire.ts';
+import { MicroBatcher } from './batcher.ts';
+import type { LatentModel } from './model.ts';
+import { rankByLatents } from './rank.ts';
+
+export interface WorkerAppDeps {
+  model: LatentModel;
+  secret: string;
+  maxBatch?: number;
+  log?: (line: Record<string, unknown>) => void;
+  /** Set by the server during shutdown: /readyz reports not ready, new work gets 503. */
+  draining?: () => boolean;
+}
+
+interface Job {
+  req: ScoreRequest;
+  queuedAt: number;
+}
+
+interface JobResult {
+  res: ScoreResponse;
+}
+
+export function createWorkerApp(deps: WorkerAppDeps) {
+  const { model } = deps;
+  const log = deps.log ?? (() => {});
+  const batcher = new MicroBatcher<Job, JobResult>(async (jobs) => {
+    const start = performance.now();
+    const histories = jobs.map((j) => j.req.prompt.history.map((h) => h.idx));
+    const zu = await model.encodeUsers(histories);
+    return jobs.map((j, r) => {
+      const exclude = new Set(j.req.exclude);
+      const cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
+      const items = rankByLatents(zu, r * model.dim, model.itemLatents, model.dim, cands, exclude, j.req.k);
+      const now = performance.now();
+      return {
+        res: {
+          version: WIRE_VERSION,
+          requestId: j.req.requestId,
+          items,
+          model: model.version,
+          executionProvider: model.executionProvider,
+          timings: { queueMs: round(start - j.queuedAt), computeMs: round(now - start), batchSize: jobs.length },
+        },
+      };
+    });
+  }, deps.maxBatch ?? 64);
+
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', (c) => {
+    const body: WorkerReady = { ready: !deps.draining?.(), executionProvider: model.executionProvider, model: model.version, items: model.items, dim: model.dim, scorer: model.scorer };
+    return c.json(body, body.ready ? 200 : 503);
+  });
+  app.post('/v1/score', async (c) => {
+    if (c.req.header(WORKER_SECRET_HEADER) !== deps.secret) return c.json({ error: 'unauthorized', message: 'bad or missing worker secret' }, 401);
+    if (deps.draining?.()) return c.json({ error: 'draining', message: 'worker is shutting down' }, 503);
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      return c.json({ error: 'bad_request', message: 'malformed JSON' }, 400);
+    }
+    const parsed = ScoreRequest.safeParse(json);
+    if (!parsed.success) return c.json({ error: 'bad_request', message: 'wire request failed validation', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
+    const req = parsed.data;
+    const bad = [...req.prompt.history, ...(req.prompt.candidates ?? [])].find((it) => it.idx >= model.items);
+    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${model.items} items (edge and worker artifacts differ?)` }, 400);
+    const t0 = performance.now();
+    const { res } = await batcher.submit({ req, queuedAt: t0 });
+    log({ t: new Date().toISOString(), requestId: c.req.header(REQUEST_ID_HEADER) ?? req.requestId, path: '/v1/score', ms: round(performance.now() - t0), batch: res.timings.batchSize, k: req.k, candidates: req.prompt.candidates?.length ?? model.items });
+    return c.json(res);
+  });
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    log({ level: 'error', path: c.req.path, message: err.message });
+    return c.json({ error: 'internal', message: 'worker error' }, 500);
+  });
+  return { app, batcher };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,33 @@
+// Worker configuration: read once at start from the environment, validated with zod.
+import { z } from 'zod';
+
+export const WorkerConfig = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8788),
+  host: z.string().default('127.0.0.1'),
+  /** Shared secret the edge sends in x-llmrec-worker-secret. */
+  secret: z.string().min(8, 'LLMREC_WORKER_SECRET needs at least 8 characters'),
+  /** Folder holding the artifacts manifest (the output of `llmrec train`). */
+  artifactsDir: z.string().min(1),
+  device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
+  threads: z.coerce.number().int().min(0).default(0),
+  maxBatch: z.coerce.number().int().min(1).max(1024).default(64),
+  /** In-flight requests are given this long to finish on SIGTERM. */
+  shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+  log: z.enum(['json', 'off']).default('json'),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfig>;
+
+export function workerConfigFromEnv(env: Record<string, string | undefined>): WorkerConfig {
+  const r = WorkerConfig.safeParse({
+    port: env.LLMREC_WORKER_PORT,
+    host: env.LLMREC_WORKER_HOST,
+    secret: env.LLMREC_WORKER_SECRET,
+    artifactsDir: env.LLMREC_ARTIFACTS,
+    device: env.LLMREC_DEVICE,
+    threads: env.LLMREC_WORKER_THREADS,
+    maxBatch: env.LLMREC_WORKER_MAX_BATCH,
+    log: env.LLMREC_LOG,
+  });
+  if (!r.success) throw new Error(`invalid worker configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
