@@ -49,9 +49,10 @@ export async function forward(llm: LoadedLlm, embeds: Float32Array, cache: KvCac
   const feeds: Record<string, Tensor> = {
     inputs_embeds: float32(embeds, [1, n, D]),
     attention_mask: int64(mask, [1, total]),
-    position_ids: int64(pos, [1, n]),
     ...cache.tensors,
   };
+  // Some exports (OPT, GPT-2 style) derive positions from the mask and take no position_ids.
+  if (llm.session.inputNames.includes('position_ids')) feeds.position_ids = int64(pos, [1, n]);
   const out = await run(llm.session, feeds);
   const tensors: Record<string, Tensor> = {};
   for (let l = 0; l < llm.nLayers; l++) {
