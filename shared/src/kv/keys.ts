@@ -10,6 +10,8 @@ const enc = (id: string) => encodeURIComponent(id);
 export const keys = {
   /** Pointer to the live published version (PublishedPointer). Flipped last by publish. */
   published: () => p('published'),
+  /** Published versions, newest first (a capped list; used to find old versions to remove). */
+  publishedVersions: () => p('published:versions'),
   /** Manifest of one published version (PublishManifest): what it holds, for audits and cleanup. */
   publishManifest: (version: string) => p(`pub:${version}:manifest`),
   /** Item metadata (ItemMeta) of a published version. */
