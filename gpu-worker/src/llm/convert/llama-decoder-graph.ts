@@ -81,17 +81,43 @@ export function buildLlamaDecoder(config: LlamaConfig, w: LlamaWeights): ModelPr
   const bias = g.op('Where', [allowed, g.scalar(0), g.scalar(-1e9)]);
   const biasRep = nRep > 1 ? g.op('Tile', [bias, g.ints([1, 1, nRep, 1])]) : bias;
 
+  // q, k and v come from one MatMul; RoPE runs once over all heads with tables that are the identity
+  // (cos 1, sin 0) on the v heads, then the heads are split. Fewer, larger kernels per token.
+  const NH = H + 2 * KVH;
   const { cos, sin } = ropeTables(seqLen, hd);
-  const cosT = g.op('Unsqueeze', [g.op('Gather', [g.float('rope_cos', cos, [seqLen, hd]), pos]), g.ints([2])]);
-  const sinT = g.op('Unsqueeze', [g.op('Gather', [g.float('rope_sin', sin, [seqLen, hd]), pos]), g.ints([2])]);
+  const cosAll = new Float32Array(seqLen * NH * hd).fill(1);
+  const sinAll = new Float32Array(seqLen * NH * hd);
+  for (let p = 0; p < seqLen; p++) {
+    for (let h = 0; h < H + KVH; h++) {
+      cosAll.set(cos.subarray(p * hd, (p + 1) * hd), (p * NH + h) * hd);
+      sinAll.set(sin.subarray(p * hd, (p + 1) * hd), (p * NH + h) * hd);
+    }
+  }
+  const cosT = g.op('Gather', [g.float('rope_cos', cosAll, [seqLen, NH, hd]), pos]);
+  const sinT = g.op('Gather', [g.float('rope_sin', sinAll, [seqLen, NH, hd]), pos]);
   const R = g.float('rope_rotate', rotationMatrix(hd), [hd, hd]);
   const rope = (x4: string) => g.op('Add', [g.op('Mul', [x4, cosT]), g.op('Mul', [g.op('MatMul', [x4, R]), sinT])]);
+  const qkvWeight = (l: number) => {
+    const wq = transposed(w.wq, l, D, D);
+    const wk = transposed(w.wk, l, kvd, D);
+    const wv = transposed(w.wv, l, kvd, D);
+    const out = new Float32Array(D * (D + 2 * kvd));
+    for (let i = 0; i < D; i++) {
+      out.set(wq.subarray(i * D, (i + 1) * D), i * (D + 2 * kvd));
+      out.set(wk.subarray(i * kvd, (i + 1) * kvd), i * (D + 2 * kvd) + D);
+      out.set(wv.subarray(i * kvd, (i + 1) * kvd), i * (D + 2 * kvd) + D + kvd);
+    }
+    return g.float(`layers.${l}.wqkv`, out, [D, D + 2 * kvd]);
+  };
+  const splitHeads = g.ints([H, KVH, KVH]);
 
   const eps = g.scalar(RMS_EPS);
+  // Written as Pow -> ReduceMean -> Add -> Sqrt -> Div -> Mul: the pattern onnxruntime fuses into one
+  // SimplifiedLayerNormalization kernel.
+  const two = g.scalar(2);
   const rms = (x: string, weight: string) => {
-    const ms = g.op('ReduceMean', [g.op('Mul', [x, x])], { axes: { ints: [-1] }, keepdims: { i: 1 } });
-    const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, eps])])]);
-    return g.op('Mul', [g.op('Mul', [x, inv]), weight]);
+    const ms = g.op('ReduceMean', [g.op('Pow', [x, two])], { axes: { ints: [-1] }, keepdims: { i: 1 } });
+    return g.op('Mul', [g.op('Div', [x, g.op('Sqrt', [g.op('Add', [ms, eps])])]), weight]);
   };
   const scale = g.scalar(Math.fround(Math.sqrt(hd)));
   const toHeads = [0, 2, 1, 3];
@@ -99,12 +125,9 @@ export function buildLlamaDecoder(config: LlamaConfig, w: LlamaWeights): ModelPr
   let x = x0;
   for (let l = 0; l < L; l++) {
     const h = rms(x, g.float(`layers.${l}.attention_norm`, w.rmsAtt.slice(l * D, (l + 1) * D), [D]));
-    const q = g.op('MatMul', [h, g.float(`layers.${l}.wq`, transposed(w.wq, l, D, D), [D, D])]);
-    const k = g.op('MatMul', [h, g.float(`layers.${l}.wk`, transposed(w.wk, l, kvd, D), [D, kvd])]);
-    const v = g.op('MatMul', [h, g.float(`layers.${l}.wv`, transposed(w.wv, l, kvd, D), [D, kvd])]);
-    const qh = g.op('Transpose', [rope(g.op('Reshape', [q, g.ints([0, 0, H, hd])]))], { perm: { ints: toHeads } });
-    const kh = g.op('Transpose', [rope(g.op('Reshape', [k, g.ints([0, 0, KVH, hd])]))], { perm: { ints: toHeads } });
-    const vh = g.op('Transpose', [g.op('Reshape', [v, g.ints([0, 0, KVH, hd])])], { perm: { ints: toHeads } });
+    const qkv = g.op('MatMul', [h, qkvWeight(l)]);
+    const heads = g.op('Transpose', [rope(g.op('Reshape', [qkv, g.ints([0, 0, NH, hd])]))], { perm: { ints: toHeads } });
+    const [qh, kh, vh] = g.opN('Split', [heads, splitHeads], 3, { axis: { i: 1 } }) as [string, string, string];
     const presentK = g.op('Concat', [past[l]![0], kh], { axis: { i: 2 } }, [`present.${l}.key`]);
     const presentV = g.op('Concat', [past[l]![1], vh], { axis: { i: 2 } }, [`present.${l}.value`]);
     // Grouped-query attention without copying K/V: the nRep query heads sharing a KV head become rows.
@@ -116,8 +139,14 @@ export function buildLlamaDecoder(config: LlamaConfig, w: LlamaWeights): ModelPr
     x = g.op('Add', [x, g.op('MatMul', [merged, g.float(`layers.${l}.wo`, transposed(w.wo, l, D, D), [D, D])])]);
 
     const h2 = rms(x, g.float(`layers.${l}.ffn_norm`, w.rmsFfn.slice(l * D, (l + 1) * D), [D]));
-    const a = g.op('MatMul', [h2, g.float(`layers.${l}.w1`, transposed(w.w1, l, F, D), [D, F])]);
-    const b = g.op('MatMul', [h2, g.float(`layers.${l}.w3`, transposed(w.w3, l, F, D), [D, F])]);
+    const w13 = new Float32Array(D * 2 * F);
+    const t1 = transposed(w.w1, l, F, D);
+    const t3 = transposed(w.w3, l, F, D);
+    for (let i = 0; i < D; i++) {
+      w13.set(t1.subarray(i * F, (i + 1) * F), i * 2 * F);
+      w13.set(t3.subarray(i * F, (i + 1) * F), i * 2 * F + F);
+    }
+    const [a, b] = g.opN('Split', [g.op('MatMul', [h2, g.float(`layers.${l}.w13`, w13, [D, 2 * F])]), g.ints([F, F])], 2, { axis: { i: -1 } }) as [string, string];
     const act = g.op('Mul', [g.op('Mul', [a, g.op('Sigmoid', [a])]), b]);
     x = g.op('Add', [x, g.op('MatMul', [act, g.float(`layers.${l}.w2`, transposed(w.w2, l, D, F), [F, D])])]);
   }
