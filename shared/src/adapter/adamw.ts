@@ -51,7 +51,7 @@ export function emaUpdate(ema: Float32Array, p: Float32Array, decay: number): vo
 export class Ewc {
   readonly fisher: Float32Array;
   readonly anchor: Float32Array;
-  private fisherMean = 0;
+  fisherMean = 0;
   hasAnchor = false;
   constructor(size: number, readonly lambda: number, readonly fisherDecay = 0.9) {
     this.fisher = new Float32Array(size);

@@ -1,0 +1,172 @@
+// The background adapter job (learning path: events -> adapter job -> new adapter version in KV -> workers).
+// Consumes the durable EventLog through its consumer group (at-least-once), updates the window statistics
+// idempotently by event id, runs one OnlineLearner window update per window (event-time windows, default
+// 1 h; also closed by event count or wall-clock interval for low-latency setups), publishes guardrailed
+// versions (versioned keys, pointer flipped last), checkpoints, and only then acks the window's events.
+// Crash anywhere: the unacked events are redelivered and the checkpoint's seen ids make re-counting a no-op.
+import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
+import { checkpointLearner, LearnerCheckpoint, restoreLearner } from '../../../shared/src/adapter/checkpoint.ts';
+import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '../../../shared/src/adapter/online-learner.ts';
+import { b64ToF32, encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
+import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { z } from 'zod';
+
+export interface JobConfig {
+  group: string;
+  consumer: string;
+  /** Event-time window length (ms). */
+  windowMs: number;
+  /** Close the window early once this many new events wait (0 = off). */
+  maxEvents: number;
+  /** Close the window early when this much wall time passed since the last update with events waiting (0 = off). */
+  intervalMs: number;
+  /** Events read per poll. */
+  batch: number;
+  learner: LearnerConfig;
+}
+
+export const defaultJobConfig: JobConfig = {
+  group: 'adapter-job', consumer: 'job-1', windowMs: 3600_000, maxEvents: 0, intervalMs: 0, batch: 500, learner: defaultLearnerConfig,
+};
+
+/** Test hooks to simulate a crash at each step of closing a window. */
+export interface JobHooks {
+  afterLearn?: () => void;
+  afterPublish?: () => void;
+  afterCheckpoint?: () => void;
+}
+
+export interface JobDeps {
+  store: KvStore;
+  log: EventLog;
+  base: BaseModel;
+  /** Raw item id -> dense index of the base model (events for unknown items are acked and skipped). */
+  itemIndex: (id: string) => number | undefined;
+  now?: () => number;
+  say?: (msg: string) => void;
+  hooks?: JobHooks;
+}
+
+const JobCheckpoint = z.object({ v: z.literal(1), window: z.number().int().nullable(), learner: LearnerCheckpoint });
+
+export interface TickReport {
+  read: number;
+  observed: number;
+  windows: (WindowReport & { publishedVersion: number | null })[];
+}
+
+export class AdapterJob {
+  private readonly pendingSeqs: string[] = [];
+  private readonly pendingSet = new Set<string>();
+  private window: number | null;
+  private lastUpdate: number;
+  private lastEventTs = 0;
+  private readonly now: () => number;
+
+  private constructor(readonly deps: JobDeps, readonly cfg: JobConfig, readonly learner: OnlineLearner, window: number | null) {
+    this.window = window;
+    this.now = deps.now ?? Date.now;
+    this.lastUpdate = this.now();
+  }
+
+  /** Opens the job, resuming from the group's checkpoint when there is one. */
+  static async open(deps: JobDeps, cfg: JobConfig = defaultJobConfig): Promise<AdapterJob> {
+    const raw = await deps.store.get(adapterKeys.checkpoint(cfg.group));
+    if (raw !== null) {
+      const ck = JobCheckpoint.parse(JSON.parse(raw));
+      const learner = restoreLearner(deps.base, cfg.learner, ck.learner);
+      deps.say?.(`resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted`);
+      return new AdapterJob(deps, cfg, learner, ck.window);
+    }
+    const learner = new OnlineLearner(deps.base, cfg.learner, 0);
+    const ptr = await readPointer(deps.store);
+    if (ptr) learner.version = ptr.version;
+    return new AdapterJob(deps, cfg, learner, null);
+  }
+
+  /** Events counted in the statistics so far (each exactly once). */
+  get counted(): number {
+    return this.learner.stats.applied;
+  }
+
+  /** One poll: read, observe, and close windows whose trigger fired. */
+  async tick(): Promise<TickReport> {
+    const evs: LoggedEvent[] = await this.deps.log.read(this.cfg.group, this.cfg.consumer, this.pendingSeqs.length + this.cfg.batch);
+    const rep: TickReport = { read: evs.length, observed: 0, windows: [] };
+    for (const e of evs) {
+      const seq = e.seq ?? e.eventId;
+      if (this.pendingSet.has(seq)) continue; // our own unacked events come back on every read
+      const w = Math.floor(e.ts / this.cfg.windowMs);
+      if (this.window === null) this.window = w;
+      if (w > this.window) {
+        if (this.pendingSeqs.length > 0) rep.windows.push(await this.closeWindow(((this.window + 1) * this.cfg.windowMs) / 1000));
+        this.window = w;
+      }
+      this.pendingSeqs.push(seq);
+      this.pendingSet.add(seq);
+      const item = this.deps.itemIndex(e.itemId);
+      if (item === undefined) continue;
+      if (this.learner.observe({ eventId: e.eventId, user: e.userId, item, ts: e.ts / 1000 })) rep.observed++;
+      this.lastEventTs = Math.max(this.lastEventTs, e.ts);
+    }
+    const byCount = this.cfg.maxEvents > 0 && this.learner.pendingCount >= this.cfg.maxEvents;
+    const byTime = this.cfg.intervalMs > 0 && this.now() - this.lastUpdate >= this.cfg.intervalMs;
+    if ((byCount || byTime) && this.pendingSeqs.length > 0) rep.windows.push(await this.closeWindow(this.lastEventTs / 1000));
+    return rep;
+  }
+
+  /** Runs until the signal aborts, polling every pollMs when idle. */
+  async run(signal: AbortSignal, pollMs = 200): Promise<void> {
+    while (!signal.aborted) {
+      const r = await this.tick();
+      for (const w of r.windows) this.deps.say?.(`window: ${w.events} events, ${w.steps} steps, loss ${w.loss.toFixed(4)}, ${w.published ? `published v${w.publishedVersion}` : 'guardrail kept the serving version'}`);
+      if (r.read === 0 || r.observed === 0) await new Promise((res) => setTimeout(res, pollMs));
+    }
+  }
+
+  private async closeWindow(end: number): Promise<TickReport['windows'][number]> {
+    const { store, hooks } = this.deps;
+    await this.adoptNewerVersion();
+    const parent = this.learner.version;
+    const rep = this.learner.learnWindow(end);
+    hooks?.afterLearn?.();
+    let publishedVersion: number | null = null;
+    if (rep.published) {
+      const ptr = await readPointer(store);
+      publishedVersion = Math.max(parent, ptr?.version ?? 0) + 1;
+      this.learner.version = publishedVersion;
+      await publishAdapter(store, {
+        version: publishedVersion, weightsB64: f32ToB64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
+        stats: encodeStats(this.learner.stats, false), trainedOnEvents: this.learner.stats.applied,
+        metrics: { loss: rep.loss, steps: rep.steps, events: rep.events, ...(rep.guard ? { guardCandidate: rep.guard.candidate, guardServing: rep.guard.serving } : {}) },
+        parent: parent > 0 ? parent : null,
+      });
+      hooks?.afterPublish?.();
+    }
+    const ck = { v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) };
+    await store.set(adapterKeys.checkpoint(this.cfg.group), JSON.stringify(ck));
+    hooks?.afterCheckpoint?.();
+    await this.deps.log.ack(this.cfg.group, this.pendingSeqs);
+    this.pendingSeqs.length = 0;
+    this.pendingSet.clear();
+    this.lastUpdate = this.now();
+    return { ...rep, publishedVersion };
+  }
+
+  /** A version published by someone else (a rollback) becomes the starting point of further training. */
+  private async adoptNewerVersion(): Promise<void> {
+    const ptr = await readPointer(this.deps.store);
+    if (!ptr || ptr.version <= this.learner.version) return;
+    const got = await readAdapter(this.deps.store, ptr.version);
+    if (!got?.record.weights) return;
+    const w = b64ToF32(got.record.weights);
+    if (w.length !== this.learner.layout.size) throw new Error(`adapter v${ptr.version} has ${w.length} parameters, the job uses ${this.learner.layout.size}`);
+    this.learner.trainer.params.set(w);
+    this.learner.trainer.ema.set(w);
+    this.learner.serving = w.slice();
+    this.learner.version = ptr.version;
+    this.learner.scorer = this.learner.makeScorer(this.learner.serving);
+    this.deps.say?.(`adopted adapter v${ptr.version} (rollback)`);
+  }
+}

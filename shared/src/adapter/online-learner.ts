@@ -1,0 +1,155 @@
+// One window of online dynamic alignment, shared by the background job and the streaming evaluation so both
+// run the same code: train the adapters on the window's interactions (features from the statistics serving
+// used), guardrail the candidate (EMA weights) against the serving version on the newest held-out slice,
+// fold the window into the statistics, and publish (a new DynamicScorer) only when the candidate is not worse.
+import { dynamicLayout, DynamicScorer, initDynamic, type BaseModel, type DynamicLayout } from './dynamic-model.ts';
+import { OnlineTrainer, defaultTrainConfig, type Example, type TrainConfig } from './online-trainer.ts';
+import { defaultStatsConfig, WindowStats, type StatEvent, type StatsConfig } from './window-stats.ts';
+
+export interface LearnerConfig {
+  hidden: number;
+  train: TrainConfig;
+  stats: StatsConfig;
+  /** Guardrail on: hold out the newest `holdoutFrac` of each window; compare on the newest `guardSlice` of them. */
+  guardrail: boolean;
+  holdoutFrac: number;
+  guardSlice: number;
+  /** Tolerance: the candidate passes when ndcg >= serving - tolerance. */
+  tolerance: number;
+  /** History length kept per user (and given to the base encoder). */
+  maxHistory: number;
+}
+
+export const defaultLearnerConfig: LearnerConfig = {
+  hidden: 256, train: defaultTrainConfig, stats: defaultStatsConfig, guardrail: true, holdoutFrac: 0.1, guardSlice: 64, tolerance: 0, maxHistory: 50,
+};
+
+export interface WindowReport {
+  events: number;
+  steps: number;
+  loss: number;
+  published: boolean;
+  version: number;
+  guard: { candidate: number; serving: number; n: number } | null;
+}
+
+export class OnlineLearner {
+  readonly layout: DynamicLayout;
+  stats: WindowStats;
+  readonly trainer: OnlineTrainer;
+  /** Per-user history (item indices, oldest first, capped) built from the consumed events. */
+  readonly histories = new Map<string, number[]>();
+  version = 0;
+  /** Event time of the statistics snapshot serving uses. */
+  at: number;
+  serving: Float32Array;
+  scorer: DynamicScorer;
+  readonly held: Example[] = [];
+  private readonly pending: StatEvent[] = [];
+  private readonly pendingEx: Example[] = [];
+  private readonly pendingIds = new Set<string>();
+
+  constructor(readonly base: BaseModel, readonly cfg: LearnerConfig = defaultLearnerConfig, start = 0) {
+    this.layout = dynamicLayout({ dim: base.dim, hidden: cfg.hidden });
+    this.stats = new WindowStats(base.nItems, cfg.stats);
+    const init = initDynamic(this.layout, cfg.train.seed);
+    this.trainer = new OnlineTrainer(base, this.layout, init, cfg.train);
+    this.serving = this.trainer.ema.slice();
+    this.at = start;
+    this.scorer = this.makeScorer(this.serving);
+  }
+
+  makeScorer(params: Float32Array): DynamicScorer {
+    return new DynamicScorer(this.base, params, this.layout, this.stats, this.at, { noGate: this.cfg.train.noGate });
+  }
+
+  history(user: string): number[] {
+    let h = this.histories.get(user);
+    if (!h) this.histories.set(user, (h = []));
+    return h;
+  }
+
+  /** Records an interaction in the user's history (used for pre-training history and by the job). */
+  pushHistory(user: string, item: number): void {
+    const h = this.history(user);
+    h.push(item);
+    if (h.length > this.cfg.maxHistory) h.shift();
+  }
+
+  /**
+   * Consumes one event: the user's history is updated at once (the user's next recommendation reflects it),
+   * and the interaction (with the history before it) waits for the next window update. Duplicates by event
+   * id are ignored. Returns whether the event was new.
+   */
+  observe(e: StatEvent): boolean {
+    if (this.stats.seen.has(e.eventId) || this.pendingIds.has(e.eventId)) return false;
+    if (e.item < 0 || e.item >= this.base.nItems) return false;
+    this.pendingIds.add(e.eventId);
+    this.pending.push(e);
+    this.pendingEx.push({ user: e.user, history: this.history(e.user).slice(), item: e.item });
+    this.pushHistory(e.user, e.item);
+    return true;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Learns the observed events of the window ending at `windowEnd` and maybe publishes a new version. */
+  learnWindow(windowEnd: number): WindowReport {
+    const fresh = this.pending.splice(0);
+    const examples = this.pendingEx.splice(0);
+    this.pendingIds.clear();
+    const nHold = this.cfg.guardrail ? Math.floor(examples.length * this.cfg.holdoutFrac) : 0;
+    const trainEx = examples.slice(0, examples.length - nHold);
+    const holdEx = examples.slice(examples.length - nHold);
+    const r = trainEx.length > 0 ? this.trainer.trainWindow(trainEx, this.stats, this.at) : { steps: 0, loss: 0 };
+    this.held.push(...holdEx);
+    if (this.held.length > this.cfg.guardSlice) this.held.splice(0, this.held.length - this.cfg.guardSlice);
+    let guard: WindowReport['guard'] = null;
+    let pass = r.steps > 0;
+    if (pass && this.cfg.guardrail && this.held.length > 0) {
+      const cand = this.trainer.ema.slice();
+      const c = sliceNdcg(this.makeScorer(cand), this.held, this.at);
+      const s = sliceNdcg(this.scorer, this.held, this.at);
+      guard = { candidate: c, serving: s, n: this.held.length };
+      pass = c >= s - this.cfg.tolerance;
+    }
+    // Held-out interactions are learned later through the replay buffer (never lost).
+    for (const e of fresh) this.stats.apply(e);
+    this.at = windowEnd;
+    if (pass) {
+      this.serving = this.trainer.ema.slice();
+      this.version++;
+    }
+    this.scorer = this.makeScorer(this.serving);
+    return { events: fresh.length, steps: r.steps, loss: r.loss, published: pass, version: this.version, guard };
+  }
+}
+
+/** Mean NDCG@10 of a scorer on examples under full ranking (the user's history excluded). */
+export function sliceNdcg(scorer: DynamicScorer, examples: readonly Example[], t: number): number {
+  const out = new Float32Array(scorer.base.nItems);
+  let sum = 0;
+  for (const ex of examples) {
+    scorer.score(ex.user, ex.history, t, out);
+    sum += ndcgAt10(out, ex.item, ex.history);
+  }
+  return examples.length ? sum / examples.length : 0;
+}
+
+/** NDCG@10 of one target under full ranking, excluding `exclude` (seen items, not the target). */
+export function ndcgAt10(scores: Float32Array, target: number, exclude: Iterable<number>): number {
+  const r = rankOf(scores, target, exclude);
+  return r < 10 ? 1 / Math.log2(r + 2) : 0;
+}
+
+/** 0-based rank of the target among all items not in `exclude` (ties count against the target). */
+export function rankOf(scores: Float32Array, target: number, exclude: Iterable<number>): number {
+  const st = scores[target];
+  let rank = 0;
+  for (let i = 0; i < scores.length; i++) if (i !== target && scores[i] >= st) rank++;
+  const ex = new Set(exclude);
+  for (const i of ex) if (i !== target && scores[i] >= st) rank--;
+  return rank;
+}
