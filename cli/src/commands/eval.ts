@@ -1,0 +1,114 @@
+// `llmrec eval`: run registered models (eval/src/models/registry.ts) on a prepared dataset and split, print a table
+// (or --json on stdout) and write results/eval-<dataset>-<split>-<models>.{json,md}.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, readSplit, REPO_ROOT, SHARED_FOLDER, sharedDataDir, SPLIT_NAMES, SplitName, splitExists, computeSplit, writeSplit } from '../../../data/src/index.ts';
+import { evaluateDataset } from '../../../eval/src/evaluate.ts';
+import { MODELS } from '../../../eval/src/models/registry.ts';
+import { formatMarkdown, formatTable } from '../../../eval/src/report.ts';
+import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { log, progress } from '../progress.ts';
+
+function list(values: Record<string, unknown>, name: string, fallback: string): string[] {
+  return (optStr(values, name) ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function intList(values: Record<string, unknown>, name: string, fallback: string): number[] {
+  return list(values, name, fallback).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be comma-separated non-negative integers, got '${s}'`);
+    return n;
+  });
+}
+
+export const command: Command = {
+  name: 'eval',
+  summary: 'evaluate a model on a prepared dataset and split',
+  usage: [
+    'llmrec eval --dataset ml-100k --split loo --model popular,itemknn',
+    'llmrec eval --dataset ml-100k --split loo --model itemknn --json',
+    `models: ${Object.keys(MODELS).join(', ')}; splits: ${SPLIT_NAMES.join(', ')}`,
+    'Full ranking ranks every item except the user\'s input history; sampled ranks the target against --negatives',
+    'seeded items the user never interacted with. Ties are pessimistic (equal scores rank above the target).',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', short: 'd', description: `dataset (${DATASET_NAMES.join('|')})` },
+    split: { type: 'string', short: 's', description: 'split (default loo)' },
+    model: { type: 'string', short: 'm', description: 'comma-separated models (default popular,itemknn)' },
+    seeds: { type: 'string', description: 'comma-separated seeds for the sampled negatives (default 1,2,3)' },
+    phase: { type: 'string', description: 'test (default) or valid' },
+    protocol: { type: 'string', description: 'full,sampled (default both)' },
+    negatives: { type: 'string', description: 'sampled negatives per user (default 100)' },
+    ks: { type: 'string', description: 'cut-offs (default 5,10,20)' },
+    home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
+    out: { type: 'string', description: 'results folder (default <repo>/results)' },
+    'no-write': { type: 'boolean', description: 'do not write result files' },
+    json: { type: 'boolean', description: 'print the report as JSON on stdout (progress stays on stderr)' },
+  } as OptionSpec,
+  async run({ values }) {
+    const dsName = DatasetName.safeParse(str(values, 'dataset'));
+    if (!dsName.success) throw new UsageError(`unknown dataset '${String(values.dataset)}' (known: ${DATASET_NAMES.join(', ')})`);
+    const splitName = SplitName.safeParse(optStr(values, 'split') ?? 'loo');
+    if (!splitName.success) throw new UsageError(`unknown split '${String(values.split)}' (known: ${SPLIT_NAMES.join(', ')})`);
+    const models = list(values, 'model', 'popular,itemknn');
+    for (const m of models) if (!MODELS[m]) throw new UsageError(`unknown model '${m}' (registered: ${Object.keys(MODELS).join(', ')})`);
+    const seeds = intList(values, 'seeds', '1,2,3');
+    if (!seeds.length) throw new UsageError('--seeds needs at least one seed');
+    const ks = intList(values, 'ks', '5,10,20');
+    const phase = optStr(values, 'phase') ?? 'test';
+    if (phase !== 'test' && phase !== 'valid') throw new UsageError(`--phase must be test or valid, got '${phase}'`);
+    const protocols = list(values, 'protocol', 'full,sampled');
+    for (const p of protocols) if (p !== 'full' && p !== 'sampled') throw new UsageError(`--protocol: unknown '${p}' (full, sampled)`);
+    const negatives = int(values, 'negatives', 100, 1);
+    const home = resolve(optStr(values, 'home') ?? llmrecHome());
+    const dir = datasetDir(dsName.data, home);
+
+    let ds;
+    try {
+      ds = readDataset(dir);
+    } catch (e) {
+      const shared = sharedDataDir();
+      if (!(e instanceof DatasetNotFoundError) || !shared) throw e;
+      // Not prepared yet but the raw files are at hand: prepare it (same as `llmrec data --from ...`).
+      log('data', `${dsName.data} not prepared; preparing from ${join(shared, SHARED_FOLDER[dsName.data]!)}`);
+      prepareDataset({ name: dsName.data, from: join(shared, SHARED_FOLDER[dsName.data]!), home, log });
+      ds = readDataset(dir);
+    }
+    if (!splitExists(dir, splitName.data)) {
+      log('split', `computing ${splitName.data} for ${dsName.data}`);
+      writeSplit(dir, computeSplit({ ...ds, hasTimestamps: ds.meta.hasTimestamps }, splitName.data));
+    }
+    const split = readSplit(ds, splitName.data);
+    const bars = new Map<string, ReturnType<typeof progress>>();
+    const report = await evaluateDataset(ds, split, models, {
+      seeds,
+      ks,
+      negatives,
+      phase,
+      protocols: protocols as ('full' | 'sampled')[],
+      home,
+      log: (m) => log('eval', m),
+      onProgress: (model, done, total) => {
+        let b = bars.get(model);
+        if (!b) bars.set(model, (b = progress(`eval ${model}`, total, { unit: 'users' })));
+        b.update(done);
+        if (done === total) b.done();
+      },
+      machine: { cpus: os.cpus().length, node: process.versions.node, note: `${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at start (shared machine)` },
+      command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
+    });
+    if (!flag(values, 'no-write')) {
+      const out = resolve(optStr(values, 'out') ?? join(REPO_ROOT, 'results'));
+      mkdirSync(out, { recursive: true });
+      const base = join(out, `eval-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}-${models.join('+')}`);
+      writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+      writeFileSync(`${base}.md`, formatMarkdown(report));
+      log('eval', `wrote ${base}.json and .md`);
+    }
+    if (flag(values, 'json')) console.log(JSON.stringify(report));
+    else console.log(formatTable(report));
+    if (report.results.length === 0) throw new CliError('no user had a target row in this split/phase');
+    return 0;
+  },
+};

@@ -1,0 +1,16 @@
+// Every model `llmrec eval --model <name>` can run. To add one: write `<name>.ts` exporting `model: ModelSpec`
+// (see types.ts) and add ONE line below. Loaded lazily so baselines never pay for onnxruntime.
+import type { ModelSpec } from './types.ts';
+
+const lazy = (load: () => Promise<{ model: ModelSpec }>) => async () => (await load()).model;
+
+export const MODELS: Record<string, () => Promise<ModelSpec>> = {
+  popular: lazy(() => import('./popular.ts')),
+  itemknn: lazy(() => import('./itemknn.ts')),
+};
+
+export async function loadModel(name: string): Promise<ModelSpec> {
+  const load = MODELS[name];
+  if (!load) throw new Error(`unknown model '${name}' (registered: ${Object.keys(MODELS).join(', ')})`);
+  return load();
+}

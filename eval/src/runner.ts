@@ -1,0 +1,147 @@
+// Offline evaluation of registered models on a prepared dataset and split (loo, temporal, cold): fits each model on
+// the training rows, scores all items for batches of users, and computes full-ranking metrics (all items, the user's
+// input history excluded) and sampled metrics (target vs seeded negatives the user never interacted with).
+import { type Dataset, type Split, TRAIN, VALID, TEST } from '../../data/src/index.ts';
+import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, userMetrics } from './metrics/ranking.ts';
+import type { ModelSpec, Scorer } from './models/types.ts';
+import { mixSeed, mulberry32, sampleNegatives } from './rng.ts';
+
+export type Protocol = 'full' | 'sampled';
+
+export interface EvalOptions {
+  seeds: number[];
+  ks?: readonly number[];
+  negatives?: number;
+  phase?: 'test' | 'valid';
+  protocols?: Protocol[];
+  home: string;
+  log?: (msg: string) => void;
+  onProgress?: (model: string, done: number, total: number) => void;
+}
+
+export interface ResultRow {
+  model: string;
+  protocol: Protocol;
+  /** Seed of the sampled negatives; null for full ranking (no random part). */
+  seed: number | null;
+  users: number;
+  metrics: Record<string, number>;
+}
+
+export interface ModelRun {
+  model: string;
+  rows: ResultRow[];
+  /** Per-user full-ranking metrics, aligned with `EvalCases.users` (for paired tests). */
+  perUser: Record<string, Float64Array>;
+  fitSeconds: number;
+  scoreSeconds: number;
+}
+
+/** Who is evaluated and on what: users with at least one target row in the phase, their history and targets. */
+export interface EvalCases {
+  users: Int32Array;
+  histories: Int32Array[];
+  timestamps: Float64Array[];
+  targets: Int32Array[];
+}
+
+export function buildCases(ds: Dataset, split: Split, phase: 'test' | 'valid'): EvalCases {
+  const targetLabel = phase === 'test' ? TEST : VALID;
+  const { item, ts } = ds.interactions;
+  const users: number[] = [];
+  const histories: Int32Array[] = [];
+  const timestamps: Float64Array[] = [];
+  const targets: Int32Array[] = [];
+  for (let u = 0; u < ds.nUsers; u++) {
+    const h: number[] = [];
+    const hts: number[] = [];
+    const t = new Set<number>();
+    for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) {
+      const l = split.labels[r]!;
+      if (l === targetLabel) t.add(item[r]!);
+      else if (l === TRAIN || (phase === 'test' && l === VALID)) {
+        h.push(item[r]!);
+        hts.push(ts[r]!);
+      }
+    }
+    if (t.size === 0) continue;
+    users.push(u);
+    histories.push(Int32Array.from(h));
+    timestamps.push(Float64Array.from(hts));
+    targets.push(Int32Array.from(t));
+  }
+  return { users: Int32Array.from(users), histories, timestamps, targets };
+}
+
+export async function runModel(ds: Dataset, split: Split, spec: ModelSpec, cases: EvalCases, o: EvalOptions): Promise<ModelRun> {
+  const ks = o.ks ?? DEFAULT_KS;
+  const protocols = o.protocols ?? ['full', 'sampled'];
+  const nNeg = o.negatives ?? 100;
+  const log = o.log ?? (() => {});
+  const trainMask = new Uint8Array(split.labels.length);
+  for (let r = 0; r < trainMask.length; r++) trainMask[r] = split.labels[r] === TRAIN ? 1 : 0;
+  const t0 = performance.now();
+  const scorer: Scorer = await spec.create({ dataset: ds, split: split.meta.split, labels: split.labels, trainMask, seed: o.seeds[0] ?? 0, home: o.home, log });
+  const fitSeconds = (performance.now() - t0) / 1000;
+
+  const names = metricNames(ks);
+  const nU = cases.users.length;
+  const perUser: Record<string, Float64Array> = Object.fromEntries(names.map((n) => [n, new Float64Array(nU)]));
+  const sampledSums = o.seeds.map(() => Object.fromEntries(names.map((n) => [n, 0])) as Record<string, number>);
+  const n = ds.nItems;
+  const excluded = new Uint8Array(n);
+  const interacted = new Uint8Array(n);
+  const um: Record<string, number> = {};
+  const batch = spec.batchSize ?? 256;
+  let scoreSeconds = 0;
+  for (let b0 = 0; b0 < nU; b0 += batch) {
+    const b1 = Math.min(nU, b0 + batch);
+    const ts = performance.now();
+    const scores = await scorer.score({ users: cases.users.subarray(b0, b1), histories: cases.histories.slice(b0, b1), timestamps: cases.timestamps.slice(b0, b1) });
+    scoreSeconds += (performance.now() - ts) / 1000;
+    if (scores.length !== (b1 - b0) * n) throw new Error(`${spec.name}: score() returned ${scores.length} values, expected ${(b1 - b0) * n}`);
+    for (let b = b0; b < b1; b++) {
+      const row = scores.subarray((b - b0) * n, (b - b0 + 1) * n);
+      const targets = cases.targets[b]!;
+      if (protocols.includes('full')) {
+        for (const h of cases.histories[b]!) excluded[h] = 1;
+        for (const t of targets) excluded[t] = 0; // a target is never masked, even if it also occurs in the history
+        userMetrics(fullRanks(row, targets, excluded), ks, um);
+        for (const name of names) perUser[name]![b] = um[name]!;
+        for (const h of cases.histories[b]!) excluded[h] = 0;
+      }
+      if (protocols.includes('sampled')) {
+        const u = cases.users[b]!;
+        let nInter = 0;
+        for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) {
+          const i = ds.interactions.item[r]!;
+          if (!interacted[i]) nInter++;
+          interacted[i] = 1;
+        }
+        o.seeds.forEach((seed, s) => {
+          const negs = sampleNegatives(mulberry32(mixSeed(seed, u)), n, interacted, nInter, nNeg);
+          const m = sampledUserMetrics(row, targets, negs, ks);
+          for (const name of names) sampledSums[s]![name]! += m[name]!;
+        });
+        for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) interacted[ds.interactions.item[r]!] = 0;
+      }
+    }
+    o.onProgress?.(spec.name, b1, nU);
+  }
+  await scorer.close?.();
+
+  const rows: ResultRow[] = [];
+  if (protocols.includes('full')) {
+    const metrics: Record<string, number> = {};
+    for (const name of names) metrics[name] = perUser[name]!.reduce((a, x) => a + x, 0) / Math.max(1, nU);
+    rows.push({ model: spec.name, protocol: 'full', seed: null, users: nU, metrics });
+  }
+  if (protocols.includes('sampled')) {
+    o.seeds.forEach((seed, s) => {
+      const metrics: Record<string, number> = {};
+      for (const name of names) metrics[name] = sampledSums[s]![name]! / Math.max(1, nU);
+      rows.push({ model: spec.name, protocol: 'sampled', seed, users: nU, metrics });
+    });
+  }
+  return { model: spec.name, rows, perUser, fitSeconds, scoreSeconds };
+}
