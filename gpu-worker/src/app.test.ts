@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_ID_HEADER, WORKER_SECRET_HEADER, type ScoreRequest, type ScoreResponse } from '../../shared/src/api/wire.ts';
 import { makeFixture } from '../../tests/support/catalog-fixture.ts';
-import { sumEncoderOnnx } from '../../tests/support/sum-encoder-onnx.ts';
+import { sumEncoderOnnx } from '../../cli/src/serving/sum-encoder-onnx.ts';
 import { createWorkerApp } from './app.ts';
 import { createLatentModel, type LatentModel } from './model.ts';
 import { createSession } from './onnx/index.ts';

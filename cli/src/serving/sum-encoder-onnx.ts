@@ -1,6 +1,6 @@
-// Test support: a real ONNX user encoder built in memory (no Python, no files): z_u = sum of the history's
-// item latents, with the exported encoders' input convention (int64 [B, L] of index + 1, left-padded with 0;
-// row 0 of the table is zeros). Lets tests run the worker's real onnxruntime path.
+// A real ONNX user encoder built in TypeScript (no Python): z_u = sum of the history's input embeddings, with
+// the exported encoders' input convention (int64 [B, L] of index + 1, left-padded with 0;
+// row 0 of the table is zeros). Serves the baseline bundle (baseline-artifacts.ts) and the worker tests.
 import protobuf from 'protobufjs';
 
 const schema = {

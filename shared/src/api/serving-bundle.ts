@@ -1,0 +1,32 @@
+// What the GPU worker loads (request path, step 4): a small versioned manifest naming the joint item-latent
+// table (z_i) and the user-encoder ONNX graph (history -> z_u), each with its sha256, checked at load.
+// Written for the offline artifacts of `llmrec train` (shared/src/artifacts.ts) or, before those exist, for
+// a baseline (bag-of-items encoder trained in TypeScript) — `source` says which.
+import { z } from 'zod';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const BundleFile = z.object({
+  /** Relative to the manifest's folder, or absolute. */
+  path: z.string().min(1),
+  sha256,
+});
+
+export const ServingBundle = z.object({
+  v: z.literal(1),
+  kind: z.literal('serving-bundle'),
+  /** Reported to clients as the model version; changes whenever a file changes. */
+  version: z.string().min(1),
+  dataset: z.string(),
+  source: z.enum(['training', 'baseline-bag-of-items']),
+  createdAt: z.string(),
+  /** float32 .npy [items, dim], row = dense item index. */
+  itemLatents: BundleFile.extend({ items: z.number().int().positive(), dim: z.number().int().positive() }),
+  /** int64 [B, L] (item index + 1, left-padded with 0) -> float32 [B, dim]. */
+  userEncoder: BundleFile.extend({ input: z.string(), output: z.string(), maxlen: z.number().int().positive() }).optional(),
+  notes: z.array(z.string()).default([]),
+});
+export type ServingBundle = z.infer<typeof ServingBundle>;
+export type ServingBundleInput = z.input<typeof ServingBundle>;
+
+export const SERVING_BUNDLE_FILE = 'serving-bundle.json';
