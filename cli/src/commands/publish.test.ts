@@ -1,0 +1,94 @@
+// `llmrec publish` end to end on the real ML-100K (prepared from ../shared/data into a temp home): into the
+// embedded SQLite store and into a REAL redis-server through the Upstash REST protocol; re-runs are no-ops.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { prepareDataset, readDataset, readItems } from '../../../data/src/index.ts';
+import { SHARED, SKIP_REASON } from '../../../data/src/test-support/shared-data.ts';
+import { createSqliteStore } from '../../../edge/src/kv/sqlite-store.ts';
+import { createUpstashStore } from '../../../edge/src/kv/redis-rest.ts';
+import { keys } from '../../../shared/src/kv/keys.ts';
+import { getTyped, listTyped } from '../../../shared/src/kv/typed.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../../shared/src/kv/values.ts';
+import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
+import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { command } from './publish.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'llmrec-publish-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function publish(args: Record<string, string | boolean>): Promise<Record<string, unknown>> {
+  const out: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    expect(await command.run({ values: { dataset: 'ml-100k', home, json: true, ...args }, positionals: [] })).toBe(0);
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+  return JSON.parse(out.at(-1)!);
+}
+
+describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
+  let redis: RedisHandle;
+  let rest: UpstashRestServer;
+  beforeAll(async () => {
+    prepareDataset({ name: 'ml-100k', from: join(SHARED!, 'ml-100k'), home, splits: [] });
+    redis = await ensureRedis();
+    rest = await startUpstashRestServer({ redisPort: redis.port });
+  }, 120_000);
+  afterAll(async () => {
+    await rest?.close();
+    await redis?.stop();
+  });
+
+  it('publishes catalog, popular lists, evidence and histories into SQLite; a re-run writes nothing', async () => {
+    const path = join(home, 'kv.sqlite');
+    const r1 = await publish({ store: `sqlite:${path}` });
+    expect(r1).toMatchObject({ alreadyLive: false, counts: { items: 1682, users: 943 } });
+    const r2 = await publish({ store: `sqlite:${path}` });
+    expect(r2).toMatchObject({ version: r1.version, alreadyLive: true, keysWritten: 0, histories: { seeded: 0, kept: 943 } });
+
+    const s = createSqliteStore(path);
+    try {
+      const ptr = (await getTyped(s, PublishedPointer, keys.published()))!;
+      expect(ptr).toMatchObject({ version: r1.version, dataset: 'ml-100k' });
+      expect((await getTyped(s, ItemIndex, keys.itemIndex(ptr.version)))!.ids).toHaveLength(1682);
+      expect(await getTyped(s, ItemMeta, keys.item(ptr.version, '50'))).toMatchObject({ title: 'Star Wars (1977)', idx: 49 });
+      const ev = (await getTyped(s, ItemEvidence, keys.evidence(ptr.version, '50')))!.evidence;
+      expect(ev.map((e) => e.kind)).toContain('genre');
+      expect(ev.find((e) => e.kind === 'popularity')!.text).toMatch(/^583 ratings, mean 4\.36/);
+      expect((await getTyped(s, PopularList, keys.popular(ptr.version, 'all')))!.items[0]).toBe('50');
+
+      const ds = readDataset(join(home, 'datasets', 'ml-100k'));
+      const items = readItems(join(home, 'datasets', 'ml-100k'));
+      const rows = Array.from(ds.interactions.item.subarray(ds.userStart[0], ds.userStart[1]), (i) => items[i].id);
+      const hist = await listTyped(s, HistoryEntry, keys.history('1'));
+      expect(rows.length).toBeGreaterThan(200);
+      expect(hist.map((h) => h.item)).toEqual(rows.reverse().slice(0, 200));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('publishes the same version into real Redis through the Upstash REST protocol', async () => {
+    vi.stubEnv('UPSTASH_REDIS_REST_TOKEN', rest.token);
+    try {
+      const r = await publish({ store: `redis-rest:${rest.url}`, histories: 'skip' });
+      expect(r.store).toBe(`upstash:${rest.url}`);
+      const s = createUpstashStore({ url: rest.url, token: rest.token });
+      expect((await getTyped(s, PublishedPointer, keys.published()))?.version).toBe(r.version);
+      expect((await getTyped(s, ItemMeta, keys.item(String(r.version), '1')))?.title).toBe('Toy Story (1995)');
+      expect((await publish({ store: `redis-rest:${rest.url}`, histories: 'skip' })).alreadyLive).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('fails with a one-line reason for a missing dataset or a bad store', async () => {
+    await expect(command.run({ values: { dataset: 'ml-1m', home }, positionals: [] })).rejects.toThrow(/no prepared dataset 'ml-1m'/);
+    await expect(command.run({ values: { dataset: 'ml-100k', home, store: 'mongo:x' }, positionals: [] })).rejects.toThrow(/unknown store/);
+  });
+});

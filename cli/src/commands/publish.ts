@@ -1,0 +1,169 @@
+// `llmrec publish`: loads the serving bundle — item metadata, popular lists, evidence dictionaries and user
+// histories from the canonical dataset (docs/dataset-format.md) — into any KV backend as a new immutable
+// version made visible by one pointer flip (shared/src/kv/publish.ts). Idempotent: same inputs, same version.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { datasetDir, llmrecHome, readDataset, readItems, readUsers, type Dataset, type ItemRecord } from '../../../data/src/index.ts';
+import { openStore } from '../../../edge/src/kv/open-store.ts';
+import { publishBundle, type HistoryMode, type PublishBundle } from '../../../shared/src/kv/publish.ts';
+import { describeStore, parseStoreSpec, StoreSpecError, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
+import type { HistoryEntry, ItemEvidence, PopularList } from '../../../shared/src/kv/values.ts';
+import { CliError, type Command, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { log, progress } from '../progress.ts';
+
+const HISTORY_MODES: HistoryMode[] = ['seed-missing', 'replace', 'skip'];
+const RECENT_DAYS = 30;
+
+export const command: Command = {
+  name: 'publish',
+  summary: 'load an artifacts bundle into a KV backend (versioned, atomic)',
+  usage: [
+    'llmrec publish --dataset ml-100k                              (embedded default: sqlite:$LLMREC_HOME/kv.sqlite)',
+    'llmrec publish --dataset ml-100k --store sqlite:.llmrec/kv.sqlite',
+    'UPSTASH_REDIS_REST_TOKEN=... llmrec publish --dataset ml-100k --store upstash:https://<db>.upstash.io',
+    'KV_REST_API_URL=... KV_REST_API_TOKEN=... llmrec publish --dataset ml-100k --store vercel-kv',
+    'stores: memory | sqlite:<path> | upstash[:<url>] | redis-rest:<url> | vercel-kv[:<url>] (default: $LLMREC_STORE)',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', short: 'd', description: 'prepared dataset name (see llmrec data)' },
+    store: { type: 'string', short: 's', description: 'target store spec (default $LLMREC_STORE or the embedded SQLite)' },
+    home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
+    histories: { type: 'string', description: `user histories: ${HISTORY_MODES.join(' | ')} (default seed-missing)` },
+    'history-len': { type: 'string', description: 'history entries kept per user (default 200)' },
+    'popular-k': { type: 'string', description: 'items per popular list (default 100)' },
+    json: { type: 'boolean', description: 'print the publish report as JSON on stdout' },
+  } as OptionSpec,
+  async run({ values }) {
+    const name = str(values, 'dataset');
+    const home = resolve(optStr(values, 'home') ?? llmrecHome());
+    const dir = datasetDir(name, home);
+    if (!existsSync(resolve(dir, 'dataset.json'))) throw new CliError(`no prepared dataset '${name}' at ${dir} (run: llmrec data --dataset ${name} --from <raw folder>)`);
+    const historyMode = (optStr(values, 'histories') ?? 'seed-missing') as HistoryMode;
+    if (!HISTORY_MODES.includes(historyMode)) throw new UsageError(`--histories must be one of ${HISTORY_MODES.join(', ')}`);
+    const historyLen = int(values, 'history-len', 200, 1, 10_000);
+    const popularK = int(values, 'popular-k', 100, 1, 100_000);
+    const env = { LLMREC_HOME: home, ...(process.env as StoreEnv) };
+    let cfg;
+    try {
+      cfg = parseStoreSpec(optStr(values, 'store'), env);
+    } catch (e) {
+      if (e instanceof StoreSpecError) throw new UsageError(e.message);
+      throw e;
+    }
+
+    const t0 = Date.now();
+    log('read', `${name} from ${dir}`);
+    const bundle = buildBundle(readDataset(dir), readItems(dir), readUsers(dir).map((u) => u.id), popularK);
+    log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
+
+    const store = await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) });
+    const bars = new Map<string, ReturnType<typeof progress>>();
+    try {
+      await store.ping();
+      log('store', describeStore(cfg));
+      const report = await publishBundle(store, bundle, {
+        historyMode,
+        historyMaxLen: historyLen,
+        onProgress: (phase, done, total) => {
+          let bar = bars.get(phase);
+          if (!bar) bars.set(phase, (bar = progress(phase, total, { unit: phase === 'content' ? 'keys' : 'users' })));
+          bar.update(done);
+        },
+      });
+      for (const b of bars.values()) b.done();
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (flag(values, 'json')) console.log(JSON.stringify({ store: describeStore(cfg), ...report, seconds: Number(secs) }));
+      const what = report.alreadyLive ? 'already live (nothing to write)' : report.reusedContent ? `re-activated (content already in the store; was ${report.previous})` : `published ${report.keysWritten} keys, ${(report.bytesWritten / 1024).toFixed(0)} KiB (previous: ${report.previous ?? 'none'})`;
+      log('publish', `${report.version} -> ${describeStore(cfg)}: ${what}`);
+      log('histories', `${historyMode}: ${report.histories.seeded} seeded, ${report.histories.kept} kept, ${report.histories.replaced} replaced (${secs}s total)`);
+      return 0;
+    } finally {
+      await store.close?.();
+    }
+  },
+};
+
+/** The env a parsed config needs to be re-opened through openStore (keeps the token out of the spec). */
+function storeEnvFor(cfg: ReturnType<typeof parseStoreSpec>): StoreEnv {
+  switch (cfg.kind) {
+    case 'upstash':
+      return { LLMREC_STORE: 'upstash', UPSTASH_REDIS_REST_URL: cfg.url, UPSTASH_REDIS_REST_TOKEN: cfg.token };
+    case 'vercel-kv':
+      return { LLMREC_STORE: 'vercel-kv', KV_REST_API_URL: cfg.url, KV_REST_API_TOKEN: cfg.token };
+    case 'sqlite':
+      return { LLMREC_STORE: `sqlite:${cfg.path}` };
+    default:
+      return { LLMREC_STORE: cfg.kind };
+  }
+}
+
+function topK(scores: Float64Array, k: number): number[] {
+  return [...scores.keys()].filter((i) => scores[i] > 0).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+}
+
+/** Serving bundle from a canonical dataset: catalog, popular lists, evidence dictionary, histories. */
+export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[], popularK: number): PublishBundle {
+  const { item, ts, rating } = ds.interactions;
+  const n = item.length;
+  const count = new Float64Array(ds.nItems);
+  const ratingSum = new Float64Array(ds.nItems);
+  let maxTs = -Infinity;
+  let explicit = false;
+  for (let r = 0; r < n; r++) {
+    count[item[r]]++;
+    ratingSum[item[r]] += rating[r];
+    if (ts[r] > maxTs) maxTs = ts[r];
+    if (rating[r] !== 1) explicit = true;
+  }
+  const popular: PopularList[] = [];
+  const all = topK(count, popularK);
+  popular.push({ v: 1, name: 'all', items: all.map((i) => items[i].id), scores: all.map((i) => count[i]) });
+  if (ds.meta.hasTimestamps) {
+    const recentCount = new Float64Array(ds.nItems);
+    const since = maxTs - RECENT_DAYS * 86_400;
+    for (let r = 0; r < n; r++) if (ts[r] >= since) recentCount[item[r]]++;
+    const recent = topK(recentCount, popularK);
+    popular.push({ v: 1, name: 'recent', items: recent.map((i) => items[i].id), scores: recent.map((i) => recentCount[i]) });
+  }
+
+  const evidence: ItemEvidence[] = items.map((it) => {
+    const t = it.text;
+    const e: ItemEvidence['evidence'] = [];
+    if (t.genres?.length) e.push({ kind: 'genre', text: `Genres: ${t.genres.join(', ')}` });
+    if (t.year) e.push({ kind: 'year', text: `Released ${t.year}` });
+    if (t.director?.length) e.push({ kind: 'director', text: `Directed by ${t.director.slice(0, 2).join(', ')}` });
+    if (t.cast?.length) e.push({ kind: 'cast', text: `Starring ${t.cast.slice(0, 3).join(', ')}` });
+    if (t.attributes?.length) e.push({ kind: 'attributes', text: t.attributes.slice(0, 8).join(', ') });
+    if (t.plot) e.push({ kind: 'plot', text: t.plot.length > 300 ? `${t.plot.slice(0, 297)}...` : t.plot });
+    const c = count[it.idx];
+    if (c > 0) e.push({ kind: 'popularity', text: explicit ? `${c} ratings, mean ${(ratingSum[it.idx] / c).toFixed(2)}` : `${c} interactions`, weight: c });
+    return { v: 1, itemId: it.id, evidence: e };
+  });
+
+  const histories: PublishBundle['histories'] = [];
+  for (let u = 0; u < ds.nUsers; u++) {
+    const entries: HistoryEntry[] = [];
+    for (let r = ds.userStart[u]; r < ds.userStart[u + 1]; r++) {
+      entries.push({ v: 1, item: items[item[r]].id, ts: ds.meta.hasTimestamps ? ts[r] * 1000 : ts[r], type: explicit ? 'rating' : 'interaction' });
+    }
+    histories.push({ userId: userIds[u] ?? String(u), entries });
+  }
+
+  return {
+    dataset: ds.meta.name,
+    items: items.map((it) => ({
+      v: 1,
+      id: it.id,
+      idx: it.idx,
+      title: it.title,
+      genres: it.text.genres ?? [],
+      year: it.text.year !== undefined ? Math.round(it.text.year) : undefined,
+      attributes: it.text.attributes ?? [],
+      hasImage: it.modalities.image !== null,
+      hasAudio: it.modalities.audio !== null,
+    })),
+    popular,
+    evidence,
+    histories,
+  };
+}
