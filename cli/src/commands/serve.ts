@@ -1,0 +1,83 @@
+// `llmrec serve`: the GPU worker and the edge, locally, on the embedded SQLite store by default
+// (request path end to end on one machine). Keeps serving until Ctrl-C / SIGTERM, then shuts down gracefully.
+import { resolve } from 'node:path';
+import { openStore } from '../../../edge/src/kv/open-store.ts';
+import { keys } from '../../../shared/src/kv/keys.ts';
+import { CliError, int, optStr, type Command, type OptionSpec } from '../command.ts';
+import { resolveBundleDir, startLocalStack, type LocalStack } from '../serving/local-stack.ts';
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'start the GPU worker and the edge locally',
+  usage: [
+    'llmrec serve [--port 8787] [--dataset ml-100k] [--store sqlite:.llmrec/kv.sqlite] [--artifacts DIR] [--device auto|cpu|cuda]',
+    'the catalog must be published first: llmrec publish --dataset ml-100k (llmrec demo does everything)',
+    'API key: $LLMREC_API_KEY (a development key is printed when unset)',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', short: 'p', description: 'edge port (default 8787)' },
+    'worker-port': { type: 'string', description: 'worker port (default 8788)' },
+    host: { type: 'string', description: 'bind address (default 127.0.0.1)' },
+    dataset: { type: 'string', short: 'd', description: 'dataset whose artifacts to serve (default ml-100k)' },
+    store: { type: 'string', short: 's', description: 'store spec (default $LLMREC_STORE or sqlite:$LLMREC_HOME/kv.sqlite)' },
+    artifacts: { type: 'string', description: 'folder with serving-bundle.json (default: trained, else baseline)' },
+    device: { type: 'string', description: 'execution provider: auto (cuda if present) | cpu | cuda' },
+    log: { type: 'string', description: 'per-request logs: json | off (default json)' },
+  } as OptionSpec,
+  async run({ values }) {
+    const stack = await startFromArgs(values);
+    printBanner(stack);
+    await waitForSignal();
+    process.stderr.write('serve: shutting down (draining in-flight requests)\n');
+    await stack.close();
+    return 0;
+  },
+};
+
+export async function startFromArgs(values: Record<string, unknown>, opts: { log?: 'json' | 'off' } = {}): Promise<LocalStack & { catalogVersion: string; bundleSource: string }> {
+  const home = resolve(process.env.LLMREC_HOME ?? '.llmrec');
+  const dataset = optStr(values, 'dataset') ?? 'ml-100k';
+  const device = (optStr(values, 'device') ?? process.env.LLMREC_DEVICE ?? 'auto') as 'auto' | 'cpu' | 'cuda';
+  if (!['auto', 'cpu', 'cuda'].includes(device)) throw new CliError(`--device must be auto, cpu or cuda`);
+  const log = (optStr(values, 'log') ?? opts.log ?? 'json') as 'json' | 'off';
+  const store = await openStore(optStr(values, 'store'), { ...(process.env as Record<string, string>), LLMREC_HOME: home });
+  const pointer = await store.get(keys.published());
+  if (!pointer) {
+    await store.close?.();
+    throw new CliError(`nothing published in the store (${store.kind}); run: llmrec publish --dataset ${dataset}  (or: llmrec demo)`);
+  }
+  const { dir, source } = resolveBundleDir({ home, dataset, artifacts: optStr(values, 'artifacts'), log: (m) => process.stderr.write(`serve: ${m}\n`) });
+  try {
+    const stack = await startLocalStack({ store, bundleDir: dir, port: int(values, 'port', 8787, 0, 65535), workerPort: int(values, 'worker-port', 8788, 0, 65535), host: optStr(values, 'host'), device, log });
+    return {
+      ...stack,
+      catalogVersion: (JSON.parse(pointer) as { version: string }).version,
+      bundleSource: source,
+      close: async () => {
+        await stack.close();
+        await store.close?.();
+      },
+    };
+  } catch (err) {
+    await store.close?.();
+    throw new CliError(`could not start: ${(err as Error).message}`);
+  }
+}
+
+export function printBanner(s: LocalStack & { catalogVersion: string; bundleSource: string }): void {
+  const lines = [
+    `edge    ${s.edge.url}   (API docs: ${s.edge.url}/docs, OpenAPI: ${s.edge.url}/openapi.json)`,
+    `worker  ${s.worker.url}   (execution provider: ${s.worker.model.executionProvider}, scorer: ${s.worker.model.scorer}, model ${s.worker.model.version} from the ${s.bundleSource} bundle)`,
+    `catalog ${s.catalogVersion}`,
+    s.apiKeyGenerated ? `API key (development, generated because LLMREC_API_KEY is unset): ${s.apiKey}` : 'API key: from LLMREC_API_KEY',
+    `try:    curl -s ${s.edge.url}/v1/recommend -H 'authorization: Bearer ${s.apiKeyGenerated ? s.apiKey : '$LLMREC_API_KEY'}' -H 'content-type: application/json' -d '{"userId":"1","k":5}'`,
+  ];
+  process.stderr.write(lines.join('\n') + '\n');
+}
+
+export function waitForSignal(): Promise<void> {
+  return new Promise((r) => {
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
+}

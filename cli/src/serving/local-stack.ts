@@ -1,0 +1,77 @@
+// Runs the whole serving path in one local process for `llmrec serve`, the demo and the benchmarks: the GPU
+// worker (serving bundle on the chosen execution provider) and the edge (Node entry) over one KvStore.
+// The API key comes from LLMREC_API_KEY (a development key is generated when unset); the edge<->worker
+// secret is generated per run unless LLMREC_WORKER_SECRET is set.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EdgeConfig, type EdgeConfigInput } from '../../../edge/src/config.ts';
+import { startEdge, type RunningEdge } from '../../../edge/src/entry-node.ts';
+import { httpWorkerClient } from '../../../edge/src/worker-client.ts';
+import { loadServingModel } from '../../../gpu-worker/src/artifacts.ts';
+import type { Device } from '../../../gpu-worker/src/onnx/index.ts';
+import { startWorker, type RunningWorker } from '../../../gpu-worker/src/server.ts';
+import { SERVING_BUNDLE_FILE } from '../../../shared/src/api/serving-bundle.ts';
+import type { KvStore } from '../../../shared/src/kv/store.ts';
+import { buildBaselineBundle } from './baseline-artifacts.ts';
+
+export interface LocalStackOptions {
+  store: KvStore;
+  /** Folder with serving-bundle.json. */
+  bundleDir: string;
+  port?: number;
+  workerPort?: number;
+  host?: string;
+  device?: Device;
+  apiKey?: string;
+  log?: 'json' | 'off';
+  edge?: Partial<EdgeConfigInput>;
+}
+
+export interface LocalStack {
+  edge: RunningEdge;
+  worker: RunningWorker;
+  apiKey: string;
+  apiKeyGenerated: boolean;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const envKey = process.env.LLMREC_API_KEY;
+  const apiKey = o.apiKey ?? envKey ?? `dev-${randomBytes(12).toString('hex')}`;
+  const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
+  const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto' });
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  const config = EdgeConfig.parse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', ...o.edge });
+  let edge: RunningEdge;
+  try {
+    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret }) }, { port: o.port ?? 8787, host: o.host });
+  } catch (err) {
+    await worker.close();
+    throw err;
+  }
+  return {
+    edge,
+    worker,
+    apiKey,
+    apiKeyGenerated: o.apiKey === undefined && envKey === undefined,
+    async close() {
+      await edge.close();
+      await worker.close();
+    },
+  };
+}
+
+/**
+ * The serving bundle for a dataset: `--artifacts` when given; else the trained bundle under
+ * $LLMREC_HOME/artifacts/<dataset>/serving when the training pipeline wrote one; else the baseline bundle
+ * (built on first use from the prepared dataset).
+ */
+export function resolveBundleDir(opts: { home: string; dataset: string; artifacts?: string; log: (m: string) => void }): { dir: string; source: string } {
+  if (opts.artifacts) return { dir: opts.artifacts, source: 'given' };
+  const trained = join(opts.home, 'artifacts', opts.dataset, 'serving');
+  if (existsSync(join(trained, SERVING_BUNDLE_FILE))) return { dir: trained, source: 'training' };
+  const out = join(opts.home, 'artifacts', opts.dataset, 'baseline-serving');
+  buildBaselineBundle({ datasetDir: join(opts.home, 'datasets', opts.dataset), outDir: out, log: opts.log });
+  return { dir: out, source: 'baseline' };
+}
