@@ -1,0 +1,89 @@
+// Builds the evidence for one (user, candidate) pair: top-k collaborative neighbours (history items most
+// similar to the candidate in the joint latent space, cited only with >= minCoUsers co-users) and the
+// candidate's attributes weighted by the user's history attention (softmax of joint-space similarity).
+import { DEFAULT_MIN_CO_USERS, EVIDENCE_VERSION, type AttributeEvidence, type Evidence, type ItemFacts, type NeighbourEvidence } from './schema.ts';
+
+export interface EvidenceSource {
+  facts(idx: number): ItemFacts;
+  /** Joint latent of an item (any dimension; cosine similarity is used). */
+  latent(idx: number): ArrayLike<number>;
+  /** Distinct users who interacted with both items. */
+  coUsers(a: number, b: number): number;
+}
+
+export interface EvidenceOptions {
+  /** Neighbours to keep (default 3). */
+  k?: number;
+  /** Co-user threshold for citing a neighbour (default 5). */
+  minCoUsers?: number;
+  /** Attributes to keep (default 4). */
+  maxAttributes?: number;
+  /** History window, newest last (default 50). */
+  recent?: number;
+  /** Softmax temperature of the history attention (default 0.1). */
+  temperature?: number;
+}
+
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+export function buildEvidence(src: EvidenceSource, candidate: number, history: readonly number[], opts: EvidenceOptions = {}): Evidence {
+  const k = opts.k ?? 3;
+  const minCoUsers = opts.minCoUsers ?? DEFAULT_MIN_CO_USERS;
+  const recent = [...new Set(history.slice(-(opts.recent ?? 50)))].filter((i) => i !== candidate);
+  const cand = src.facts(candidate);
+  const cl = src.latent(candidate);
+  const sims = recent.map((i) => cosine(cl, src.latent(i)));
+
+  const neighbours: NeighbourEvidence[] = [];
+  const order = recent.map((_, j) => j).sort((a, b) => sims[b]! - sims[a]! || recent[a]! - recent[b]!);
+  for (const j of order) {
+    if (neighbours.length >= k) break;
+    const idx = recent[j]!;
+    const coUsers = src.coUsers(idx, candidate);
+    if (coUsers < minCoUsers) continue;
+    const f = src.facts(idx);
+    neighbours.push({ idx, id: f.id, title: f.title, similarity: sims[j]!, coUsers });
+  }
+
+  // History attention over the recent window, then the candidate's attribute values weighted by it.
+  const tau = opts.temperature ?? 0.1;
+  const max = Math.max(...sims, -Infinity);
+  const att = sims.map((s) => Math.exp((s - max) / tau));
+  const z = att.reduce((a, b) => a + b, 0) || 1;
+  const weight = new Map<string, { w: number; n: number }>();
+  recent.forEach((idx, j) => {
+    for (const a of src.facts(idx).attributes) {
+      const key = `${a.kind}\u0000${a.value}`;
+      const cur = weight.get(key) ?? { w: 0, n: 0 };
+      cur.w += att[j]! / z;
+      cur.n += 1;
+      weight.set(key, cur);
+    }
+  });
+  const seen = new Set<string>();
+  const attributes: AttributeEvidence[] = cand.attributes
+    .filter((a) => {
+      const key = `${a.kind}\u0000${a.value}`;
+      if (seen.has(key) || !weight.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((a) => {
+      const s = weight.get(`${a.kind}\u0000${a.value}`)!;
+      return { kind: a.kind, value: a.value, weight: s.w, historyItems: s.n };
+    })
+    .sort((a, b) => b.weight - a.weight || b.historyItems - a.historyItems)
+    .slice(0, opts.maxAttributes ?? 4);
+
+  return { v: EVIDENCE_VERSION, item: { idx: cand.idx, id: cand.id, title: cand.title }, neighbours, attributes, minCoUsers };
+}
