@@ -48,7 +48,8 @@ export async function startFromArgs(values: Record<string, unknown>, opts: { log
   }
   const { dir, source } = resolveBundleDir({ home, dataset, artifacts: optStr(values, 'artifacts'), log: (m) => process.stderr.write(`serve: ${m}\n`) });
   try {
-    const stack = await startLocalStack({ store, bundleDir: dir, port: int(values, 'port', 8787, 0, 65535), workerPort: int(values, 'worker-port', 8788, 0, 65535), host: optStr(values, 'host'), device, log });
+    // Exclude-seen covers the whole stored history (publish --history-len), not just the encoder's window.
+    const stack = await startLocalStack({ store, bundleDir: dir, port: int(values, 'port', 8787, 0, 65535), workerPort: int(values, 'worker-port', 8788, 0, 65535), host: optStr(values, 'host'), device, log, edge: { historyMaxLen: 1000 } });
     return {
       ...stack,
       catalogVersion: (JSON.parse(pointer) as { version: string }).version,
