@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KvStore } from '../shared/src/kv/store.ts';
+import type { EventLog, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..');
@@ -66,16 +66,33 @@ export async function startWranglerDev(config: string, timeoutMs = 60_000): Prom
   throw new Error(`wrangler dev did not become ready (exit ${child.exitCode}):\n${log.slice(-2000)}`);
 }
 
-/** A KvStore whose operations run inside workerd against the real KV binding. */
-export function remoteKvStore(url: string, prefix: string): KvStore {
+export interface RemoteBackend {
+  backend: 'cloudflare-kv' | 'upstash';
+  url?: string;
+  token?: string;
+  claimIdleMs?: number;
+}
+
+/** A KvStore whose operations run inside workerd (test-support/workerd/kv-worker.ts) against a real backend. */
+export function remoteKvStore(workerUrl: string, prefix: string, backend: RemoteBackend = { backend: 'cloudflare-kv' }): KvStore {
   const call = async (op: string, ...args: unknown[]) => {
-    const r = await fetch(`${url}/op`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ op, args, prefix }) });
+    const r = await fetch(`${workerUrl}/op`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...backend, op, args, prefix }) });
     const body = (await r.json()) as { result?: unknown; error?: string };
     if (body.error !== undefined) throw new Error(body.error);
     return body.result;
   };
+  const events: EventLog | undefined =
+    backend.backend === 'upstash'
+      ? {
+          append: async (e) => (await call('eventsAppend', e)) as { added: number; duplicates: number },
+          read: async (g, c, n) => (await call('eventsRead', g, c, n)) as LoggedEvent[],
+          ack: async (g, s) => void (await call('eventsAck', g, s)),
+          length: async () => (await call('eventsLength')) as number,
+        }
+      : undefined;
   return {
-    kind: 'cloudflare-kv',
+    kind: backend.backend,
+    events,
     get: async (k) => (await call('get', k)) as string | null,
     mget: async (ks) => (await call('mget', ks)) as (string | null)[],
     set: async (k, v, o) => void (await call('set', k, v, o)),

@@ -1,24 +1,48 @@
-// Test-only Worker (run by `wrangler dev` on workerd): exposes the Cloudflare KV backend's KvStore operations
-// over HTTP so the conformance suite can drive the real binding. POST /op {op, args, prefix} -> {result}|{error}.
+// Test-only Worker (run by `wrangler dev` on workerd): exposes a KV backend's KvStore + EventLog operations over
+// HTTP so the conformance suite can drive it inside the real Workers runtime. Backends: the Cloudflare KV
+// binding, and the Upstash backend (fetch to the local REST endpoint) to prove it runs on Workers too.
+// POST /op {backend, op, args, prefix, url?, token?, claimIdleMs?} -> {result} | {error}.
 import { createCloudflareKvStore, type KvNamespaceLike } from '../../shared/src/kv/cloudflare-kv-store.ts';
+import type { KvStore } from '../../shared/src/kv/store.ts';
+import { createUpstashStore } from '../../edge/src/kv/upstash-store.ts';
 
 interface Env {
   KV: KvNamespaceLike;
 }
 
-const OPS = new Set(['get', 'mget', 'set', 'del', 'setMany', 'listPush', 'listRange', 'ping']);
+interface OpRequest {
+  backend?: 'cloudflare-kv' | 'upstash';
+  op: string;
+  args: unknown[];
+  prefix?: string;
+  url?: string;
+  token?: string;
+  claimIdleMs?: number;
+}
+
+const STORE_OPS = new Set(['get', 'mget', 'set', 'del', 'setMany', 'listPush', 'listRange', 'ping']);
+const EVENT_OPS: Record<string, string> = { eventsAppend: 'append', eventsRead: 'read', eventsAck: 'ack', eventsLength: 'length' };
+
+function storeFor(body: OpRequest, env: Env): KvStore {
+  if (body.backend === 'upstash') return createUpstashStore({ url: body.url!, token: body.token! }, { prefix: body.prefix ?? '', claimIdleMs: body.claimIdleMs });
+  return createCloudflareKvStore(env.KV, { prefix: body.prefix ?? '' });
+}
 
 export default {
   async fetch(req: Request, env: Env): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname === '/health') return Response.json({ ok: true });
     if (req.method !== 'POST' || url.pathname !== '/op') return Response.json({ error: 'not found' }, { status: 404 });
-    const body = (await req.json()) as { op: string; args: unknown[]; prefix?: string };
-    if (!OPS.has(body.op)) return Response.json({ error: `unknown op ${body.op}` }, { status: 400 });
-    const store = createCloudflareKvStore(env.KV, { prefix: body.prefix ?? '' });
+    const body = (await req.json()) as OpRequest;
     try {
-      const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[body.op];
-      const result = await fn.apply(store, body.args);
+      const store = storeFor(body, env);
+      let target: object;
+      let method: string;
+      if (STORE_OPS.has(body.op)) [target, method] = [store, body.op];
+      else if (EVENT_OPS[body.op] && store.events) [target, method] = [store.events, EVENT_OPS[body.op]];
+      else return Response.json({ error: `unknown op ${body.op}` }, { status: 400 });
+      const fn = (target as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+      const result = await fn.apply(target, body.args);
       return Response.json({ result: result === undefined ? null : result });
     } catch (e) {
       return Response.json({ error: (e as Error).message }, { status: 500 });

@@ -1,16 +1,25 @@
-// Runs the KV conformance suite against the Cloudflare KV backend inside REAL workerd (`wrangler dev`, offline,
-// local KV simulation): test-support/workerd/kv-worker.ts exposes the store's operations over HTTP.
+// Runs the KV conformance suite inside REAL workerd (`wrangler dev`, offline, local KV simulation) through
+// test-support/workerd/kv-worker.ts: the Cloudflare KV binding backend, and the Upstash backend running in the
+// Workers runtime against a real redis-server (via the local Upstash REST endpoint) — the edge's Workers setup.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
+import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
+import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { remoteKvStore, repoRoot, startWranglerDev, type WranglerDev } from '../../../test-support/wrangler-dev.ts';
 
 let dev: WranglerDev;
+let redis: RedisHandle;
+let rest: UpstashRestServer;
 beforeAll(async () => {
+  redis = await ensureRedis();
+  rest = await startUpstashRestServer({ redisPort: redis.port });
   dev = await startWranglerDev(join(repoRoot, 'test-support', 'workerd', 'wrangler.toml'));
 }, 90_000);
 afterAll(async () => {
   await dev?.stop();
+  await rest?.close();
+  await redis?.stop();
 });
 
 runKvConformance('cloudflare-kv (workerd)', {
@@ -19,6 +28,15 @@ runKvConformance('cloudflare-kv (workerd)', {
   atomicSetMany: false,
   minTtlSeconds: 60,
   hasEventLog: false,
+});
+
+const run = Date.now().toString(36);
+runKvConformance('upstash inside workerd (real redis via REST)', {
+  open: async (ns, opts) => remoteKvStore(dev.url, `w:${run}:${ns}:`, { backend: 'upstash', url: rest.url, token: rest.token, claimIdleMs: opts?.claimIdleMs }),
+  persistent: true,
+  atomicSetMany: true,
+  minTtlSeconds: 1,
+  hasEventLog: true,
 });
 
 describe('cloudflare-kv specifics', () => {
