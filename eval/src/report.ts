@@ -39,6 +39,8 @@ export const EvalReport = z.object({
   summary: z.array(Summary),
   comparisons: z.array(Comparison),
   timing: z.array(z.object({ model: z.string(), fitSeconds: z.number(), scoreSeconds: z.number() })),
+  /** Streaming split only: per-window full-ranking HR@10 / NDCG@10 of each model (events predicted before learning). */
+  series: z.array(z.object({ model: z.string(), points: z.array(z.object({ window: z.number(), events: z.number(), metrics: z.record(z.string(), z.number()) })) })).optional(),
   machine: z.object({ cpus: z.number(), node: z.string(), note: z.string() }),
   command: z.string(),
   createdAt: z.string(),
@@ -141,6 +143,7 @@ export function formatMarkdown(r: EvalReport): string {
   const header = ['model', 'protocol', ...metricColumns(r)];
   const lines = [
     `# ${r.dataset} / ${r.split} (${r.phase})`,
+    ...(r.split === 'streaming' ? ['', 'Streaming: fitted on the first 70% of events (time order); the rest replayed in 1-hour windows, each window predicted before the model may learn from it; metrics averaged over streamed events ("users" column = events).'] : []),
     '',
     `Command: \`${r.command}\``,
     '',

@@ -1,0 +1,47 @@
+// `llmrec data` as a user runs it (spawned `node bin/llmrec.js`): help, exit codes with one-line reasons,
+// lenient mode reporting, and the real ML-100K preparation.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED } from '../../../data/src/test-support/shared-data.ts';
+import { llmrec } from '../../../data/src/test-support/spawn-cli.ts';
+
+describe('llmrec data', () => {
+  it('--help exits 0 and lists the options', () => {
+    const r = llmrec(['data', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--from/);
+    expect(r.stdout).toMatch(/--lenient/);
+  });
+
+  it('usage errors exit 2 with a one-line reason', () => {
+    const r = llmrec(['data', '--dataset', 'nope', '--from', '.']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["llmrec data: unknown dataset 'nope' (known: ml-100k, ml-1m, beauty, games)"]);
+    expect(llmrec(['data', '--dataset', 'beauty']).stderr).toMatch(/no public download here: pass --from/);
+  });
+
+  it('a malformed line fails naming file and line; --lenient skips it and says where', () => {
+    const d = mkdtempSync(join(tmpdir(), 'cli-data-'));
+    writeFileSync(join(d, 'Beauty.txt'), '1 1 2 3\n2 2 x\n3 3 1 2\n');
+    const home = join(d, 'home');
+    const strict = llmrec(['data', '--dataset', 'beauty', '--from', d, '--home', home]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/Beauty\.txt:2: expected 'user item1 item2 \.\.\.'/);
+    const lenient = llmrec(['data', '--dataset', 'beauty', '--from', d, '--home', home, '--lenient', '--json']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/1 malformed line\(s\) skipped: Beauty\.txt:2/);
+    const out = JSON.parse(lenient.stdout);
+    expect(out.counts).toEqual({ users: 2, items: 3, interactions: 6 });
+    expect(out.skipped).toEqual([{ file: 'Beauty.txt', line: 2, reason: expect.any(String) }]);
+    expect(out.splits.map((s: { split: string }) => s.split)).toEqual(['loo', 'temporal', 'cold']); // no timestamps: no streaming
+  });
+
+  it.skipIf(!SHARED)('prepares the real ML-100K (the README command)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'cli-data-'));
+    const r = llmrec(['data', '--dataset', 'ml-100k', '--from', join(SHARED!, 'ml-100k'), '--home', home]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ml-100k: 943 users, 1682 items, 100000 interactions/);
+  });
+});

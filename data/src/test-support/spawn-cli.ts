@@ -1,0 +1,9 @@
+// Test helper: run the `llmrec` CLI exactly as a user would (`node bin/llmrec.js ...`) and capture its output.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../paths.ts';
+
+export function llmrec(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/llmrec.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, cwd: REPO_ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,69 @@
+// Hand-computed cases for the ranking metrics, including the pessimistic tie rule and multiple targets.
+import { describe, expect, it } from 'vitest';
+import { fullRanks, sampledRank, sampledUserMetrics, userMetrics } from './ranking.ts';
+
+const none = (n: number) => new Uint8Array(n);
+const mask = (n: number, idx: number[]) => {
+  const m = new Uint8Array(n);
+  for (const i of idx) m[i] = 1;
+  return m;
+};
+
+describe('fullRanks', () => {
+  it('counts higher-scored, non-excluded items', () => {
+    const s = new Float32Array([0.9, 0.1, 0.5, 0.7, 0.3]);
+    expect(Array.from(fullRanks(s, [2], none(5)))).toEqual([2]); // 0.9, 0.7 above
+    expect(Array.from(fullRanks(s, [2], mask(5, [0])))).toEqual([1]); // history item 0 excluded
+  });
+
+  it('pessimistic ties: equal scores rank above the target', () => {
+    const s = new Float32Array([0.5, 0.5, 0.5, 0.2]);
+    expect(Array.from(fullRanks(s, [1], none(4)))).toEqual([2]);
+    // constant scores: the target is last among the candidates
+    expect(Array.from(fullRanks(new Float32Array(10), [3], mask(10, [0, 1])))).toEqual([7]);
+  });
+
+  it('a target is never pushed down by itself or by a lower/later tied target', () => {
+    const s = new Float32Array([0.9, 0.8, 0.8, 0.1]);
+    // targets 1 and 2 tie: the first listed ranks above the second
+    expect(Array.from(fullRanks(s, [1, 2], none(4)))).toEqual([1, 2]);
+    expect(Array.from(fullRanks(s, [0, 3], none(4)))).toEqual([0, 3]);
+  });
+
+  it('NaN target score ranks last', () => {
+    expect(Array.from(fullRanks(new Float32Array([NaN, 1, 2]), [0], none(3)))).toEqual([3]);
+  });
+});
+
+describe('userMetrics', () => {
+  it('single target at rank 0, 4, 7, 30 (K = 5, 10)', () => {
+    expect(userMetrics([0], [5, 10])).toEqual({ 'HR@5': 1, 'Recall@5': 1, 'NDCG@5': 1, 'HR@10': 1, 'Recall@10': 1, 'NDCG@10': 1 });
+    const r4 = userMetrics([4], [5]);
+    expect(r4['NDCG@5']).toBeCloseTo(1 / Math.log2(6), 12); // 0.386853
+    expect(r4['HR@5']).toBe(1);
+    const r7 = userMetrics([7], [5, 10]);
+    expect([r7['HR@5'], r7['HR@10']]).toEqual([0, 1]);
+    expect(r7['NDCG@10']).toBeCloseTo(1 / Math.log2(9), 12);
+    expect(userMetrics([30], [20])).toEqual({ 'HR@20': 0, 'Recall@20': 0, 'NDCG@20': 0 });
+  });
+
+  it('two targets at ranks 1 and 6', () => {
+    const m = userMetrics([1, 6], [5, 10]);
+    expect(m['HR@5']).toBe(1);
+    expect(m['Recall@5']).toBe(0.5);
+    expect(m['Recall@10']).toBe(1);
+    // DCG@5 = 1/log2(3); IDCG@5 = 1 + 1/log2(3)
+    expect(m['NDCG@5']).toBeCloseTo(1 / Math.log2(3) / (1 + 1 / Math.log2(3)), 12);
+    expect(m['NDCG@10']).toBeCloseTo((1 / Math.log2(3) + 1 / Math.log2(8)) / (1 + 1 / Math.log2(3)), 12);
+  });
+});
+
+describe('sampled', () => {
+  it('ranks the target among the negatives only, ties pessimistic', () => {
+    const s = new Float32Array([0.3, 0.9, 0.3, 0.1, 0.5]);
+    expect(sampledRank(s, 0, [2, 3, 4])).toBe(2); // 0.5 above, 0.3 tie above
+    expect(sampledRank(s, 1, [2, 3, 4])).toBe(0); // item 1 (0.9) not a negative: it does not count
+    const m = sampledUserMetrics(s, [0, 1], [2, 3, 4], [1]);
+    expect(m['HR@1']).toBe(0.5); // averaged over the two targets
+  });
+});
