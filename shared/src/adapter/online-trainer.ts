@@ -52,13 +52,13 @@ export class OnlineTrainer {
   private readonly grad: Float32Array;
   private readonly decayMask: Uint8Array;
   private readonly scU: AdapterScratch;
-  private readonly scI: AdapterScratch;
+  private readonly scI: AdapterScratch[];
   private readonly feat = { s: new Float32Array(STAT_DIM), f: new Float32Array(GATE_DIM) };
   private readonly sI = new Float32Array(STAT_DIM);
-  private readonly fI = new Float32Array(GATE_DIM);
+  private readonly fI: Float32Array[];
+  private readonly masks: Float64Array;
   private readonly u: Float32Array;
   private readonly uT: Float32Array;
-  private readonly zT: Float32Array;
   private readonly dU: Float32Array;
   private readonly dZ: Float32Array;
   private readonly zs: Float32Array[];
@@ -77,11 +77,12 @@ export class OnlineTrainer {
       this.decayMask.fill(1, off + L.w2, off + L.b2);
     }
     this.scU = new AdapterScratch(layout.user);
-    this.scI = new AdapterScratch(layout.item);
+    this.scI = Array.from({ length: 1 + cfg.negatives }, () => new AdapterScratch(layout.item));
+    this.fI = Array.from({ length: 1 + cfg.negatives }, () => new Float32Array(GATE_DIM));
+    this.masks = new Float64Array(1 + cfg.negatives);
     const D = base.dim;
     this.u = new Float32Array(D);
     this.uT = new Float32Array(D);
-    this.zT = new Float32Array(D);
     this.dU = new Float32Array(D);
     this.dZ = new Float32Array(D);
     this.zs = Array.from({ length: 1 + cfg.negatives }, () => new Float32Array(D));
@@ -103,11 +104,11 @@ export class OnlineTrainer {
     const uMask = gu === 0 && !opts.noGate ? 0 : 1;
     const recent = ex.history.slice(-stats.cfg.recentItems);
     const items = [ex.item, ...negs];
-    // Forward every item; keep z_t and gate for the score, recompute the scratch in backward (cheap vs memory).
+    // Forward every item, each with its own scratch so backward needs no second forward.
     const scores = new Float64Array(items.length);
     for (let k = 0; k < items.length; k++) {
-      this.itemForward(pi, stats, items[k], recent, t, this.zs[k]);
-      this.gs[k] = this.scI.g;
+      this.masks[k] = this.itemForward(pi, stats, items[k], recent, t, this.zs[k], k);
+      this.gs[k] = this.scI[k].g;
       let acc = 0;
       for (let d = 0; d < D; d++) acc += this.uT[d] * this.zs[k][d];
       scores[k] = acc;
@@ -140,40 +141,40 @@ export class OnlineTrainer {
     const gi = grad.subarray(0, L.userOff);
     for (let k = 0; k < items.length; k++) {
       for (let d = 0; d < D; d++) this.dU[d] += dScore[k] * this.zs[k][d];
-      if (this.gs[k] === 0 && !this.cfg.noGate) continue;
-      const mask = this.itemForward(pi, stats, items[k], recent, t, this.zT);
+      const mask = this.masks[k];
       if (mask === 0) continue;
       const zi = items[k] * D;
-      for (let d = 0; d < D; d++) this.dZ[d] = dScore[k] * this.uT[d] + 2 * lam * (this.zT[d] - Z[zi + d]);
-      adapterBackward(pi, L.item, this.fI, 0, mask, this.dZ, this.scI, gi, this.cfg.noGate);
+      const zk = this.zs[k];
+      for (let d = 0; d < D; d++) this.dZ[d] = dScore[k] * this.uT[d] + 2 * lam * (zk[d] - Z[zi + d]);
+      adapterBackward(pi, L.item, this.fI[k], 0, mask, this.dZ, this.scI[k], gi, this.cfg.noGate);
     }
     if (uMask !== 0) {
       for (let d = 0; d < D; d++) this.dU[d] += 2 * lam * (this.uT[d] - this.u[d]);
-      adaptUser(p, L, stats, ex.user, ex.history, t, this.u, this.scU, this.feat, this.uT, opts);
+      // scU still holds the user forward of this example (items use their own scratches).
       adapterBackward(splitParams(p, L).user, L.user, this.feat.f, 0, 1, this.dU, this.scU, grad.subarray(L.userOff), this.cfg.noGate);
     }
     return loss;
   }
 
-  /** z_t of one item into out with the scratch filled for backward; returns the gate mask. */
-  private itemForward(pi: Float32Array, stats: WindowStats, item: number, recent: readonly number[], t: number, out: Float32Array): number {
+  /** z_t of one item into out with scratch `slot` filled for backward; returns the gate mask. */
+  private itemForward(pi: Float32Array, stats: WindowStats, item: number, recent: readonly number[], t: number, out: Float32Array, slot: number): number {
     const D = this.base.dim;
     const Z = this.base.itemLatents;
-    const mask = stats.itemFeatures(item, t, this.sI, 0, this.fI, 0);
+    const sc = this.scI[slot];
+    const f = this.fI[slot];
+    const mask = stats.itemFeatures(item, t, this.sI, 0, f, 0);
     if (mask === 0) {
       for (let d = 0; d < D; d++) out[d] = Z[item * D + d];
-      this.scI.g = 0;
+      sc.g = 0;
       return 0;
     }
-    this.fI[GATE_DIM - 1] = coPair(stats, recent, item, t);
+    f[GATE_DIM - 1] = coPair(stats, recent, item, t);
+    adapterForward(pi, this.layout.item, Z, item * D, this.sI, 0, f, 0, mask, sc, out);
     if (this.cfg.noGate) {
-      adapterForward(pi, this.layout.item, Z, item * D, this.sI, 0, this.fI, 0, 1, this.scI, out);
-      this.scI.g = 1;
-      this.scI.sig = 1;
-      for (let d = 0; d < D; d++) out[d] = Z[item * D + d] + this.scI.a[d];
-      return 1;
+      sc.g = 1;
+      sc.sig = 1;
+      for (let d = 0; d < D; d++) out[d] = Z[item * D + d] + sc.a[d];
     }
-    adapterForward(pi, this.layout.item, Z, item * D, this.sI, 0, this.fI, 0, mask, this.scI, out);
     return mask;
   }
 
