@@ -1,0 +1,1 @@
+"""Offline training for llmrec-edge: SASRec backbone, base aligner, ONNX export, product quantization."""

@@ -1,0 +1,87 @@
+"""Reads the canonical dataset form (docs/dataset-format.md) into per-user train sequences and held-out targets.
+
+Labels: loo/temporal/cold (int8): 0 train, 1 valid, 2 test, -1 unused. streaming (int32): -1 is the
+pre-training part (train); every windowed row (>= 0) is held out, the first one per user is the validation
+target so early stopping still has a signal.
+"""
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class SeqData:
+    n_users: int
+    n_items: int
+    train: list  # per user: np.int64 array of item indices (0-based), time order
+    valid: np.ndarray  # per user: target item or -1
+    valid_hist: list  # per user: history used to predict the valid target
+    test: np.ndarray  # per user: target item or -1
+    test_hist: list
+
+
+def dataset_dir(home, name):
+    return os.path.join(home, "datasets", name)
+
+
+def load_items(ddir):
+    items = []
+    with open(os.path.join(ddir, "items.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                items.append(json.loads(line))
+    return items
+
+
+def load(ddir, split):
+    meta = json.load(open(os.path.join(ddir, "dataset.json"), encoding="utf-8"))
+    n_users = int(meta["counts"]["users"])
+    n_items = int(meta["counts"]["items"])
+    users = np.load(os.path.join(ddir, "interactions.user.npy")).astype(np.int64)
+    items = np.load(os.path.join(ddir, "interactions.item.npy")).astype(np.int64)
+    labels = np.load(os.path.join(ddir, "splits", split + ".npy")).astype(np.int64)
+    if not (len(users) == len(items) == len(labels)):
+        raise ValueError("interaction arrays and split labels differ in length")
+    streaming = split == "streaming"
+    starts = np.r_[0, np.flatnonzero(np.diff(users)) + 1] if len(users) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(users)]
+    train = [np.zeros(0, np.int64) for _ in range(n_users)]
+    valid = -np.ones(n_users, np.int64)
+    test = -np.ones(n_users, np.int64)
+    valid_hist = [np.zeros(0, np.int64) for _ in range(n_users)]
+    test_hist = [np.zeros(0, np.int64) for _ in range(n_users)]
+    for s, e in zip(starts, ends):
+        u = int(users[s])
+        it, lab = items[s:e], labels[s:e]
+        if streaming:
+            tr = it[lab == -1]
+            train[u] = tr
+            held = np.flatnonzero(lab >= 0)
+            if len(held) and len(tr):
+                valid[u] = it[held[0]]
+                valid_hist[u] = tr
+        else:
+            tr = it[lab == 0]
+            train[u] = tr
+            vi = np.flatnonzero(lab == 1)
+            ti = np.flatnonzero(lab == 2)
+            if len(vi) and len(tr):
+                valid[u] = it[vi[0]]
+                valid_hist[u] = tr
+            if len(ti):
+                test[u] = it[ti[0]]
+                before = lab[: ti[0]]
+                test_hist[u] = it[: ti[0]][(before == 0) | (before == 1)]
+    return SeqData(n_users, n_items, train, valid, valid_hist, test, test_hist)
+
+
+def left_pad(seqs, maxlen):
+    """Item indices (0-based) -> int64 [B, maxlen] of index+1, left-padded with 0, keeping the last maxlen."""
+    out = np.zeros((len(seqs), maxlen), np.int64)
+    for r, s in enumerate(seqs):
+        s = np.asarray(s)[-maxlen:]
+        if len(s):
+            out[r, maxlen - len(s):] = s + 1
+    return out
