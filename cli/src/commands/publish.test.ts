@@ -59,6 +59,10 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
       expect(await getTyped(s, ItemMeta, keys.item(ptr.version, '50'))).toMatchObject({ title: 'Star Wars (1977)', idx: 49 });
       const ev = (await getTyped(s, ItemEvidence, keys.evidence(ptr.version, '50')))!.evidence;
       expect(ev.map((e) => e.kind)).toContain('genre');
+      const entry = (await getTyped(s, ItemEvidence, keys.evidence(ptr.version, '50')))!;
+      expect(entry.facts).toContainEqual({ kind: 'genre', value: 'Sci-Fi' });
+      expect(entry.co.length).toBe(50);
+      expect(entry.co[0][1]).toBeGreaterThanOrEqual(entry.co[49][1]);
       expect(ev.find((e) => e.kind === 'popularity')!.text).toMatch(/^583 ratings, mean 4\.36/);
       expect((await getTyped(s, PopularList, keys.popular(ptr.version, 'all')))!.items[0]).toBe('50');
 
@@ -90,5 +94,24 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
   it('fails with a one-line reason for a missing dataset or a bad store', async () => {
     await expect(command.run({ values: { dataset: 'ml-1m', home }, positionals: [] })).rejects.toThrow(/no prepared dataset 'ml-1m'/);
     await expect(command.run({ values: { dataset: 'ml-100k', home, store: 'mongo:x' }, positionals: [] })).rejects.toThrow(/unknown store/);
+  });
+});
+
+describe('coInteractionLists', () => {
+  it('matches the evidence layer CoInteractionIndex on a random interaction set', async () => {
+    const { CoInteractionIndex } = await import('../../../shared/src/evidence/co-interaction.ts');
+    const { coInteractionLists } = await import('./publish.ts');
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const nUsers = 60;
+    const nItems = 30;
+    const histories = Array.from({ length: nUsers }, () => Array.from({ length: 1 + Math.floor(rand() * 12) }, () => Math.floor(rand() * nItems)));
+    const userStart = new Int32Array(nUsers + 1);
+    histories.forEach((h, u) => (userStart[u + 1] = userStart[u] + h.length));
+    const item = Int32Array.from(histories.flat());
+    const ours = coInteractionLists(userStart, item, nItems, 2, 10);
+    const ref = new CoInteractionIndex(histories, nItems);
+    for (let i = 0; i < nItems; i++) expect(ours[i]).toEqual(ref.list(i, 2, 10).co);
+    expect(ours.some((l) => l.length > 0)).toBe(true);
   });
 });

@@ -5,14 +5,18 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { datasetDir, llmrecHome, readDataset, readItems, readUsers, type Dataset, type ItemRecord } from '../../../data/src/index.ts';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
+import { DEFAULT_MIN_CO_USERS } from '../../../shared/src/evidence/schema.ts';
+import { itemFacts } from '../../../shared/src/evidence/item-facts.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '../../../shared/src/kv/publish.ts';
 import { describeStore, parseStoreSpec, StoreSpecError, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
-import type { HistoryEntry, ItemEvidence, PopularList } from '../../../shared/src/kv/values.ts';
+import type { HistoryEntry, PopularList } from '../../../shared/src/kv/values.ts';
 import { CliError, type Command, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
 const HISTORY_MODES: HistoryMode[] = ['seed-missing', 'replace', 'skip'];
 const RECENT_DAYS = 30;
+/** Co-interaction partners kept per item in the evidence dictionary. */
+const CO_TOP = 50;
 
 export const command: Command = {
   name: 'publish',
@@ -97,6 +101,31 @@ function storeEnvFor(cfg: ReturnType<typeof parseStoreSpec>): StoreEnv {
   }
 }
 
+/**
+ * Per item, the partners with >= minCoUsers distinct co-users (most first, ties by index), top `top`: the same
+ * lists as shared/src/evidence CoInteractionIndex.list, computed in O(sum of squared user history lengths).
+ */
+export function coInteractionLists(userStart: Int32Array, item: Int32Array, nItems: number, minCoUsers: number, top: number): [number, number][][] {
+  const nUsers = userStart.length - 1;
+  const itemsOf: Int32Array[] = [];
+  for (let u = 0; u < nUsers; u++) itemsOf.push(Int32Array.from(new Set(item.subarray(userStart[u], userStart[u + 1]))));
+  const usersOf: number[][] = Array.from({ length: nItems }, () => []);
+  itemsOf.forEach((its, u) => its.forEach((i) => usersOf[i].push(u)));
+  const cnt = new Int32Array(nItems);
+  const out: [number, number][][] = [];
+  for (let i = 0; i < nItems; i++) {
+    const touched: number[] = [];
+    for (const u of usersOf[i]) for (const j of itemsOf[u]) if (j !== i && cnt[j]++ === 0) touched.push(j);
+    const pairs: [number, number][] = [];
+    for (const j of touched) {
+      if (cnt[j] >= minCoUsers) pairs.push([j, cnt[j]]);
+      cnt[j] = 0;
+    }
+    out.push(pairs.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, top));
+  }
+  return out;
+}
+
 function topK(scores: Float64Array, k: number): number[] {
   return [...scores.keys()].filter((i) => scores[i] > 0).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
 }
@@ -126,9 +155,10 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
     popular.push({ v: 1, name: 'recent', items: recent.map((i) => items[i].id), scores: recent.map((i) => recentCount[i]) });
   }
 
-  const evidence: ItemEvidence[] = items.map((it) => {
+  const co = coInteractionLists(ds.userStart, item, ds.nItems, DEFAULT_MIN_CO_USERS, CO_TOP);
+  const evidence: PublishBundle["evidence"] = items.map((it) => {
     const t = it.text;
-    const e: ItemEvidence['evidence'] = [];
+    const e: { kind: string; text: string; weight?: number }[] = [];
     if (t.genres?.length) e.push({ kind: 'genre', text: `Genres: ${t.genres.join(', ')}` });
     if (t.year) e.push({ kind: 'year', text: `Released ${t.year}` });
     if (t.director?.length) e.push({ kind: 'director', text: `Directed by ${t.director.slice(0, 2).join(', ')}` });
@@ -137,7 +167,7 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
     if (t.plot) e.push({ kind: 'plot', text: t.plot.length > 300 ? `${t.plot.slice(0, 297)}...` : t.plot });
     const c = count[it.idx];
     if (c > 0) e.push({ kind: 'popularity', text: explicit ? `${c} ratings, mean ${(ratingSum[it.idx] / c).toFixed(2)}` : `${c} interactions`, weight: c });
-    return { v: 1, itemId: it.id, evidence: e };
+    return { v: 1, itemId: it.id, evidence: e, facts: itemFacts(it).attributes.filter((f) => f.value.trim().length > 0), co: co[it.idx], minCoUsers: DEFAULT_MIN_CO_USERS };
   });
 
   const histories: PublishBundle['histories'] = [];

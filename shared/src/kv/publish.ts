@@ -6,18 +6,21 @@
 import { HISTORY_MAX_LEN, keys } from './keys.ts';
 import type { KvStore } from './store.ts';
 import { encodeValue, getTyped } from './typed.ts';
+import type { z } from 'zod';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer, PublishManifest } from './values.ts';
+
+type In<S extends z.ZodType> = z.input<S>;
 
 export interface PublishBundle {
   dataset: string;
   /** Item metadata in dense index order (items[i].idx === i). */
-  items: ItemMeta[];
-  popular: PopularList[];
-  evidence: ItemEvidence[];
+  items: In<typeof ItemMeta>[];
+  popular: In<typeof PopularList>[];
+  evidence: In<typeof ItemEvidence>[];
   /** Users' recent interactions, oldest first. */
-  histories: { userId: string; entries: HistoryEntry[] }[];
-  pq?: { codebooks: PqCodebooks; codes: PqCodes[] };
-  userEncoder?: ModelRef;
+  histories: { userId: string; entries: In<typeof HistoryEntry>[] }[];
+  pq?: { codebooks: In<typeof PqCodebooks>; codes: In<typeof PqCodes>[] };
+  userEncoder?: In<typeof ModelRef>;
   /** Names -> sha256 of the offline artifacts the bundle came from (recorded in the manifest). */
   artifacts?: Record<string, string>;
 }

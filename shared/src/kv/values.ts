@@ -3,6 +3,7 @@
 // wrong-version value into a KvValueError naming the key. Holds the serving state of DynMM-Explain-LLMRec:
 // PQ-coded joint item latents, evidence for grounded explanations, histories, popular fallbacks, adapters.
 import { z } from 'zod';
+import { ItemFacts } from '../evidence/schema.ts';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex sha256');
@@ -77,11 +78,18 @@ export const PqCodes = z.object({
 });
 export type PqCodes = z.infer<typeof PqCodes>;
 
-/** Evidence for grounded explanations of one item (snippets from item text / co-interaction statistics). */
+/**
+ * Evidence dictionary entry of one item, for grounded explanations: readable snippets (item text, popularity),
+ * the attribute facts a rationale may cite (shared/src/evidence ItemFacts) and the item's co-interaction list
+ * ([partner idx, distinct co-users], partners with >= minCoUsers, most first) — the collaborative evidence.
+ */
 export const ItemEvidence = z.object({
   v: z.literal(1),
   itemId: z.string(),
   evidence: z.array(z.object({ kind: z.string(), text: z.string(), weight: z.number().optional() })),
+  facts: ItemFacts.shape.attributes.default([]),
+  co: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])).default([]),
+  minCoUsers: z.number().int().positive().optional(),
 });
 export type ItemEvidence = z.infer<typeof ItemEvidence>;
 
