@@ -109,6 +109,10 @@ export function buildReport(args: {
   });
 }
 
+function fmtP(p: number): string {
+  return p < 1e-300 ? '<1e-300' : p.toExponential(2);
+}
+
 function cell(mean: number, ci: number | null | undefined): string {
   return ci === null || ci === undefined ? mean.toFixed(4) : `${mean.toFixed(4)}±${ci.toFixed(4)}`;
 }
@@ -135,7 +139,7 @@ export function formatTable(r: EvalReport): string {
     line(w.map((x) => '-'.repeat(x))),
     ...rows.slice(1).map(line),
   ];
-  for (const c of r.comparisons) out.push(`${c.model} vs ${c.baseline} (${c.metric}, full, paired over ${c.users} users): diff ${c.meanDiff.toFixed(4)}, t=${c.t.toFixed(2)}, p=${c.p.toExponential(2)}, d=${c.cohensD.toFixed(2)}`);
+  for (const c of r.comparisons) out.push(`${c.model} vs ${c.baseline} (${c.metric}, full, paired over ${c.users} users): diff ${c.meanDiff.toFixed(4)}, t=${c.t.toFixed(2)}, p=${fmtP(c.p)}, d=${c.cohensD.toFixed(2)}`);
   return out.join('\n');
 }
 
@@ -156,7 +160,7 @@ export function formatMarkdown(r: EvalReport): string {
   ];
   if (r.comparisons.length) {
     lines.push('', '| model | baseline | metric (full) | users | mean diff | t | p (two-sided) | Cohen d_z |', '|---|---|---|---|---|---|---|---|');
-    for (const c of r.comparisons) lines.push(`| ${c.model} | ${c.baseline} | ${c.metric} | ${c.users} | ${c.meanDiff.toFixed(4)} | ${c.t.toFixed(2)} | ${c.p.toExponential(2)} | ${c.cohensD.toFixed(2)} |`);
+    for (const c of r.comparisons) lines.push(`| ${c.model} | ${c.baseline} | ${c.metric} | ${c.users} | ${c.meanDiff.toFixed(4)} | ${c.t.toFixed(2)} | ${fmtP(c.p)} | ${c.cohensD.toFixed(2)} |`);
   }
   lines.push('', `Machine: ${r.machine.cpus} CPUs, Node ${r.machine.node} — ${r.machine.note}. Timing: ${r.timing.map((t) => `${t.model} fit ${t.fitSeconds.toFixed(2)}s, score ${t.scoreSeconds.toFixed(2)}s`).join('; ')}. Created ${r.createdAt}.`, '');
   return lines.join('\n');

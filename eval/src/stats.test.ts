@@ -39,6 +39,9 @@ describe('meanCI / pairedTTest / cohensD', () => {
     expect(r.p).toBeCloseTo(0.030466, 5);
     expect(r.d).toBeCloseTo(2.5 / 1.2909944487358056, 9);
     expect(pairedTTest([1, 2], [1, 2]).p).toBe(1);
+    // large t: the p-value stays positive and consistent with the df=1 closed form, p = 1 - 2 atan(t)/pi
+    const big = pairedTTest([10, 30.5], [0, 0]); // diffs 10, 30.5: t = 20.25/10.25 * sqrt(2) -> df 1
+    expect(big.p).toBeCloseTo(1 - (2 * Math.atan(big.t)) / Math.PI, 12);
   });
   it("cohen's d with pooled sd", () => {
     // means 2 and 4, both sd 1 -> d = -2

@@ -121,7 +121,8 @@ export function pairedTTest(a: ArrayLike<number>, b: ArrayLike<number>): PairedT
   const df = n - 1;
   if (!(s > 0)) return { n, meanDiff: md, t: md === 0 ? 0 : Math.sign(md) * Infinity, df, p: md === 0 ? 1 : 0, d: md === 0 ? 0 : Math.sign(md) * Infinity };
   const t = md / (s / Math.sqrt(n));
-  return { n, meanDiff: md, t, df, p: Math.min(1, 2 * (1 - tCdf(Math.abs(t), df))), d: md / s };
+  // two-sided tail straight from the incomplete beta (1 - cdf would round to 0 below ~1e-16)
+  return { n, meanDiff: md, t, df, p: Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5)), d: md / s };
 }
 
 /** Cohen's d for two independent samples (pooled standard deviation). */

@@ -1,0 +1,10 @@
+// Public surface of evaluation: metrics, statistics, the model contract and registry, runners and reports.
+export * from './metrics/ranking.ts';
+export * from './stats.ts';
+export * from './rng.ts';
+export type * from './models/types.ts';
+export { MODELS, loadModel } from './models/registry.ts';
+export { buildCases, runModel, type EvalCases, type EvalOptions, type ModelRun, type Protocol, type ResultRow } from './runner.ts';
+export { runStreaming, streamWindows, type StreamingRun, type WindowPoint } from './streaming.ts';
+export { evaluateDataset, type EvaluateOptions } from './evaluate.ts';
+export { buildReport, EvalReport, formatMarkdown, formatTable, TIE_RULE } from './report.ts';

@@ -1,0 +1,40 @@
+// Entry point of the streaming table until `llmrec eval --split streaming --ablation` is wired to runAblation:
+//   npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants static,dynamic,...] [--json]
+// Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>.{json,md}.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { datasetDir, llmrecHome, readDataset, REPO_ROOT } from '../../../data/src/index.ts';
+import { formatAblation, runAblation, VARIANTS } from './ablation.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(`usage: npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants ${Object.keys(VARIANTS).join(',')}] [--json]`);
+    return 0;
+  }
+  const home = resolve(llmrecHome());
+  const ds = readDataset(datasetDir(values.dataset ?? 'ml-100k', home));
+  const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
+  if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: integers, got ${values.seeds}`);
+  const variants = (values.variants ?? Object.keys(VARIANTS).join(',')).split(',');
+  const t = performance.now();
+  const res = runAblation(ds, home, variants, seeds, (m) => process.stderr.write(`[streaming] ${m}\n`));
+  const md = formatAblation(res) + `\n\nwall time ${((performance.now() - t) / 1000).toFixed(0)} s (2-core machine shared with other jobs)`;
+  const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, `streaming-${res.dataset}.json`), JSON.stringify(res, null, 2));
+  writeFileSync(join(out, `streaming-${res.dataset}.md`), md + '\n');
+  console.log(values.json ? JSON.stringify(res, null, 2) : md);
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  main(process.argv.slice(2)).then((c) => process.exit(c), (e) => {
+    console.error(`streaming: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}
