@@ -32,3 +32,109 @@ def run_sasrec(ddir, split, cfg, out, inputs, device):
         os.remove(ck)
     json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
     return {"metrics": metrics, "config": full_cfg}
+
+
+def _load_aligner(dir_, sasrec):
+    from .aligner import Aligner
+
+    ck = torch.load(os.path.join(dir_, "aligner.pt"), map_location="cpu")
+    c = ck["config"]
+    model = Aligner(ck["d_cf"], ck["d_text"], c["dim"], c["hidden"], c["dropout"], c["seed"])
+    model.load_state_dict(ck["state"])
+    model.eval()
+    return model, ck
+
+
+def run_aligner(ddir, split, cfg, out, inputs, device):
+    import numpy as np
+
+    from .aligner import DEFAULTS, train
+    from .text_features import load_features
+
+    data = D.load(ddir, split)
+    sasrec, _ = _load_sasrec(inputs["sasrec"])
+    text, text_desc = load_features(D.load_items(ddir), cfg.get("text", {}))
+    log(f"aligner: text features {text_desc['kind']} dim {text_desc['dim']}")
+    model, metrics = train(sasrec, data, text, {k: v for k, v in cfg.items() if k != "text"})
+    full_cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if k != "text"}}
+    torch.save({"state": model.state_dict(), "config": full_cfg, "d_cf": sasrec.hidden, "d_text": int(text.shape[1]), "text": text_desc},
+               os.path.join(out, "aligner.pt"))
+    np.save(os.path.join(out, "text-features.npy"), text)
+    metrics["text_features"] = text_desc
+    json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
+    return {"metrics": metrics, "config": full_cfg, "text_features": text_desc}
+
+
+def run_export(ddir, split, cfg, out, inputs, device):
+    import numpy as np
+
+    from . import export_onnx as X
+    from .aligner import UserEncoder
+
+    data = D.load(ddir, split)
+    sasrec, scfg = _load_sasrec(inputs["sasrec"])
+    aligner, ack = _load_aligner(inputs["aligner"], sasrec)
+    maxlen = scfg["maxlen"]
+    files = {}
+    scorer = X.SasrecScorer(sasrec)
+    X.export(scorer, os.path.join(out, "sasrec.onnx"), ["user_repr", "scores"], maxlen)
+    files["sasrecEncoder"] = {"path": "sasrec.onnx"}
+    ue = UserEncoder(sasrec, aligner)
+    X.export(ue, os.path.join(out, "user-encoder.onnx"), ["z_u"], maxlen)
+    files["userEncoder"] = {"path": "user-encoder.onnx"}
+    with torch.no_grad():
+        e = sasrec.item_table().detach()
+        zi = aligner.z_items(e).numpy()
+        text = np.load(os.path.join(inputs["aligner"], "text-features.npy"))
+        zt = aligner.text_enc(torch.from_numpy(text)).numpy()
+    files["sasrecItems"] = {"path": "sasrec-items.npy", **X.write_table(os.path.join(out, "sasrec-items.npy"), e.numpy(), np.float32)}
+    files["itemLatents"] = {"path": "item-latents.npy", **X.write_table(os.path.join(out, "item-latents.npy"), zi, np.float32)}
+    files["textLatents"] = {"path": "text-latents.npy", **X.write_table(os.path.join(out, "text-latents.npy"), zt, np.float32)}
+    cases = X.parity_cases(data, maxlen)
+    s_out = X.reference_outputs(scorer, cases, maxlen)
+    u_out = X.reference_outputs(ue, cases, maxlen)
+    X.write_parity(os.path.join(out, "parity.json"), {"maxlen": maxlen, "histories": cases, "user_repr": s_out[0], "scores": s_out[1], "z_u": u_out[0]})
+    files["parity"] = {"path": "parity.json"}
+    return {"files": files, "maxlen": maxlen, "opset": X.OPSET, "hidden": scfg["hidden"], "dim": int(zi.shape[1]), "items": int(zi.shape[0]),
+            "text_features": ack["text"]}
+
+
+def run_pq(ddir, split, cfg, out, inputs, device):
+    import numpy as np
+
+    from . import export_onnx as X
+    from .metrics import evaluate
+    from .pq import decode, train_pq
+
+    m, k, iters = int(cfg.get("m", 16)), int(cfg.get("k", 256)), int(cfg.get("iters", 25))
+    exp = json.load(open(os.path.join(inputs["export"], "done.json")))
+    n, dim = exp["items"], exp["dim"]
+    zi = np.load(os.path.join(inputs["export"], "item-latents.npy")).astype(np.float32)
+    log(f"pq: {n} items x {dim} dims, {m} sub-spaces x {k} centroids")
+    books, codes = train_pq(zi, m, k, iters, int(cfg.get("seed", 0)))
+    rec = decode(books, codes)
+    rel_err = float(((rec - zi) ** 2).sum() / max((zi ** 2).sum(), 1e-12))
+    files = {
+        "pqCodebooks": {"path": "pq-codebooks.npy", **X.write_table(os.path.join(out, "pq-codebooks.npy"), books, np.float32)},
+        "pqCodes": {"path": "pq-codes.u8", **X.write_table(os.path.join(out, "pq-codes.u8"), codes, np.uint8)},
+    }
+    data = D.load(ddir, split)
+    sasrec, scfg = _load_sasrec(inputs["sasrec"])
+    aligner, _ = _load_aligner(inputs["aligner"], sasrec)
+    res = {}
+    for name, table in (("float", zi), ("pq", rec)):
+        t = torch.from_numpy(np.ascontiguousarray(table))
+        fn = (lambda t: lambda x: aligner.z_users(sasrec.user_repr(x)) @ t.t())(t)
+        res[name] = evaluate(fn, data.test_hist, data.test, data.n_items, scfg["maxlen"], sampled=0)["full"]
+    float_bytes = n * dim * 4
+    metrics = {
+        "m": m, "k": k, "dsub": dim // m,
+        "compression_codes": float_bytes / codes.nbytes,
+        "compression_with_codebooks": float_bytes / (codes.nbytes + books.nbytes),
+        "relative_reconstruction_error": rel_err,
+        "test_full_float": res["float"], "test_full_pq": res["pq"],
+        "ndcg10_ratio": res["pq"]["ndcg@10"] / max(res["float"]["ndcg@10"], 1e-12),
+    }
+    log(f"pq: {metrics['compression_codes']:.1f}x (codes), rel. error {rel_err:.4f}, ndcg@10 ratio {metrics['ndcg10_ratio']:.4f}")
+    json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
+    return {"files": files, "metrics": metrics, "config": {"m": m, "k": k, "iters": iters}}
