@@ -1,6 +1,7 @@
 // `llmrec publish` end to end on the real ML-100K (prepared from ../shared/data into a temp home): into the
 // embedded SQLite store and into a REAL redis-server through the Upstash REST protocol; re-runs are no-ops.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,9 +9,11 @@ import { prepareDataset, readDataset, readItems } from '../../../data/src/index.
 import { SHARED, SKIP_REASON } from '../../../data/src/test-support/shared-data.ts';
 import { createSqliteStore } from '../../../edge/src/kv/sqlite-store.ts';
 import { createUpstashStore } from '../../../edge/src/kv/redis-rest.ts';
+import { writeNpyFloat32 } from '../../../gpu-worker/src/npy.ts';
 import { keys } from '../../../shared/src/kv/keys.ts';
+import { pqDecode, pqFromValues } from '../../../shared/src/kv/pq-quantize.ts';
 import { getTyped, listTyped } from '../../../shared/src/kv/typed.ts';
-import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../../shared/src/kv/values.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '../../../shared/src/kv/values.ts';
 import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
 import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { command } from './publish.ts';
@@ -89,6 +92,41 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('publishes a serving bundle as PQ-coded latents plus a hash-checked user-encoder reference', async () => {
+    const dir = join(home, 'bundle');
+    mkdirSync(dir, { recursive: true });
+    const dim = 32;
+    const lat = new Float32Array(1682 * dim).map((_, i) => Math.sin(i * 0.37) + Math.cos((i % dim) * 1.3));
+    const npy = writeNpyFloat32(lat, [1682, dim]);
+    const onnx = new TextEncoder().encode('not really onnx, only hashed');
+    writeFileSync(join(dir, 'item-latents.npy'), npy);
+    writeFileSync(join(dir, 'user-encoder.onnx'), onnx);
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const manifest = { v: 1, kind: 'serving-bundle', version: 'test-1', dataset: 'ml-100k', source: 'training', createdAt: 'now', itemLatents: { path: 'item-latents.npy', sha256: sha(npy), items: 1682, dim }, userEncoder: { path: 'user-encoder.onnx', sha256: sha(onnx), input: 'history', output: 'z', maxlen: 50 } };
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify(manifest));
+    const path = join(home, 'kv-artifacts.sqlite');
+    const r = await publish({ store: `sqlite:${path}`, artifacts: dir, histories: 'skip' });
+    expect(r.counts).toMatchObject({ pqCodeChunks: 1, userEncoder: 1 });
+    const s = createSqliteStore(path);
+    try {
+      const v = String(r.version);
+      const books = (await getTyped(s, PqCodebooks, keys.pqCodebooks(v)))!;
+      const codes = (await getTyped(s, PqCodes, keys.pqCodes(v, 0)))!;
+      expect(books).toMatchObject({ m: 16, k: 256, dsub: 2, dim });
+      const pq = pqFromValues(books, [codes]);
+      const rec = pqDecode(pq, pq.codes);
+      let err = 0;
+      let norm = 0;
+      lat.forEach((x, i) => ((err += (x - rec[i]) ** 2), (norm += x * x)));
+      expect(err / norm).toBeLessThan(0.05);
+      expect(await getTyped(s, ModelRef, keys.userEncoder(v))).toMatchObject({ sha256: sha(onnx), bytes: onnx.length });
+    } finally {
+      await s.close();
+    }
+    writeFileSync(join(dir, 'user-encoder.onnx'), 'tampered');
+    await expect(command.run({ values: { dataset: 'ml-100k', home, store: `sqlite:${path}`, artifacts: dir }, positionals: [] })).rejects.toThrow(/hash mismatch/);
   });
 
   it('fails with a one-line reason for a missing dataset or a bad store', async () => {

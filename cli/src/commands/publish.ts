@@ -1,10 +1,15 @@
 // `llmrec publish`: loads the serving bundle — item metadata, popular lists, evidence dictionaries and user
 // histories from the canonical dataset (docs/dataset-format.md) — into any KV backend as a new immutable
 // version made visible by one pointer flip (shared/src/kv/publish.ts). Idempotent: same inputs, same version.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { datasetDir, llmrecHome, readDataset, readItems, readUsers, type Dataset, type ItemRecord } from '../../../data/src/index.ts';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
+import { readNpyFloat32 } from '../../../gpu-worker/src/npy.ts';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
+import { PQ_CODES_CHUNK } from '../../../shared/src/kv/keys.ts';
+import { pqDecode, pqToValues, trainPq } from '../../../shared/src/kv/pq-quantize.ts';
 import { DEFAULT_MIN_CO_USERS } from '../../../shared/src/evidence/schema.ts';
 import { itemFacts } from '../../../shared/src/evidence/item-facts.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '../../../shared/src/kv/publish.ts';
@@ -26,12 +31,14 @@ export const command: Command = {
     'llmrec publish --dataset ml-100k --store sqlite:.llmrec/kv.sqlite',
     'UPSTASH_REDIS_REST_TOKEN=... llmrec publish --dataset ml-100k --store upstash:https://<db>.upstash.io',
     'KV_REST_API_URL=... KV_REST_API_TOKEN=... llmrec publish --dataset ml-100k --store vercel-kv',
+    'llmrec publish --dataset ml-100k --artifacts .llmrec/artifacts/ml-100k/serving   (PQ-coded latents + encoder ref)',
     'stores: memory | sqlite:<path> | upstash[:<url>] | redis-rest:<url> | vercel-kv[:<url>] (default: $LLMREC_STORE)',
   ].join('\n'),
   options: {
     dataset: { type: 'string', short: 'd', description: 'prepared dataset name (see llmrec data)' },
     store: { type: 'string', short: 's', description: 'target store spec (default $LLMREC_STORE or the embedded SQLite)' },
     home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
+    artifacts: { type: 'string', description: `folder with ${SERVING_BUNDLE_FILE} (default: trained, else baseline bundle if built)` },
     histories: { type: 'string', description: `user histories: ${HISTORY_MODES.join(' | ')} (default seed-missing)` },
     'history-len': { type: 'string', description: 'history entries kept per user (default 200)' },
     'popular-k': { type: 'string', description: 'items per popular list (default 100)' },
@@ -58,6 +65,9 @@ export const command: Command = {
     const t0 = Date.now();
     log('read', `${name} from ${dir}`);
     const bundle = buildBundle(readDataset(dir), readItems(dir), readUsers(dir).map((u) => u.id), popularK);
+    const artifactsDir = resolveArtifacts(home, name, optStr(values, 'artifacts'));
+    if (artifactsDir) addArtifacts(bundle, artifactsDir);
+    else log('artifacts', `no serving bundle for ${name} (train, or run llmrec serve once for the baseline): publishing the catalog without latents`);
     log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
 
     const store = await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) });
@@ -86,6 +96,51 @@ export const command: Command = {
     }
   },
 };
+
+function resolveArtifacts(home: string, dataset: string, given?: string): string | undefined {
+  if (given) {
+    const dir = resolve(given);
+    if (!existsSync(join(dir, SERVING_BUNDLE_FILE))) throw new CliError(`--artifacts ${dir}: no ${SERVING_BUNDLE_FILE} there`);
+    return dir;
+  }
+  for (const sub of ['serving', 'baseline-serving']) {
+    const dir = join(home, 'artifacts', dataset, sub);
+    if (existsSync(join(dir, SERVING_BUNDLE_FILE))) return dir;
+  }
+  return undefined;
+}
+
+/** Adds the PQ-coded joint item latents and the user-encoder reference of a serving bundle (hash-checked). */
+function addArtifacts(bundle: PublishBundle, dir: string): void {
+  const manifestPath = join(dir, SERVING_BUNDLE_FILE);
+  const parsed = ServingBundle.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+  if (!parsed.success) throw new CliError(`${manifestPath} is not a serving bundle v1: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const sb = parsed.data;
+  if (sb.dataset !== bundle.dataset) throw new CliError(`${manifestPath} is for dataset ${sb.dataset}, not ${bundle.dataset}`);
+  const file = (f: { path: string; sha256: string }) => {
+    const path = isAbsolute(f.path) ? f.path : join(dirname(manifestPath), f.path);
+    const buf = readFileSync(path);
+    const sha = createHash('sha256').update(buf).digest('hex');
+    if (sha !== f.sha256) throw new CliError(`hash mismatch for ${path}: manifest ${f.sha256.slice(0, 12)}..., file ${sha.slice(0, 12)}...`);
+    return { path, buf };
+  };
+  const lat = file(sb.itemLatents);
+  const { data, shape } = readNpyFloat32(lat.buf);
+  if (shape[0] !== bundle.items.length || shape[1] !== sb.itemLatents.dim) throw new CliError(`item latents [${shape}] do not match ${bundle.items.length} items x dim ${sb.itemLatents.dim}`);
+  const pq = trainPq(data, sb.itemLatents.dim);
+  const rec = pqDecode(pq, pq.codes);
+  let err = 0;
+  let norm = 0;
+  for (let i = 0; i < data.length; i++) [err, norm] = [err + (data[i] - rec[i]) ** 2, norm + data[i] ** 2];
+  bundle.pq = pqToValues(pq, PQ_CODES_CHUNK);
+  bundle.artifacts = { servingBundle: sb.version, source: sb.source, itemLatents: sb.itemLatents.sha256 };
+  if (sb.userEncoder) {
+    const enc = file(sb.userEncoder);
+    bundle.userEncoder = { v: 1, name: `user-encoder:${sb.userEncoder.input}->${sb.userEncoder.output}:maxlen=${sb.userEncoder.maxlen}`, path: enc.path, sha256: sb.userEncoder.sha256, bytes: enc.buf.length };
+    bundle.artifacts.userEncoder = sb.userEncoder.sha256;
+  }
+  log('artifacts', `${sb.source} bundle ${sb.version}: ${shape[0]} x ${shape[1]} latents -> PQ m=${pq.m} k=${pq.k} (${pq.m} bytes/item, relative error ${(err / norm).toExponential(2)})${sb.userEncoder ? ', user encoder ref' : ''}`);
+}
 
 /** The env a parsed config needs to be re-opened through openStore (keeps the token out of the spec). */
 function storeEnvFor(cfg: ReturnType<typeof parseStoreSpec>): StoreEnv {
