@@ -19,12 +19,12 @@ export async function evaluateDataset(ds: Dataset, split: Split, models: string[
   if (split.meta.split === 'streaming') {
     const runs: StreamingRun[] = [];
     for (const spec of specs) runs.push(await runStreaming(ds, split, spec, o));
-    const report = buildReport({ dataset: ds.meta.name, split: 'streaming', phase: 'test', ks: o.ks ?? DEFAULT_KS, negatives: o.negatives ?? 100, seeds: o.seeds, runs, machine: o.machine, command: o.command });
+    const report = buildReport({ dataset: ds.meta.name, split: 'streaming', phase: 'test', ks: o.ks ?? DEFAULT_KS, negatives: o.negatives ?? 100, seeds: o.seeds, ties: o.ties, runs, machine: o.machine, command: o.command });
     return { ...report, series: runs.map((r) => ({ model: r.model, points: r.series })) };
   }
   const cases = buildCases(ds, split, phase);
   o.log?.(`${ds.meta.name}/${split.meta.split} (${phase}): ${cases.users.length} users with targets`);
   const runs: ModelRun[] = [];
   for (const spec of specs) runs.push(await runModel(ds, split, spec, cases, o));
-  return buildReport({ dataset: ds.meta.name, split: split.meta.split, phase, ks: o.ks ?? DEFAULT_KS, negatives: o.negatives ?? 100, seeds: o.seeds, runs, machine: o.machine, command: o.command });
+  return buildReport({ dataset: ds.meta.name, split: split.meta.split, phase, ks: o.ks ?? DEFAULT_KS, negatives: o.negatives ?? 100, seeds: o.seeds, ties: o.ties, runs, machine: o.machine, command: o.command });
 }

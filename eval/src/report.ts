@@ -4,7 +4,12 @@ import { z } from 'zod';
 import type { ModelRun, ResultRow } from './runner.ts';
 import { meanCI, pairedTTest } from './stats.ts';
 
-export const TIE_RULE = 'pessimistic: items scoring equal to the target rank above it';
+export const TIE_RULES = {
+  pessimistic: 'pessimistic: items scoring equal to the target rank above it',
+  random: 'random: equal scores ordered by a hash of (first seed, user, item) — a reproducible uniform tie-break',
+} as const;
+/** The default rule's description. */
+export const TIE_RULE = TIE_RULES.pessimistic;
 
 export const Summary = z.object({
   model: z.string(),
@@ -54,6 +59,7 @@ export function buildReport(args: {
   ks: readonly number[];
   negatives: number;
   seeds: number[];
+  ties?: keyof typeof TIE_RULES;
   runs: ModelRun[];
   machine: EvalReport['machine'];
   command: string;
@@ -94,7 +100,7 @@ export function buildReport(args: {
     protocol: {
       full: "full ranking over all items; the user's input history (train + valid items at test time) excluded",
       sampled: `target ranked against ${args.negatives} seeded negatives the user never interacted with`,
-      ties: TIE_RULE,
+      ties: TIE_RULES[args.ties ?? 'pessimistic'],
       ks: [...args.ks],
       negatives: args.negatives,
     },

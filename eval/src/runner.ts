@@ -2,7 +2,7 @@
 // the training rows, scores all items for batches of users, and computes full-ranking metrics (all items, the user's
 // input history excluded) and sampled metrics (target vs seeded negatives the user never interacted with).
 import { type Dataset, type Split, TRAIN, VALID, TEST } from '../../data/src/index.ts';
-import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, userMetrics } from './metrics/ranking.ts';
+import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, type TieKey, type TieRule, userMetrics } from './metrics/ranking.ts';
 import type { ModelSpec, Scorer } from './models/types.ts';
 import { mixSeed, mulberry32, sampleNegatives } from './rng.ts';
 
@@ -14,6 +14,8 @@ export interface EvalOptions {
   negatives?: number;
   phase?: 'test' | 'valid';
   protocols?: Protocol[];
+  /** Tie rule (default pessimistic); 'random' breaks ties by a hash of (first seed, user or event, item). */
+  ties?: TieRule;
   home: string;
   log?: (msg: string) => void;
   onProgress?: (model: string, done: number, total: number) => void;
@@ -43,6 +45,13 @@ export interface EvalCases {
   histories: Int32Array[];
   timestamps: Float64Array[];
   targets: Int32Array[];
+}
+
+/** The tie-break key for one user (or streamed event) under the 'random' rule; undefined for pessimistic. */
+export function tieKeyFor(o: Pick<EvalOptions, 'ties' | 'seeds'>, stream: number): TieKey | undefined {
+  if (o.ties !== 'random') return undefined;
+  const salt = mixSeed(o.seeds[0] ?? 0, stream);
+  return (item) => mixSeed(salt, item);
 }
 
 export function buildCases(ds: Dataset, split: Split, phase: 'test' | 'valid'): EvalCases {
@@ -103,10 +112,11 @@ export async function runModel(ds: Dataset, split: Split, spec: ModelSpec, cases
     for (let b = b0; b < b1; b++) {
       const row = scores.subarray((b - b0) * n, (b - b0 + 1) * n);
       const targets = cases.targets[b]!;
+      const tieKey = tieKeyFor(o, cases.users[b]!);
       if (protocols.includes('full')) {
         for (const h of cases.histories[b]!) excluded[h] = 1;
         for (const t of targets) excluded[t] = 0; // a target is never masked, even if it also occurs in the history
-        userMetrics(fullRanks(row, targets, excluded), ks, um);
+        userMetrics(fullRanks(row, targets, excluded, tieKey), ks, um);
         for (const name of names) perUser[name]![b] = um[name]!;
         for (const h of cases.histories[b]!) excluded[h] = 0;
       }
@@ -120,7 +130,7 @@ export async function runModel(ds: Dataset, split: Split, spec: ModelSpec, cases
         }
         o.seeds.forEach((seed, s) => {
           const negs = sampleNegatives(mulberry32(mixSeed(seed, u)), n, interacted, nInter, nNeg);
-          const m = sampledUserMetrics(row, targets, negs, ks);
+          const m = sampledUserMetrics(row, targets, negs, ks, tieKey);
           for (const name of names) sampledSums[s]![name]! += m[name]!;
         });
         for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) interacted[ds.interactions.item[r]!] = 0;

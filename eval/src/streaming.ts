@@ -5,7 +5,7 @@ import type { Dataset, Split } from '../../data/src/index.ts';
 import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, userMetrics } from './metrics/ranking.ts';
 import type { ModelSpec } from './models/types.ts';
 import { mixSeed, mulberry32, sampleNegatives } from './rng.ts';
-import type { EvalOptions, ModelRun, ResultRow } from './runner.ts';
+import { type EvalOptions, type ModelRun, type ResultRow, tieKeyFor } from './runner.ts';
 
 export interface WindowPoint {
   window: number;
@@ -73,10 +73,11 @@ export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o
       rows.forEach((r, b) => {
         const row = scores.subarray(b * n, (b + 1) * n);
         const target = [item[r]!];
+        const tieKey = tieKeyFor(o, r);
         if (protocols.includes('full')) {
           for (const h of histories[b]!) excluded[h] = 1;
           excluded[target[0]!] = 0;
-          userMetrics(fullRanks(row, target, excluded), ks, um);
+          userMetrics(fullRanks(row, target, excluded, tieKey), ks, um);
           for (const name of names) perUser[name]![done] = um[name]!;
           for (const h of histories[b]!) excluded[h] = 0;
         }
@@ -88,7 +89,7 @@ export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o
             interacted[item[q]!] = 1;
           }
           o.seeds.forEach((seed, s) => {
-            const m = sampledUserMetrics(row, target, sampleNegatives(mulberry32(mixSeed(seed, r)), n, interacted, nInter, nNeg), ks);
+            const m = sampledUserMetrics(row, target, sampleNegatives(mulberry32(mixSeed(seed, r)), n, interacted, nInter, nNeg), ks, tieKey);
             for (const name of names) sampledSums[s]![name]! += m[name]!;
           });
           for (let q = ds.userStart[u]!; q < ds.userStart[u + 1]!; q++) interacted[item[q]!] = 0;

@@ -30,7 +30,8 @@ export const command: Command = {
     'llmrec eval --dataset ml-100k --split loo --model itemknn --json',
     `models: ${Object.keys(MODELS).join(', ')}; splits: ${SPLIT_NAMES.join(', ')}`,
     'Full ranking ranks every item except the user\'s input history; sampled ranks the target against --negatives',
-    'seeded items the user never interacted with. Ties are pessimistic (equal scores rank above the target).',
+    'seeded items the user never interacted with. Ties are pessimistic by default (equal scores rank above the',
+    'target); --ties random breaks them by a seeded hash instead.',
   ].join('\n'),
   options: {
     dataset: { type: 'string', short: 'd', description: `dataset (${DATASET_NAMES.join('|')})` },
@@ -39,6 +40,7 @@ export const command: Command = {
     seeds: { type: 'string', description: 'comma-separated seeds for the sampled negatives (default 1,2,3)' },
     phase: { type: 'string', description: 'test (default) or valid' },
     protocol: { type: 'string', description: 'full,sampled (default both)' },
+    ties: { type: 'string', description: 'tie rule: pessimistic (default) or random' },
     negatives: { type: 'string', description: 'sampled negatives per user (default 100)' },
     ks: { type: 'string', description: 'cut-offs (default 5,10,20)' },
     home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
@@ -61,6 +63,8 @@ export const command: Command = {
     const protocols = list(values, 'protocol', 'full,sampled');
     for (const p of protocols) if (p !== 'full' && p !== 'sampled') throw new UsageError(`--protocol: unknown '${p}' (full, sampled)`);
     const negatives = int(values, 'negatives', 100, 1);
+    const ties = optStr(values, 'ties') ?? 'pessimistic';
+    if (ties !== 'pessimistic' && ties !== 'random') throw new UsageError(`--ties must be pessimistic or random, got '${ties}'`);
     const home = resolve(optStr(values, 'home') ?? llmrecHome());
     const dir = datasetDir(dsName.data, home);
 
@@ -85,6 +89,7 @@ export const command: Command = {
       seeds,
       ks,
       negatives,
+      ties,
       phase,
       protocols: protocols as ('full' | 'sampled')[],
       home,
@@ -101,7 +106,7 @@ export const command: Command = {
     if (!flag(values, 'no-write')) {
       const out = resolve(optStr(values, 'out') ?? join(REPO_ROOT, 'results'));
       mkdirSync(out, { recursive: true });
-      const base = join(out, `eval-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}-${models.join('+')}`);
+      const base = join(out, `eval-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}${ties === 'random' ? '-tiesrandom' : ''}-${models.join('+')}`);
       writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
       writeFileSync(`${base}.md`, formatMarkdown(report));
       log('eval', `wrote ${base}.json and .md`);

@@ -1,5 +1,6 @@
 // Hand-computed cases for the ranking metrics, including the pessimistic tie rule and multiple targets.
 import { describe, expect, it } from 'vitest';
+import { mixSeed } from '../rng.ts';
 import { fullRanks, sampledRank, sampledUserMetrics, userMetrics } from './ranking.ts';
 
 const none = (n: number) => new Uint8Array(n);
@@ -65,5 +66,27 @@ describe('sampled', () => {
     expect(sampledRank(s, 1, [2, 3, 4])).toBe(0); // item 1 (0.9) not a negative: it does not count
     const m = sampledUserMetrics(s, [0, 1], [2, 3, 4], [1]);
     expect(m['HR@1']).toBe(0.5); // averaged over the two targets
+  });
+});
+
+describe("random tie rule (seeded hash)", () => {
+  const key = (salt: number) => (i: number) => mixSeed(salt, i);
+
+  it('constant scores: the target lands uniformly (mean rank ~ (n-1)/2), reproducibly', () => {
+    const s = new Float32Array(100);
+    let sum = 0;
+    for (let u = 0; u < 2000; u++) sum += fullRanks(s, [7], none(100), key(u))[0]!;
+    expect(sum / 2000).toBeGreaterThan(49.5 - 3);
+    expect(sum / 2000).toBeLessThan(49.5 + 3);
+    expect(fullRanks(s, [7], none(100), key(3))[0]).toBe(fullRanks(s, [7], none(100), key(3))[0]);
+  });
+
+  it('strict order still wins over ties; tied targets get distinct ranks; excluded items do not count', () => {
+    const s = new Float32Array([0.9, 0.5, 0.5, 0.5, 0.1]);
+    const r = Array.from(fullRanks(s, [1, 2], mask(5, [3]), key(1)));
+    expect(r.sort()).toEqual([1, 2]); // 0.9 above both; 3 excluded; the two tied targets take ranks 1 and 2
+    expect(fullRanks(s, [4], none(5), key(1))[0]).toBe(4);
+    expect(sampledRank(s, 1, [0, 2, 4], key(1))).toBeGreaterThanOrEqual(1);
+    expect(sampledRank(s, 1, [0, 2, 4], key(1))).toBeLessThanOrEqual(2);
   });
 });

@@ -1,6 +1,12 @@
 // Top-K ranking metrics (Hit@K, NDCG@K, Recall@K) for full ranking and sampled ranking — the evaluation
-// protocol every experiment shares. Tie rule (pessimistic): an item whose score EQUALS a target's score is ranked
-// above that target, so constant or coarse scores never earn credit by luck; a NaN target score ranks last.
+// protocol every experiment shares. Tie rules: 'pessimistic' (default) — an item whose score EQUALS a target's
+// score is ranked above that target, so constant or coarse scores never earn credit by luck; 'random' — equal scores
+// are ordered by a seeded hash of the item (a uniformly random, reproducible tie-break). A NaN target score ranks last.
+
+export type TieRule = 'pessimistic' | 'random';
+
+/** Tie-break key per item for the 'random' rule (higher key ranks first among equal scores). */
+export type TieKey = (item: number) => number;
 
 export const DEFAULT_KS = [5, 10, 20] as const;
 
@@ -12,10 +18,11 @@ export function metricNames(ks: readonly number[]): MetricName[] {
 
 /**
  * 0-based rank of each target among the candidates of a full ranking: every item except `excluded` ones (the
- * user's input history). Targets are never excluded, and other targets count above a target only with a strictly
- * higher score or an equal score and a lower position in `targets` (so the ranks form one consistent list).
+ * user's input history). Targets are never excluded. Pessimistic: other targets count above a target only with a
+ * strictly higher score or an equal score and a lower position in `targets` (so the ranks form one consistent
+ * list). With `tieKey` (random rule), every candidate with an equal score and a higher key counts above.
  */
-export function fullRanks(scores: Float32Array | Float64Array, targets: ArrayLike<number>, excluded: Uint8Array): Int32Array {
+export function fullRanks(scores: Float32Array | Float64Array, targets: ArrayLike<number>, excluded: Uint8Array, tieKey?: TieKey): Int32Array {
   const n = scores.length;
   const ranks = new Int32Array(targets.length);
   for (let t = 0; t < targets.length; t++) {
@@ -26,6 +33,15 @@ export function fullRanks(scores: Float32Array | Float64Array, targets: ArrayLik
       continue;
     }
     let r = 0;
+    if (tieKey) {
+      const kt = tieKey(ti);
+      for (let j = 0; j < n; j++) {
+        const sj = scores[j]!;
+        if (excluded[j] === 0 && (sj > st || (sj === st && j !== ti && tieKey(j) > kt))) r++;
+      }
+      ranks[t] = r;
+      continue;
+    }
     for (let j = 0; j < n; j++) if (scores[j]! >= st && excluded[j] === 0) r++;
     // r counted candidates (incl. ti itself and other targets, which are never excluded); fix those up
     r -= 1;
@@ -40,11 +56,19 @@ export function fullRanks(scores: Float32Array | Float64Array, targets: ArrayLik
   return ranks;
 }
 
-/** 0-based rank of `target` among `negatives` (pessimistic ties). */
-export function sampledRank(scores: Float32Array | Float64Array, target: number, negatives: ArrayLike<number>): number {
+/** 0-based rank of `target` among `negatives` (pessimistic ties, or ordered by `tieKey`). */
+export function sampledRank(scores: Float32Array | Float64Array, target: number, negatives: ArrayLike<number>, tieKey?: TieKey): number {
   const st = scores[target]!;
   if (Number.isNaN(st)) return negatives.length;
   let r = 0;
+  if (tieKey) {
+    const kt = tieKey(target);
+    for (let k = 0; k < negatives.length; k++) {
+      const sj = scores[negatives[k]!]!;
+      if (sj > st || (sj === st && tieKey(negatives[k]!) > kt)) r++;
+    }
+    return r;
+  }
   for (let k = 0; k < negatives.length; k++) if (scores[negatives[k]!]! >= st) r++;
   return r;
 }
@@ -75,12 +99,12 @@ export function userMetrics(ranks: ArrayLike<number>, ks: readonly number[], out
 }
 
 /** Sampled protocol, one user: each target ranked against the same negatives; metrics averaged over targets. */
-export function sampledUserMetrics(scores: Float32Array | Float64Array, targets: ArrayLike<number>, negatives: ArrayLike<number>, ks: readonly number[]): Record<string, number> {
+export function sampledUserMetrics(scores: Float32Array | Float64Array, targets: ArrayLike<number>, negatives: ArrayLike<number>, ks: readonly number[], tieKey?: TieKey): Record<string, number> {
   const acc: Record<string, number> = {};
   const one = new Int32Array(1);
   const tmp: Record<string, number> = {};
   for (let t = 0; t < targets.length; t++) {
-    one[0] = sampledRank(scores, targets[t]!, negatives);
+    one[0] = sampledRank(scores, targets[t]!, negatives, tieKey);
     userMetrics(one, ks, tmp);
     for (const [k, v] of Object.entries(tmp)) acc[k] = (acc[k] ?? 0) + v / targets.length;
   }
