@@ -135,6 +135,14 @@ export function runKvConformance(name: string, h: KvHarness): void {
       expect(await s.listRange(k, 0, -1)).toEqual([]);
     });
 
+    it.runIf(h.atomicSetMany)('concurrent listPush calls from two clients all land (no lost update)', async () => {
+      const ns = uniq('ns');
+      const [a, b] = [await open(ns), await open(ns)];
+      const k = uniq('clist');
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).listPush(k, [`e${i}`], 100)));
+      expect((await a.listRange(k, 0, -1)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `e${i}`).sort());
+    });
+
     it('ping succeeds on a reachable backend', async () => {
       const s = await open();
       await expect(s.ping()).resolves.toBeUndefined();
@@ -159,6 +167,15 @@ export function runKvConformance(name: string, h: KvHarness): void {
         expect(await log.append([ev('b', 1), ev('c', 2)])).toEqual({ added: 1, duplicates: 1 });
         expect(await log.append([])).toEqual({ added: 0, duplicates: 0 });
         expect(await log.length()).toBe(3);
+      });
+
+      it.runIf(h.persistent)('the same eventId appended concurrently by two clients is stored once', async () => {
+        const ns = uniq('ns');
+        const [a, b] = [(await open(ns)).events!, (await open(ns)).events!];
+        const batch = [0, 1, 2, 3, 4, 5].map((i) => ev(`c${i}`, i));
+        const results = await Promise.all([a.append(batch), b.append(batch), a.append(batch.slice(3)), b.append(batch.slice(0, 2))]);
+        expect(results.reduce((s, r) => s + r.added, 0)).toBe(6);
+        expect(await a.length()).toBe(6);
       });
 
       it('read delivers events in append order with their fields and increasing seqs', async () => {
