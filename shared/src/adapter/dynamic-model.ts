@@ -32,7 +32,7 @@ export interface DynamicLayout {
 
 export function dynamicLayout(shape: DynamicShape): DynamicLayout {
   const s = { dim: shape.dim, statDim: STAT_DIM, gateDim: GATE_DIM, hidden: shape.hidden };
-  const item = adapterLayout(s);
+  const item = adapterLayout({ ...s, biasOut: true });
   const user = adapterLayout(s);
   return { item, user, userOff: item.size, size: item.size + user.size };
 }
@@ -96,6 +96,7 @@ export class DynamicScorer {
   ) {
     const L = layout.item;
     const D = base.dim;
+    const O = L.outDim;
     this.dim = D;
     const pi = splitParams(params, layout).item;
     const sc = new AdapterScratch(L);
@@ -104,13 +105,13 @@ export class DynamicScorer {
     const act: number[] = [];
     for (let i = 0; i < base.nItems; i++) if (stats.itemMask(i, at) === 1) act.push(i);
     this.active = Int32Array.from(act);
-    this.itemA = new Float32Array(act.length * D);
+    this.itemA = new Float32Array(act.length * O);
     this.gateLogit0 = new Float32Array(act.length);
     for (let k = 0; k < act.length; k++) {
       const i = act[k];
       stats.itemFeatures(i, at, s, 0, f, 0);
       const a = adapterMlp(pi, L, base.itemLatents, i * D, s, 0, sc);
-      this.itemA.set(a, k * D);
+      this.itemA.set(a, k * O);
       let gl = pi[L.bg];
       for (let q = 0; q < GATE_DIM - 1; q++) gl += pi[L.wg + q] * f[q];
       this.gateLogit0[k] = gl;
@@ -141,10 +142,11 @@ export class DynamicScorer {
     const recent = history.slice(-this.stats.cfg.recentItems);
     this.stats.coFeature(recent, this.at, this.co);
     const A = this.itemA;
-    for (let k = 0, off = 0; k < this.active.length; k++, off += D) {
+    const O = this.layout.item.outDim;
+    for (let k = 0, off = 0; k < this.active.length; k++, off += O) {
       const i = this.active[k];
       const g = this.opts.noGate ? 1 : 1 / (1 + Math.exp(-(this.gateLogit0[k] + this.coWeight * this.co[i])));
-      let acc = 0;
+      let acc = O > D ? A[off + D] : 0; // score-bias coordinate (user side is 1)
       for (let d = 0; d < D; d++) acc += u[d] * A[off + d];
       out[i] += g * acc;
     }

@@ -15,15 +15,22 @@ export interface AdapterShape {
   gateDim: number;
   /** Hidden width of A. */
   hidden: number;
+  /**
+   * Item side: A also outputs a score-bias coordinate, i.e. Eq. 1 on the augmented latent [z ; 0] scored
+   * against [u ; 1], so a gated popularity / co-interaction boost is one linear unit away.
+   */
+  biasOut?: boolean;
 }
 
 export interface AdapterLayout {
   shape: AdapterShape;
   inDim: number;
+  /** dim, plus 1 with biasOut. */
+  outDim: number;
   w1: number; // [hidden x inDim], row-major
   b1: number; // [hidden]
-  w2: number; // [dim x hidden], zero at init
-  b2: number; // [dim], zero at init
+  w2: number; // [outDim x hidden], zero at init
+  b2: number; // [outDim], zero at init
   wg: number; // [gateDim]
   bg: number; // [1]
   size: number;
@@ -31,13 +38,14 @@ export interface AdapterLayout {
 
 export function adapterLayout(shape: AdapterShape): AdapterLayout {
   const inDim = shape.dim + shape.statDim;
+  const outDim = shape.dim + (shape.biasOut ? 1 : 0);
   const w1 = 0;
   const b1 = w1 + shape.hidden * inDim;
   const w2 = b1 + shape.hidden;
-  const b2 = w2 + shape.dim * shape.hidden;
-  const wg = b2 + shape.dim;
+  const b2 = w2 + outDim * shape.hidden;
+  const wg = b2 + outDim;
   const bg = wg + shape.gateDim;
-  return { shape, inDim, w1, b1, w2, b2, wg, bg, size: bg + 1 };
+  return { shape, inDim, outDim, w1, b1, w2, b2, wg, bg, size: bg + 1 };
 }
 
 /** Small deterministic PRNG (mulberry32) so initialisation and sampling are reproducible from a seed. */
@@ -84,7 +92,7 @@ export class AdapterScratch {
     this.x = new Float32Array(layout.inDim);
     this.pre = new Float32Array(layout.shape.hidden);
     this.h = new Float32Array(layout.shape.hidden);
-    this.a = new Float32Array(layout.shape.dim);
+    this.a = new Float32Array(layout.outDim);
     this.dh = new Float32Array(layout.shape.hidden);
   }
 }
@@ -106,7 +114,7 @@ export function adapterMlp(p: Float32Array, L: AdapterLayout, z: ArrayLike<numbe
     h[j] = acc > 0 ? acc : 0;
   }
   const a = sc.a;
-  for (let d = 0; d < dim; d++) {
+  for (let d = 0; d < L.outDim; d++) {
     let acc = p[L.b2 + d];
     const row = L.w2 + d * hidden;
     for (let j = 0; j < hidden; j++) acc += p[row + j] * h[j];
@@ -125,7 +133,7 @@ export function adapterGate(p: Float32Array, L: AdapterLayout, f: ArrayLike<numb
   return sc.g;
 }
 
-/** Full Eq. 1 forward: out = z + g * A([z ; s]). Returns g. */
+/** Full Eq. 1 forward: out = z + g * A([z ; s]) (out has outDim entries; the bias coordinate of z is 0). Returns g. */
 export function adapterForward(
   p: Float32Array, L: AdapterLayout,
   z: ArrayLike<number>, zOff: number, s: ArrayLike<number>, sOff: number, f: ArrayLike<number>, fOff: number, mask: number,
@@ -134,6 +142,7 @@ export function adapterForward(
   const a = adapterMlp(p, L, z, zOff, s, sOff, sc);
   const g = adapterGate(p, L, f, fOff, mask, sc);
   for (let d = 0; d < L.shape.dim; d++) out[d] = z[zOff + d] + g * a[d];
+  if (L.outDim > L.shape.dim) out[L.shape.dim] = g * a[L.shape.dim];
   return g;
 }
 
@@ -143,7 +152,8 @@ export function adapterForward(
  * constant (ablation "no gate"): no gradient flows to w_g, b_g.
  */
 export function adapterBackward(p: Float32Array, L: AdapterLayout, f: ArrayLike<number>, fOff: number, mask: number, dOut: ArrayLike<number>, sc: AdapterScratch, grad: Float32Array, gateFixed = false): void {
-  const { dim, hidden, gateDim } = L.shape;
+  const { hidden, gateDim } = L.shape;
+  const dim = L.outDim;
   const inDim = L.inDim;
   const g = sc.g;
   const a = sc.a;

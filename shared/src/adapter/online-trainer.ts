@@ -21,11 +21,13 @@ export interface TrainConfig {
   emaDecay: number;
   /** Ablation "no gate": g fixed to the mask. */
   noGate: boolean;
+  /** Share of negatives drawn from the batch's own items (popularity-proportional) instead of uniformly. */
+  batchNegatives: number;
   seed: number;
 }
 
 export const defaultTrainConfig: TrainConfig = {
-  lr: 1e-3, batchSize: 64, negatives: 2, distill: 0.1, ewc: 1, replay: 1024, emaDecay: 0.99, noGate: false, seed: 1,
+  lr: 1e-3, batchSize: 64, negatives: 2, distill: 0.1, ewc: 1, replay: 1024, emaDecay: 0.99, noGate: false, batchNegatives: 0.5, seed: 1,
 };
 
 /** One training interaction: the user's history before it (most recent last, truncated) and the item. */
@@ -84,8 +86,8 @@ export class OnlineTrainer {
     this.u = new Float32Array(D);
     this.uT = new Float32Array(D);
     this.dU = new Float32Array(D);
-    this.dZ = new Float32Array(D);
-    this.zs = Array.from({ length: 1 + cfg.negatives }, () => new Float32Array(D));
+    this.zs = Array.from({ length: 1 + cfg.negatives }, () => new Float32Array(layout.item.outDim));
+    this.dZ = new Float32Array(layout.item.outDim);
     this.gs = new Float64Array(1 + cfg.negatives);
   }
 
@@ -98,6 +100,7 @@ export class OnlineTrainer {
     const D = this.base.dim;
     const Z = this.base.itemLatents;
     const pi = splitParams(p, L).item;
+    const O = L.item.outDim;
     const opts = { noGate: this.cfg.noGate };
     this.base.userLatent(ex.history, this.u);
     const gu = adaptUser(p, L, stats, ex.user, ex.history, t, this.u, this.scU, this.feat, this.uT, opts);
@@ -109,7 +112,7 @@ export class OnlineTrainer {
     for (let k = 0; k < items.length; k++) {
       this.masks[k] = this.itemForward(pi, stats, items[k], recent, t, this.zs[k], k);
       this.gs[k] = this.scI[k].g;
-      let acc = 0;
+      let acc = O > D ? this.zs[k][D] : 0; // bias coordinate scored against the user's constant 1
       for (let d = 0; d < D; d++) acc += this.uT[d] * this.zs[k][d];
       scores[k] = acc;
     }
@@ -127,7 +130,7 @@ export class OnlineTrainer {
     const lam = this.cfg.distill;
     for (let k = 0; k < items.length; k++) {
       const zi = items[k] * D;
-      let dist = 0;
+      let dist = O > D ? this.zs[k][D] ** 2 : 0;
       for (let d = 0; d < D; d++) {
         const diff = this.zs[k][d] - Z[zi + d];
         dist += diff * diff;
@@ -146,6 +149,7 @@ export class OnlineTrainer {
       const zi = items[k] * D;
       const zk = this.zs[k];
       for (let d = 0; d < D; d++) this.dZ[d] = dScore[k] * this.uT[d] + 2 * lam * (zk[d] - Z[zi + d]);
+      if (O > D) this.dZ[D] = dScore[k] + 2 * lam * zk[D];
       adapterBackward(pi, L.item, this.fI[k], 0, mask, this.dZ, this.scI[k], gi, this.cfg.noGate);
     }
     if (uMask !== 0) {
@@ -165,6 +169,7 @@ export class OnlineTrainer {
     const mask = stats.itemFeatures(item, t, this.sI, 0, f, 0);
     if (mask === 0) {
       for (let d = 0; d < D; d++) out[d] = Z[item * D + d];
+      if (out.length > D) out[D] = 0;
       sc.g = 0;
       return 0;
     }
@@ -174,14 +179,16 @@ export class OnlineTrainer {
       sc.g = 1;
       sc.sig = 1;
       for (let d = 0; d < D; d++) out[d] = Z[item * D + d] + sc.a[d];
+      if (out.length > D) out[D] = sc.a[D];
     }
     return mask;
   }
 
-  private sampleNegs(pos: number): number[] {
+  private sampleNegs(pos: number, batch: readonly Example[]): number[] {
     const out: number[] = [];
     while (out.length < this.cfg.negatives) {
-      const j = Math.floor(this.rnd() * this.base.nItems);
+      let j = this.rnd() < this.cfg.batchNegatives ? batch[Math.floor(this.rnd() * batch.length)].item : pos;
+      if (j === pos) j = Math.floor(this.rnd() * this.base.nItems);
       if (j !== pos) out.push(j);
     }
     return out;
@@ -191,7 +198,7 @@ export class OnlineTrainer {
   step(batch: readonly Example[], stats: WindowStats, t: number): StepReport {
     const grad = this.grad.fill(0);
     let rank = 0;
-    for (const ex of batch) rank += this.exampleLoss(this.params, ex, this.sampleNegs(ex.item), stats, t, grad);
+    for (const ex of batch) rank += this.exampleLoss(this.params, ex, this.sampleNegs(ex.item, batch), stats, t, grad);
     const inv = 1 / Math.max(1, batch.length);
     for (let k = 0; k < grad.length; k++) grad[k] *= inv;
     this.ewc.observe(grad);
