@@ -15,7 +15,8 @@ export const DatasetMeta = z.object({
   formatVersion: z.literal(FORMAT_VERSION),
   name: z.string(),
   source: z.object({
-    kind: z.enum(['local', 'download']),
+    // 'synthetic': small generated datasets written by training/llmrec_train/synthetic.py for tests
+    kind: z.enum(['local', 'download', 'synthetic']),
     dir: z.string(),
     url: z.string().optional(),
     files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256: z.string() })),

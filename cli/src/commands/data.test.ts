@@ -1,11 +1,13 @@
 // `llmrec data` as a user runs it (spawned `node bin/llmrec.js`): help, exit codes with one-line reasons,
 // lenient mode reporting, and the real ML-100K preparation.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../data/src/test-support/shared-data.ts';
-import { llmrec } from '../../../data/src/test-support/spawn-cli.ts';
+import { makeZip } from '../../../data/src/test-support/make-zip.ts';
+import { llmrec, llmrecAsync } from '../../../data/src/test-support/spawn-cli.ts';
 
 describe('llmrec data', () => {
   it('--help exits 0 and lists the options', () => {
@@ -43,5 +45,29 @@ describe('llmrec data', () => {
     const r = llmrec(['data', '--dataset', 'ml-100k', '--from', join(SHARED!, 'ml-100k'), '--home', home]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ml-100k: 943 users, 1682 items, 100000 interactions/);
+  });
+
+  it('--download --url fetches a zip from a (local) mirror, caches it and prepares the dataset', async () => {
+    const flags = Array(19).fill(0).join('|');
+    const zip = makeZip({
+      'ml-100k/u.user': Buffer.from('1|24|M|technician|85711\n'),
+      'ml-100k/u.item': Buffer.from(`1|A (1995)|||u|${flags}\n2|B (1996)|||u|${flags}\n`),
+      'ml-100k/u.data': Buffer.from('1\t1\t5\t100\n1\t2\t4\t200\n1\t1\t3\t300\n'),
+    });
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-length': zip.length }).end(zip));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ml-100k.zip`;
+    const home = mkdtempSync(join(tmpdir(), 'cli-dl-'));
+    try {
+      const r = await llmrecAsync(['data', '--dataset', 'ml-100k', '--download', '--url', url, '--home', home, '--json']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.source).toMatchObject({ kind: 'download', url });
+      expect(out.counts).toEqual({ users: 1, items: 2, interactions: 3 });
+      expect(existsSync(join(home, 'cache', 'downloads', 'ml-100k.zip'))).toBe(true);
+    } finally {
+      server.close();
+    }
+    expect(llmrec(['data', '--dataset', 'ml-100k', '--from', '.', '--url', url]).stderr).toMatch(/--url needs --download/);
   });
 });

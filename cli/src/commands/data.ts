@@ -19,6 +19,7 @@ export const command: Command = {
     dataset: { type: 'string', short: 'd', description: `dataset name (${DATASET_NAMES.join('|')})` },
     from: { type: 'string', description: 'local folder with the raw files' },
     download: { type: 'boolean', description: 'download from the public home (MovieLens only) instead of --from' },
+    url: { type: 'string', description: 'with --download: fetch this zip (a mirror) instead of the public home' },
     home: { type: 'string', description: 'output root (default $LLMREC_HOME or ./.llmrec)' },
     splits: { type: 'string', description: 'comma-separated splits to write (default: all)' },
     seed: { type: 'string', description: 'seed recorded with the splits (default 42)' },
@@ -44,14 +45,15 @@ export const command: Command = {
     let kind: 'local' | 'download' = 'local';
     let url: string | undefined;
     if (from && flag(values, 'download')) throw new UsageError('give either --from or --download, not both');
+    if (optStr(values, 'url') && !flag(values, 'download')) throw new UsageError('--url needs --download');
     if (!from) {
       if (!loader.download) throw new UsageError(`${name.data} has no public download here: pass --from <folder with ${loader.marker}>`);
       if (!flag(values, 'download')) throw new UsageError(`pass --from <folder> or --download (fetches ${loader.download.url})`);
+      url = optStr(values, 'url') ?? loader.download.url;
       const bar = progress('download', 0, { unit: 'bytes' });
-      from = await downloadDataset({ ...loader.download, marker: loader.marker, cacheDir: downloadCacheDir(home), log, onProgress: (d) => bar.update(d) });
+      from = await downloadDataset({ ...loader.download, url, marker: loader.marker, cacheDir: downloadCacheDir(home), log, onProgress: (d) => bar.update(d) });
       bar.done();
       kind = 'download';
-      url = loader.download.url;
     }
     from = resolve(from);
     if (!existsSync(from)) throw new UsageError(`--from ${from}: no such folder`);
