@@ -37,14 +37,16 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
-  const envKey = process.env.LLMREC_API_KEY;
+  const envKey = process.env.LLMREC_API_KEY || undefined;
   const apiKey = o.apiKey ?? envKey ?? `dev-${randomBytes(12).toString('hex')}`;
   const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto' });
   const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
-  const config = EdgeConfig.parse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', ...o.edge });
   let edge: RunningEdge;
   try {
+    const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', ...o.edge });
+    if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const config = parsed.data;
     edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret }) }, { port: o.port ?? 8787, host: o.host });
   } catch (err) {
     await worker.close();
@@ -65,13 +67,14 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
 /**
  * The serving bundle for a dataset: `--artifacts` when given; else the trained bundle under
  * $LLMREC_HOME/artifacts/<dataset>/serving when the training pipeline wrote one; else the baseline bundle
- * (built on first use from the prepared dataset).
+ * (built on first use from the prepared dataset; LLMREC_BASELINE_EPOCHS shortens its training, e.g. in tests).
  */
 export function resolveBundleDir(opts: { home: string; dataset: string; artifacts?: string; log: (m: string) => void }): { dir: string; source: string } {
   if (opts.artifacts) return { dir: opts.artifacts, source: 'given' };
   const trained = join(opts.home, 'artifacts', opts.dataset, 'serving');
   if (existsSync(join(trained, SERVING_BUNDLE_FILE))) return { dir: trained, source: 'training' };
   const out = join(opts.home, 'artifacts', opts.dataset, 'baseline-serving');
-  buildBaselineBundle({ datasetDir: join(opts.home, 'datasets', opts.dataset), outDir: out, log: opts.log });
+  const epochs = process.env.LLMREC_BASELINE_EPOCHS ? Number(process.env.LLMREC_BASELINE_EPOCHS) : undefined;
+  buildBaselineBundle({ datasetDir: join(opts.home, 'datasets', opts.dataset), outDir: out, log: opts.log, ...(epochs ? { epochs } : {}) });
   return { dir: out, source: 'baseline' };
 }
