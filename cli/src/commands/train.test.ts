@@ -1,0 +1,101 @@
+// End-to-end check of the offline pipeline on a tiny synthetic dataset (seconds): Python steps -> manifest with
+// hashes -> ONNX graphs loaded through gpu-worker/src/onnx reproduce the PyTorch outputs to 1e-4; PQ codes
+// decode in TypeScript; a second run reuses every cached step.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeNpy } from '../../../data/src/npy.ts';
+import { REPO_ROOT } from '../../../data/src/paths.ts';
+import { asFloat32, createSession, int64, run } from '../../../gpu-worker/src/onnx/index.ts';
+import { padHistories, parseArtifactsManifest } from '../../../shared/src/artifacts.ts';
+import { adcScores, createPqIndex } from '../../../shared/src/pq/index.ts';
+import { defaultConfig, runPipeline } from './train.ts';
+
+const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
+const hasTorch = (() => {
+  try {
+    execFileSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasTorch) console.warn(`train.test: skipped — ${python} has no torch (apt-get install python3-torch)`);
+
+describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () => {
+  let home: string;
+  let ds: string;
+  const config = () => {
+    const c = defaultConfig('synthetic');
+    return { sasrec: { ...c.sasrec, hidden: 16, maxlen: 12, epochs: 4, eval_every: 2 }, aligner: { ...c.aligner, dim: 32, hidden: 32, epochs: 2, text: { kind: 'hashed-tfidf', dim: 128 } }, pq: { m: 4, k: 16, iters: 5 } };
+  };
+
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'llmrec-train-'));
+    ds = join(home, 'datasets', 'synthetic');
+    execFileSync(python, ['-m', 'llmrec_train.synthetic', ds, '--users', '40', '--items', '30'], { cwd: join(REPO_ROOT, 'training') });
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('trains, exports and reproduces PyTorch outputs through onnxruntime-node to 1e-4', async () => {
+    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), threads: 1, force: false });
+    const m = parseArtifactsManifest(JSON.parse(readFileSync(join(res.dir, 'manifest.json'), 'utf8')));
+    expect(m.items).toBe(30);
+    expect(m.textFeatures.kind).toBe('hashed-tfidf');
+    for (const f of Object.values(m.files)) {
+      const buf = readFileSync(join(res.dir, f.path));
+      expect(createHash('sha256').update(buf).digest('hex')).toBe(f.sha256);
+    }
+    const parity = JSON.parse(readFileSync(join(res.dir, m.files.parity.path), 'utf8')) as { maxlen: number; histories: number[][]; user_repr: number[][]; scores: number[][]; z_u: number[][] };
+    // The parity histories are item index + 1; padHistories takes 0-based indices.
+    const hist = parity.histories.map((h) => h.map((v) => v - 1));
+    const b = hist.length;
+    const x = int64(padHistories(hist, m.input.maxlen), [b, m.input.maxlen]);
+    const sas = await createSession(join(res.dir, m.files.sasrecEncoder.path), { device: 'cpu' });
+    const ue = await createSession(join(res.dir, m.files.userEncoder.path), { device: 'cpu' });
+    expect(sas.inputNames).toEqual(['history']);
+    const so = await run(sas, { history: x });
+    const uo = await run(ue, { history: x });
+    const maxDiff = (got: Float32Array, want: number[][]) => Math.max(...want.flat().map((v, i) => Math.abs(v - got[i]!)));
+    expect(maxDiff(asFloat32(so.user_repr!), parity.user_repr)).toBeLessThan(1e-4);
+    expect(maxDiff(asFloat32(so.scores!), parity.scores)).toBeLessThan(1e-4);
+    expect(maxDiff(asFloat32(uo.z_u!), parity.z_u)).toBeLessThan(1e-4);
+    // A shorter (unpadded) input gives the same z_u as its left-padded form.
+    const last = hist[b - 1]!.slice(-3);
+    const short = await run(ue, { history: int64(last.map((v) => v + 1), [1, 3]) });
+    const padded = await run(ue, { history: int64(padHistories([last], m.input.maxlen), [1, m.input.maxlen]) });
+    expect(maxDiff(asFloat32(short.z_u!), [Array.from(asFloat32(padded.z_u!))])).toBeLessThan(1e-4);
+
+    // PQ: ADC over the coded table approximates z_u . z_i; codes are 4 bytes per 32-float item.
+    const books = decodeNpy(readFileSync(join(res.dir, m.files.pqCodebooks.path)));
+    const codes = new Uint8Array(readFileSync(join(res.dir, m.files.pqCodes.path)));
+    const pq = createPqIndex(books.data as Float32Array, books.shape, codes, m.items);
+    const zi = decodeNpy(readFileSync(join(res.dir, m.files.itemLatents.path)));
+    const zu = Array.from(asFloat32(uo.z_u!).subarray(0, zi.shape[1]!));
+    const approx = adcScores(pq, zu);
+    const exact = Array.from({ length: m.items }, (_, i) => zu.reduce((acc, v, j) => acc + v * (zi.data[i * zi.shape[1]! + j] as number), 0));
+    const corr = pearson(Array.from(approx), exact);
+    expect(corr).toBeGreaterThan(0.8);
+    expect(m.metrics.pq.compressionCodes).toBe(32);
+
+    const again = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), threads: 1, force: false });
+    expect(Object.values(again.seconds).every((s) => s === 0)).toBe(true);
+    expect(again.manifest.key).toBe(m.key);
+  });
+});
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((x, y) => x + y, 0) / n;
+  const mb = b.reduce((x, y) => x + y, 0) / n;
+  let num = 0, da = 0, db = 0;
+  for (let i = 0; i < n; i++) {
+    num += (a[i]! - ma) * (b[i]! - mb);
+    da += (a[i]! - ma) ** 2;
+    db += (b[i]! - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}

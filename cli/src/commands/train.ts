@@ -1,0 +1,273 @@
+// `llmrec train`: the offline path of the method in one command — frozen-backbone SASRec, base aligner (z_u, z_i),
+// ONNX export, product quantization — each a Python step (training/llmrec_train) cached by a content hash of its
+// inputs, config and code; then a hash-checked artifacts manifest (shared/src/artifacts.ts) and, for split loo,
+// the serving bundle the worker loads (shared/src/api/serving-bundle.ts).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '../../../shared/src/artifacts.ts';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
+import { computeSplit, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '../../../data/src/index.ts';
+import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { log, progress } from '../progress.ts';
+
+type Cfg = Record<string, unknown>;
+type StepName = 'sasrec' | 'aligner' | 'export' | 'pq';
+type StepResult = { dir: string; key: string; done: Record<string, any>; cached: boolean; seconds: number };
+
+/** Defaults per dataset: ML-100K is tuned to finish in minutes on 2 CPU cores; the rest follow BSARec's setup. */
+export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq: Cfg } {
+  const sasrec: Cfg = dataset === 'ml-100k' || dataset === 'synthetic'
+    ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.2, batch: 128, epochs: 100, eval_every: 5, patience: 3 }
+    : { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.001, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 3 };
+  return { sasrec, aligner: { dim: 128, epochs: 30, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 16, k: 256, iters: 25 } };
+}
+
+const TRAINING_DIR = join(REPO_ROOT, 'training');
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Hash of the Python code, so a code change re-runs the steps. */
+function codeHash(): string {
+  const dir = join(TRAINING_DIR, 'llmrec_train');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
+  return sha256(files.map((f) => f + '\0' + readFileSync(join(dir, f), 'utf8')).join('\0'));
+}
+
+/** Hash of what a step reads from the dataset: metadata, interactions, items text, split labels. */
+function datasetHash(dir: string, split: string): string {
+  const h = createHash('sha256');
+  for (const f of ['dataset.json', 'items.jsonl', 'interactions.user.npy', 'interactions.item.npy', `splits/${split}.npy`]) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex');
+}
+
+function runPython(args: string[], logFile: string, onEvent: (e: Record<string, any>) => void): Promise<void> {
+  const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
+  return new Promise((res, rej) => {
+    const child = spawn(python, ['-m', 'llmrec_train', ...args], { cwd: TRAINING_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+    let buf = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (!line) continue;
+        try {
+          onEvent(JSON.parse(line));
+        } catch {
+          err += line + '\n';
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => rej(new CliError(`cannot run ${python}: ${e.message} (set LLMREC_PYTHON to a Python with torch)`)));
+    child.on('close', (code) => {
+      writeFileSync(logFile, err);
+      if (code === 0) res();
+      else rej(new CliError(`python step failed (exit ${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''} — full log: ${logFile}`));
+    });
+  });
+}
+
+interface PipelineOptions {
+  datasetDir: string;
+  dataset: string;
+  split: string;
+  home: string;
+  config: { sasrec: Cfg; aligner: Cfg; pq: Cfg };
+  threads: number;
+  force: boolean;
+}
+
+async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Record<string, StepResult>, base: string): Promise<StepResult> {
+  const key = sha256(JSON.stringify({ step, cfg, base, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.key])) })).slice(0, 16);
+  const dir = join(o.home, 'cache', 'train', o.dataset, o.split, `${step}-${key}`);
+  const doneFile = join(dir, 'done.json');
+  if (!o.force && existsSync(doneFile)) {
+    log('train', `${step}: cached (${relative(process.cwd(), dir) || dir})`);
+    return { dir, key, done: JSON.parse(readFileSync(doneFile, 'utf8')), cached: true, seconds: 0 };
+  }
+  mkdirSync(dir, { recursive: true });
+  const epochs = typeof cfg.epochs === 'number' ? cfg.epochs : 0;
+  const bar = epochs ? progress(`train ${step}`, epochs, { unit: 'epochs' }) : undefined;
+  if (!bar) log('train', `${step}: running`);
+  const t0 = Date.now();
+  const args = [step, '--dataset-dir', o.datasetDir, '--split', o.split, '--config', JSON.stringify(cfg), '--out', dir, '--threads', String(o.threads)];
+  for (const [k, v] of Object.entries(inputs)) args.push('--in', `${k}=${v.dir}`);
+  await runPython(args, join(dir, 'stderr.log'), (e) => {
+    if (e.event === 'progress' && bar) bar.update(Number(e.epoch));
+    else if (e.event === 'metric') log('train', `${step} epoch ${e.epoch}: valid NDCG@10 ${Number(e.valid_ndcg10).toFixed(4)}`);
+    else if (e.event === 'log') log('train', String(e.msg));
+  });
+  bar?.done();
+  const seconds = (Date.now() - t0) / 1000;
+  return { dir, key, done: JSON.parse(readFileSync(doneFile, 'utf8')), cached: false, seconds };
+}
+
+function fileEntry(srcDir: string, outDir: string, f: { path: string; shape?: number[]; dtype?: string }) {
+  const buf = readFileSync(join(srcDir, f.path));
+  copyFileSync(join(srcDir, f.path), join(outDir, f.path));
+  return { path: f.path, sha256: sha256(buf), bytes: buf.length, ...(f.shape ? { shape: f.shape } : {}), ...(f.dtype ? { dtype: f.dtype } : {}) };
+}
+
+function rankMetrics(m: Record<string, any>) {
+  return { valid: m.valid, test: m.test, secPerEpoch: Number(m.sec_per_epoch ?? 0), epochs: Number(m.epochs_run ?? 0) };
+}
+
+/** Runs (or reuses) every step and writes the manifest; returns it with the output folder. */
+export async function runPipeline(o: PipelineOptions): Promise<{ manifest: ArtifactsManifest; dir: string; seconds: Record<string, number> }> {
+  const base = sha256(datasetHash(o.datasetDir, o.split) + codeHash());
+  const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
+  const aligner = await runStep(o, 'aligner', o.config.aligner, { sasrec }, base);
+  const exp = await runStep(o, 'export', {}, { sasrec, aligner }, base);
+  const pq = await runStep(o, 'pq', o.config.pq, { sasrec, aligner, export: exp }, base);
+  const out = artifactsDir(o.home, o.dataset, o.split);
+  mkdirSync(out, { recursive: true });
+  const ef = exp.done.files;
+  const pf = pq.done.files;
+  const pm = pq.done.metrics;
+  const seconds = { sasrec: sasrec.seconds, aligner: aligner.seconds, export: exp.seconds, pq: pq.seconds };
+  const manifest = ArtifactsManifest.parse({
+    v: 1,
+    kind: 'llmrec-artifacts',
+    dataset: o.dataset,
+    split: o.split,
+    seed: Number(sasrec.done.config.seed ?? 42),
+    createdAt: new Date().toISOString(),
+    key: pq.key,
+    items: exp.done.items,
+    input: { name: 'history', maxlen: exp.done.maxlen, offset: 1, pad: 0 },
+    textFeatures: exp.done.text_features,
+    opset: exp.done.opset,
+    config: { sasrec: sasrec.done.config, aligner: { ...aligner.done.config, text: aligner.done.text_features }, pq: pq.done.config },
+    metrics: {
+      sasrec: rankMetrics(sasrec.done.metrics),
+      aligner: rankMetrics(aligner.done.metrics),
+      pq: { m: pm.m, k: pm.k, compressionCodes: pm.compression_codes, compressionWithCodebooks: pm.compression_with_codebooks, relativeReconstructionError: pm.relative_reconstruction_error, ndcg10Ratio: pm.ndcg10_ratio },
+    },
+    files: {
+      sasrecEncoder: fileEntry(exp.dir, out, ef.sasrecEncoder),
+      userEncoder: fileEntry(exp.dir, out, ef.userEncoder),
+      sasrecItems: fileEntry(exp.dir, out, ef.sasrecItems),
+      itemLatents: fileEntry(exp.dir, out, ef.itemLatents),
+      textLatents: fileEntry(exp.dir, out, ef.textLatents),
+      pqCodebooks: fileEntry(pq.dir, out, pf.pqCodebooks),
+      pqCodes: fileEntry(pq.dir, out, pf.pqCodes),
+      parity: fileEntry(exp.dir, out, ef.parity),
+    },
+    timings: Object.fromEntries(Object.entries({ sasrec, aligner, export: exp, pq }).map(([k, v]) => [k, Number(v.done.seconds ?? 0)])),
+  });
+  writeFileSync(join(out, ARTIFACTS_MANIFEST_FILE), JSON.stringify(manifest, null, 1));
+  if (o.split === 'loo') writeServingBundle(o, manifest);
+  return { manifest, dir: out, seconds };
+}
+
+function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
+  const dir = join(o.home, 'artifacts', o.dataset, 'serving');
+  mkdirSync(dir, { recursive: true });
+  const [items, dim] = m.files.itemLatents.shape ?? [m.items, 0];
+  const bundle = ServingBundle.parse({
+    v: 1,
+    kind: 'serving-bundle',
+    version: `train-${m.key}`,
+    dataset: o.dataset,
+    source: 'training',
+    createdAt: m.createdAt,
+    itemLatents: { path: `../${o.split}/${m.files.itemLatents.path}`, sha256: m.files.itemLatents.sha256, items, dim },
+    userEncoder: { path: `../${o.split}/${m.files.userEncoder.path}`, sha256: m.files.userEncoder.sha256, input: 'history', output: 'z_u', maxlen: m.input.maxlen },
+    notes: [`base aligner z_u . z_i (text features: ${m.textFeatures.kind}); test NDCG@10 full ${Number(m.metrics.aligner.test.full?.['ndcg@10'] ?? 0).toFixed(4)}`],
+  });
+  writeFileSync(join(dir, SERVING_BUNDLE_FILE), JSON.stringify(bundle, null, 1));
+}
+
+function resolveDataset(home: string, name: string, split: string, given?: string): string {
+  const dir = given ? resolve(given) : datasetDir(name, home);
+  if (!existsSync(join(dir, 'dataset.json'))) {
+    const shared = sharedDataDir();
+    const folder = SHARED_FOLDER[name];
+    if (given || !shared || !folder) throw new CliError(`dataset ${name} is not prepared at ${dir}: run \`llmrec data --dataset ${name} --from <folder>\` first`);
+    log('data', `${name} not prepared; preparing from ${join(shared, folder)}`);
+    prepareDataset({ name: name as never, from: join(shared, folder), home, log });
+  }
+  if (!existsSync(join(dir, 'splits', `${split}.npy`))) {
+    try {
+      const ds = readDataset(dir);
+      log('split', `computing ${split} for ${name}`);
+      writeSplit(dir, computeSplit({ ...ds, hasTimestamps: ds.meta.hasTimestamps }, split as SplitName));
+    } catch (e) {
+      if (e instanceof DatasetNotFoundError) throw new CliError(e.message);
+      throw e;
+    }
+  }
+  if (!splitExists(dir, split as SplitName) && !existsSync(join(dir, 'splits', `${split}.npy`))) throw new CliError(`split ${split} missing in ${dir}`);
+  return dir;
+}
+
+function mergeConfig(base: ReturnType<typeof defaultConfig>, file?: string): ReturnType<typeof defaultConfig> {
+  if (!file) return base;
+  let extra: Record<string, Cfg>;
+  try {
+    extra = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${file}: ${(e as Error).message}`);
+  }
+  for (const k of Object.keys(extra)) if (!['sasrec', 'aligner', 'pq'].includes(k)) throw new UsageError(`--config: unknown section '${k}' (sasrec, aligner, pq)`);
+  return { sasrec: { ...base.sasrec, ...extra.sasrec }, aligner: { ...base.aligner, ...extra.aligner }, pq: { ...base.pq, ...extra.pq } };
+}
+
+export const command: Command = {
+  name: 'train',
+  summary: 'run the offline pipeline: SASRec, base aligner, ONNX export, PQ',
+  usage: [
+    'llmrec train --dataset ml-100k [--split loo] [--loss ce|bce] [--epochs N] [--config cfg.json]',
+    'Steps (each cached under $LLMREC_HOME/cache/train by a hash of data, config and code; an interrupted',
+    'SASRec run resumes from its checkpoint): sasrec -> aligner -> export (ONNX opset 17) -> pq.',
+    'Artifacts: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json (+ serving/serving-bundle.json for loo).',
+    'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', short: 'd', description: 'dataset name (ml-100k, ml-1m, beauty, games)' },
+    split: { type: 'string', short: 's', description: 'split to train on (default loo; streaming trains on the pre-training part)' },
+    'dataset-dir': { type: 'string', description: 'a canonical dataset folder to use instead of $LLMREC_HOME/datasets/<dataset>' },
+    home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
+    config: { type: 'string', description: 'JSON file {sasrec?, aligner?, pq?} overriding the defaults' },
+    loss: { type: 'string', description: 'SASRec loss: ce (full softmax) or bce (one sampled negative)' },
+    epochs: { type: 'string', description: 'max SASRec epochs (early stopping on valid NDCG@10, full ranking)' },
+    maxlen: { type: 'string', description: 'SASRec max history length' },
+    hidden: { type: 'string', description: 'SASRec hidden size' },
+    threads: { type: 'string', description: 'torch threads (default 1)' },
+    force: { type: 'boolean', description: 'ignore cached steps' },
+    json: { type: 'boolean', description: 'print the manifest as JSON on stdout' },
+  } as OptionSpec,
+  async run({ values }) {
+    const dataset = str(values, 'dataset');
+    const split = optStr(values, 'split') ?? 'loo';
+    if (!['loo', 'temporal', 'cold', 'streaming'].includes(split)) throw new UsageError(`--split: unknown '${split}' (loo, temporal, cold, streaming)`);
+    const home = resolve(optStr(values, 'home') ?? llmrecHome());
+    const dir = resolveDataset(home, dataset, split, optStr(values, 'dataset-dir'));
+    const config = mergeConfig(defaultConfig(dataset), optStr(values, 'config'));
+    const loss = optStr(values, 'loss');
+    if (loss !== undefined && loss !== 'ce' && loss !== 'bce') throw new UsageError(`--loss must be ce or bce, got '${loss}'`);
+    if (loss) config.sasrec.loss = loss;
+    if (values.epochs !== undefined) config.sasrec.epochs = int(values, 'epochs', 100, 1);
+    if (values.maxlen !== undefined) config.sasrec.maxlen = int(values, 'maxlen', 50, 2, 1024);
+    if (values.hidden !== undefined) config.sasrec.hidden = int(values, 'hidden', 64, 4, 1024);
+    const t0 = Date.now();
+    const { manifest, dir: out, seconds } = await runPipeline({ datasetDir: dir, dataset, split, home, config, threads: int(values, 'threads', 1, 1, 64), force: flag(values, 'force') });
+    const wall = (Date.now() - t0) / 1000;
+    const s = manifest.metrics.sasrec;
+    const a = manifest.metrics.aligner;
+    const f = (m: Record<string, Record<string, number>> | undefined, p: string, k: string) => Number(m?.[p]?.[k] ?? NaN).toFixed(4);
+    log('train', `SASRec test: full NDCG@10 ${f(s.test, 'full', 'ndcg@10')} HR@10 ${f(s.test, 'full', 'hr@10')} | sampled(100) NDCG@10 ${f(s.test, 'sampled', 'ndcg@10')} HR@10 ${f(s.test, 'sampled', 'hr@10')} | ${s.secPerEpoch.toFixed(2)} s/epoch x ${s.epochs}`);
+    log('train', `aligner test: full NDCG@10 ${f(a.test, 'full', 'ndcg@10')} HR@10 ${f(a.test, 'full', 'hr@10')} (text: ${manifest.textFeatures.kind})`);
+    log('train', `PQ: ${manifest.metrics.pq.compressionCodes.toFixed(1)}x codes (${manifest.metrics.pq.compressionWithCodebooks.toFixed(1)}x with codebooks), rel. error ${manifest.metrics.pq.relativeReconstructionError.toFixed(4)}, NDCG@10 ratio ${manifest.metrics.pq.ndcg10Ratio.toFixed(4)}`);
+    log('train', `artifacts in ${out} (wall ${wall.toFixed(1)} s; step seconds ${JSON.stringify(seconds)})`);
+    if (flag(values, 'json')) console.log(JSON.stringify({ ...manifest, wallSeconds: wall, stepSeconds: seconds }, null, 1));
+    return 0;
+  },
+};
