@@ -27,7 +27,7 @@ export interface TrainConfig {
 }
 
 export const defaultTrainConfig: TrainConfig = {
-  lr: 1e-3, batchSize: 64, negatives: 2, distill: 0.1, ewc: 1, replay: 1024, emaDecay: 0.99, noGate: false, batchNegatives: 0.5, seed: 1,
+  lr: 1e-3, batchSize: 64, negatives: 2, distill: 0.1, ewc: 1, replay: 1024, emaDecay: 0.99, noGate: false, batchNegatives: 0, seed: 1,
 };
 
 /** One training interaction: the user's history before it (most recent last, truncated) and the item. */
