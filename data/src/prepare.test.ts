@@ -1,17 +1,18 @@
 // End to end: prepare ML-100K into a temp home, read it back through the validated reader, and check that
 // NumPy (the Python training's reader) sees the same arrays.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDataset } from './prepare.ts';
 import { readDataset, readItems, readSplit, readUsers } from './read.ts';
 import { SHARED } from './test-support/shared-data.ts';
 
 describe.skipIf(!SHARED)('prepareDataset (ML-100K)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'prep-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
   it('writes the canonical form that the TS reader and NumPy both read', () => {
-    const home = mkdtempSync(join(tmpdir(), 'prep-'));
     const r = prepareDataset({ name: 'ml-100k', from: join(SHARED!, 'ml-100k'), home });
     expect(r.splits.map((s) => s.split)).toEqual(['loo', 'temporal', 'cold', 'streaming']);
     const ds = readDataset(r.dir);

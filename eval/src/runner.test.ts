@@ -1,9 +1,9 @@
 // The runner on real ML-100K LOO: full-ranking HR@10 of popularity cross-checked with an independent sort-based
 // computation; sampled negatives reproducible and never interacted; the streaming order (predict, then learn).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDataset, readDataset, readSplit } from '../../data/src/index.ts';
 import { SHARED } from '../../data/src/test-support/shared-data.ts';
 import { evaluateDataset } from './evaluate.ts';
@@ -16,6 +16,7 @@ const machine = { cpus: 1, node: 'x', note: 'test' };
 
 describe.skipIf(!SHARED)('runner on ML-100K', () => {
   const home = mkdtempSync(join(tmpdir(), 'eval-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
   const prep = SHARED ? prepareDataset({ name: 'ml-100k', from: join(SHARED, 'ml-100k'), home }) : undefined;
 
   it('LOO full ranking of popularity matches a sort-based re-computation', async () => {

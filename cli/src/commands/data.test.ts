@@ -1,13 +1,21 @@
 // `llmrec data` as a user runs it (spawned `node bin/llmrec.js`): help, exit codes with one-line reasons,
 // lenient mode reporting, and the real ML-100K preparation.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '../../../data/src/test-support/shared-data.ts';
 import { makeZip } from '../../../data/src/test-support/make-zip.ts';
 import { llmrec, llmrecAsync } from '../../../data/src/test-support/spawn-cli.ts';
+
+const tmps: string[] = [];
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tmps.push(d);
+  return d;
+}
+afterAll(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('llmrec data', () => {
   it('--help exits 0 and lists the options', () => {
@@ -25,7 +33,7 @@ describe('llmrec data', () => {
   });
 
   it('a malformed line fails naming file and line; --lenient skips it and says where', () => {
-    const d = mkdtempSync(join(tmpdir(), 'cli-data-'));
+    const d = tmp('cli-data-');
     writeFileSync(join(d, 'Beauty.txt'), '1 1 2 3\n2 2 x\n3 3 1 2\n');
     const home = join(d, 'home');
     const strict = llmrec(['data', '--dataset', 'beauty', '--from', d, '--home', home]);
@@ -41,7 +49,7 @@ describe('llmrec data', () => {
   });
 
   it.skipIf(!SHARED)('prepares the real ML-100K (the README command)', () => {
-    const home = mkdtempSync(join(tmpdir(), 'cli-data-'));
+    const home = tmp('cli-data-');
     const r = llmrec(['data', '--dataset', 'ml-100k', '--from', join(SHARED!, 'ml-100k'), '--home', home]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ml-100k: 943 users, 1682 items, 100000 interactions/);
@@ -57,7 +65,7 @@ describe('llmrec data', () => {
     const server = createServer((_req, res) => res.writeHead(200, { 'content-length': zip.length }).end(zip));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/ml-100k.zip`;
-    const home = mkdtempSync(join(tmpdir(), 'cli-dl-'));
+    const home = tmp('cli-dl-');
     try {
       const r = await llmrecAsync(['data', '--dataset', 'ml-100k', '--download', '--url', url, '--home', home, '--json']);
       expect(r.code).toBe(0);

@@ -1,12 +1,20 @@
 // `llmrec eval` spawned as a user runs it: --json shape (dataset, split, protocol, model, seed, metrics) on stdout,
 // results files written, and one-line usage errors.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '../../../data/src/test-support/shared-data.ts';
 import { EvalReport } from '../../../eval/src/report.ts';
 import { llmrec } from '../../../data/src/test-support/spawn-cli.ts';
+
+const tmps: string[] = [];
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  tmps.push(d);
+  return d;
+}
+afterAll(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('llmrec eval', () => {
   it('--help exits 0; unknown model exits 2 with a one-line reason', () => {
@@ -17,7 +25,7 @@ describe('llmrec eval', () => {
   });
 
   it.skipIf(!SHARED)('--json prints the report for both baselines and writes results files', () => {
-    const home = mkdtempSync(join(tmpdir(), 'cli-eval-'));
+    const home = tmp('cli-eval-');
     const out = join(home, 'results');
     const data = llmrec(['data', '--dataset', 'ml-100k', '--from', join(SHARED!, 'ml-100k'), '--home', home, '--splits', 'loo']);
     expect(data.code).toBe(0);
