@@ -20,7 +20,17 @@ export function writeNpy(path: string, data: Float32Array, shape: number[]): voi
   writeFileSync(path, out);
 }
 
-export function readNpy(path: string): Matrix {
+export type NpyArray = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array;
+
+/** Any 1-D/2-D little-endian numeric .npy (dataset files: int32 indices, int8 split labels, float64 times). */
+export function readNpyAny(path: string): { data: NpyArray; shape: number[] } {
+  const { descr, shape, bytes } = parseNpy(path);
+  const ctor = ({ '<f4': Float32Array, '<f8': Float64Array, '<i4': Int32Array, '|i1': Int8Array, '|u1': Uint8Array } as const)[descr as '<f4'];
+  if (!ctor) throw new Error(`${path}: unsupported dtype ${descr}`);
+  return { data: new ctor(bytes.buffer), shape };
+}
+
+function parseNpy(path: string): { descr: string | undefined; shape: number[]; bytes: Uint8Array } {
   const b = readFileSync(path);
   if (b[0] !== 0x93 || b.subarray(1, 6).toString('latin1') !== 'NUMPY') throw new Error(`${path}: not a .npy file`);
   const major = b[6]!;
@@ -33,6 +43,11 @@ export function readNpy(path: string): Matrix {
   const body = b.subarray(start + hlen);
   const bytes = new Uint8Array(body.length);
   bytes.set(body);
+  return { descr, shape, bytes };
+}
+
+export function readNpy(path: string): Matrix {
+  const { descr, shape, bytes } = parseNpy(path);
   if (descr === '<f4') return { data: new Float32Array(bytes.buffer), shape };
   if (descr === '<f2') return { data: Float32Array.from(new Uint16Array(bytes.buffer), halfToFloat), shape };
   throw new Error(`${path}: unsupported dtype ${descr} (float32 or float16 expected)`);

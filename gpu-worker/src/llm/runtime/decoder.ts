@@ -43,6 +43,8 @@ export async function forward(llm: LoadedLlm, embeds: Float32Array, cache: KvCac
   const n = embeds.length / D;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`embeds length ${embeds.length} is not a positive multiple of hidden size ${D}`);
   const total = cache.length + n;
+  const maxPos = llm.config.max_position_embeddings;
+  if (maxPos !== undefined && total > maxPos) throw new RangeError(`sequence of ${total} positions exceeds the model's ${maxPos}`);
   const mask = new BigInt64Array(total).fill(1n);
   const pos = new BigInt64Array(n);
   for (let i = 0; i < n; i++) pos[i] = BigInt(cache.length + i);

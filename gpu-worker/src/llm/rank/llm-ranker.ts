@@ -1,0 +1,119 @@
+// LLM ranking (method: frozen-LLM scorer): each candidate's score is the LLM's mean log-likelihood of
+// its title after the soft prompt. The prompt is encoded once and its KV cache is reused for every
+// candidate (no re-encoding of the shared prefix). Also the LLM slot chooser of the rationale template.
+import { buildSoftPrompt, type SoftPrompt } from '../../../../shared/src/llm-prompt/soft-prompt.ts';
+import type { PromptSegments } from '../../../../shared/src/prompt/segments.ts';
+import type { LoadedLlm } from '../model/load-model.ts';
+import { embedTokens, emptyCache, forward, type KvCache } from '../runtime/decoder.ts';
+import { promptEmbeds, type PromptPart } from '../runtime/generate.ts';
+import { logSoftmax } from '../runtime/sampling.ts';
+import { row, userToken, type SoftTokens } from './projectors.ts';
+
+export interface SoftContext {
+  tokens: SoftTokens;
+  /** Joint latent of the requesting user (for the <USR> soft token). */
+  userLatent?: Float32Array;
+}
+
+/** BOS + text pieces as token ids + soft pieces as projector outputs. */
+export async function embedSoftPrompt(llm: LoadedLlm, ctx: SoftContext, prompt: SoftPrompt): Promise<PromptPart[]> {
+  if (ctx.tokens.dim !== llm.hidden) throw new Error(`projector token dim ${ctx.tokens.dim} != LLM hidden size ${llm.hidden}`);
+  const parts: PromptPart[] = [{ ids: [llm.config.bos_token_id ?? 1] }];
+  for (const p of prompt.pieces) {
+    if ('text' in p) parts.push({ ids: llm.tokenizer.encode(p.text) });
+    else if (p.soft === 'user') {
+      if (ctx.userLatent) parts.push({ embeds: await userToken(ctx.tokens, ctx.userLatent) });
+    } else parts.push({ embeds: row(p.soft === 'item' ? ctx.tokens.itemTokens : ctx.tokens.evidenceTokens, p.idx, ctx.tokens.dim).slice() });
+  }
+  return parts;
+}
+
+/**
+ * The richest layout that fits the model's context with room for the longest candidate title:
+ * history 10 -> 5 -> 3 titles, then candidates as soft tokens only (tiny models have 512 positions).
+ */
+export function fitSoftPrompt(llm: LoadedLlm, seg: PromptSegments, userIdx?: number): SoftPrompt {
+  const maxPos = llm.config.max_position_embeddings ?? 4096;
+  const titleRoom = Math.max(8, ...(seg.candidates ?? []).map((c) => llm.tokenizer.encode(c.title).length));
+  const length = (p: SoftPrompt) => 1 + p.pieces.reduce((n, x) => n + ('text' in x ? llm.tokenizer.encode(x.text).length : x.soft === 'user' && userIdx === undefined ? 0 : 1), 0);
+  let last: SoftPrompt | undefined;
+  for (const [maxHistory, candidateTitles] of [[10, true], [5, true], [3, true], [5, false], [3, false], [1, false]] as const) {
+    last = buildSoftPrompt(seg, { userIdx, maxHistory, candidateTitles });
+    if (length(last) + titleRoom <= maxPos) return last;
+  }
+  throw new RangeError(`prompt does not fit the model's ${maxPos} positions even in its shortest layout`);
+}
+
+export interface PrefixState {
+  cache: KvCache;
+  /** Log-probabilities of the next token after the prefix. */
+  next: Float64Array;
+}
+
+export async function encodePrefix(llm: LoadedLlm, parts: readonly PromptPart[]): Promise<PrefixState> {
+  const { embeds, length } = promptEmbeds(llm, parts);
+  const { logits, vocab, cache } = await forward(llm, embeds, emptyCache(llm));
+  return { cache, next: logSoftmax(logits, (length - 1) * vocab, vocab) };
+}
+
+/** Mean log-likelihood per token of `text` as a continuation of the prefix (its cache is not modified). */
+export async function continuationLogLik(llm: LoadedLlm, prefix: PrefixState, text: string): Promise<{ logLik: number; tokens: number }> {
+  const ids = llm.tokenizer.encode(text);
+  if (ids.length === 0) return { logLik: 0, tokens: 0 };
+  let lp = prefix.next[ids[0]!]!;
+  if (ids.length > 1) {
+    const { logits, vocab } = await forward(llm, embedTokens(llm, ids.slice(0, -1)), prefix.cache);
+    for (let j = 1; j < ids.length; j++) lp += logSoftmax(logits, (j - 1) * vocab, vocab)[ids[j]!]!;
+  }
+  return { logLik: lp / ids.length, tokens: ids.length };
+}
+
+export interface LlmScore {
+  idx: number;
+  /** Mean log-likelihood per title token. */
+  score: number;
+  tokens: number;
+}
+
+/** Scores every candidate of the prompt by the LLM, encoding the prompt once. */
+export async function scoreCandidates(llm: LoadedLlm, ctx: SoftContext, prompt: SoftPrompt): Promise<LlmScore[]> {
+  const prefix = await encodePrefix(llm, await embedSoftPrompt(llm, ctx, prompt));
+  const out: LlmScore[] = [];
+  for (const c of prompt.candidates) {
+    const { logLik, tokens } = await continuationLogLik(llm, prefix, c.title);
+    out.push({ idx: c.idx, score: logLik, tokens });
+  }
+  return out;
+}
+
+function standardise(v: readonly number[]): number[] {
+  const m = v.reduce((a, b) => a + b, 0) / (v.length || 1);
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length || 1)) || 1;
+  return v.map((x) => (x - m) / sd);
+}
+
+/** Fused score: standardised latent score + w * standardised LLM score (w chosen on validation). */
+export function fuseScores(latent: readonly number[], llm: readonly number[], w: number): number[] {
+  const a = standardise(latent);
+  const b = standardise(llm);
+  return a.map((x, i) => x + w * b[i]!);
+}
+
+/**
+ * A rationale slot chooser backed by the LLM: after the prompt and "Why:", picks the option with the
+ * highest mean log-likelihood. Options are built from evidence only, so the choice cannot add facts.
+ */
+export function llmSlotChooser(llm: LoadedLlm, prefix: PrefixState) {
+  return async (_slot: string, choices: string[]): Promise<number> => {
+    let best = 0;
+    let bestLp = -Infinity;
+    for (let i = 0; i < choices.length; i++) {
+      const { logLik } = await continuationLogLik(llm, prefix, ` Why: ${choices[i]}`);
+      if (logLik > bestLp) {
+        bestLp = logLik;
+        best = i;
+      }
+    }
+    return best;
+  };
+}
