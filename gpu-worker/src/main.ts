@@ -1,0 +1,33 @@
+// Process entry of the GPU worker (the Docker image's default command): configuration from the environment
+// (LLMREC_ARTIFACTS, LLMREC_WORKER_SECRET, LLMREC_WORKER_PORT, LLMREC_DEVICE, ...), serving bundle loaded with
+// hash checks on the execution provider chosen at start, graceful shutdown on SIGTERM/SIGINT.
+import { pathToFileURL } from 'node:url';
+import { loadServingModel } from './artifacts.ts';
+import { workerConfigFromEnv } from './config.ts';
+import { startWorker, type RunningWorker } from './server.ts';
+
+export async function startWorkerFromEnv(env: Record<string, string | undefined> = process.env): Promise<RunningWorker> {
+  const cfg = workerConfigFromEnv(env);
+  const model = await loadServingModel(cfg.artifactsDir, { device: cfg.device, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+  const log = cfg.log === 'json' ? (l: Record<string, unknown>) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined;
+  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  startWorkerFromEnv().then(
+    (w) => {
+      console.error(`worker listening on ${w.url} (execution provider ${w.model.executionProvider}, scorer ${w.model.scorer}, model ${w.model.version})`);
+      const stop = async (sig: string) => {
+        console.error(`worker: ${sig}, draining`);
+        await w.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    },
+    (err: Error) => {
+      console.error(`worker: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
