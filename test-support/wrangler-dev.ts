@@ -22,20 +22,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Environment for running wrangler offline in tests (no metrics, no prompts, config kept under `state`). */
+export function wranglerEnv(state: string): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', XDG_CONFIG_HOME: join(state, 'config') };
+}
+
+export const wranglerBin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
+
 export interface WranglerDev {
   url: string;
   stop(): Promise<void>;
 }
 
-export async function startWranglerDev(config: string, timeoutMs = 60_000): Promise<WranglerDev> {
+/** `persistTo`: an existing local-state folder (e.g. filled by `wrangler kv bulk put --local`); kept on stop. */
+export async function startWranglerDev(config: string, timeoutMs = 60_000, persistTo?: string): Promise<WranglerDev> {
   const port = await freePort();
   const inspector = await freePort();
-  const state = mkdtempSync(join(tmpdir(), 'llmrec-wrangler-'));
-  const bin = join(repoRoot, 'node_modules', '.bin', 'wrangler');
+  const own = persistTo === undefined;
+  const state = persistTo ?? mkdtempSync(join(tmpdir(), 'llmrec-wrangler-'));
+  const bin = wranglerBin;
   const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'];
   const child: ChildProcess = spawn(bin, args, {
     cwd: dirname(config),
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', XDG_CONFIG_HOME: join(state, 'config') },
+    env: wranglerEnv(state),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -51,7 +60,7 @@ export async function startWranglerDev(config: string, timeoutMs = 60_000): Prom
       } catch {}
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     }
-    rmSync(state, { recursive: true, force: true });
+    if (own) rmSync(state, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

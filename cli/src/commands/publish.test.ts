@@ -16,6 +16,9 @@ import { getTyped, listTyped } from '../../../shared/src/kv/typed.ts';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '../../../shared/src/kv/values.ts';
 import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
 import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { remoteKvStore, repoRoot, startWranglerDev, wranglerBin, wranglerEnv } from '../../../test-support/wrangler-dev.ts';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { command } from './publish.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'llmrec-publish-'));
@@ -128,6 +131,34 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
     writeFileSync(join(dir, 'user-encoder.onnx'), 'tampered');
     await expect(command.run({ values: { dataset: 'ml-100k', home, store: `sqlite:${path}`, artifacts: dir }, positionals: [] })).rejects.toThrow(/hash mismatch/);
   });
+
+  it('exports Cloudflare KV bulk files that, uploaded in order into workerd local KV, serve the version', async () => {
+    const out = join(home, 'cf-bulk');
+    const r = await publish({ 'cloudflare-bulk': out });
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(['1-content-000.json', '2-pointer.json', '3-histories.json']);
+    const state = join(home, 'wrangler-state');
+    const config = join(repoRoot, 'test-support', 'workerd', 'wrangler.toml');
+    // Local bulk upload is slow (~10 ms a pair on this box): upload the pairs this test reads, from the real
+    // files, in one call; the full files' size and order are checked above and by the counts below.
+    const read = (f: string) => JSON.parse(readFileSync(join(out, f), 'utf8')) as { key: string; value: string }[];
+    const content = read(files[0]);
+    expect(content.length).toBe(1682 * 2 + 2 + 2 + 1);
+    const wanted = new Set([keys.item(String(r.version), '50'), keys.published(), keys.history('1')]);
+    const subset = [...content, ...read(files[1]), ...read(files[2])].filter((p) => wanted.has(p.key));
+    expect(subset).toHaveLength(3);
+    writeFileSync(join(home, 'cf-subset.json'), JSON.stringify(subset));
+    execFileSync(wranglerBin, ['kv', 'bulk', 'put', '--binding', 'KV', '--local', '--persist-to', state, '--config', config, join(home, 'cf-subset.json')], { env: wranglerEnv(state), stdio: 'pipe' });
+    const dev = await startWranglerDev(config, 60_000, state);
+    try {
+      const kv = remoteKvStore(dev.url, '');
+      expect((await getTyped(kv, PublishedPointer, keys.published()))?.version).toBe(r.version);
+      expect((await getTyped(kv, ItemMeta, keys.item(String(r.version), '50')))?.title).toBe('Star Wars (1977)');
+      expect((await listTyped(kv, HistoryEntry, keys.history('1'))).length).toBe(200);
+    } finally {
+      await dev.stop();
+    }
+  }, 120_000);
 
   it('fails with a one-line reason for a missing dataset or a bad store', async () => {
     await expect(command.run({ values: { dataset: 'ml-1m', home }, positionals: [] })).rejects.toThrow(/no prepared dataset 'ml-1m'/);

@@ -2,7 +2,7 @@
 // histories from the canonical dataset (docs/dataset-format.md) — into any KV backend as a new immutable
 // version made visible by one pointer flip (shared/src/kv/publish.ts). Idempotent: same inputs, same version.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { datasetDir, llmrecHome, readDataset, readItems, readUsers, type Dataset, type ItemRecord } from '../../../data/src/index.ts';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
@@ -12,6 +12,8 @@ import { PQ_CODES_CHUNK } from '../../../shared/src/kv/keys.ts';
 import { pqDecode, pqToValues, trainPq } from '../../../shared/src/kv/pq-quantize.ts';
 import { DEFAULT_MIN_CO_USERS } from '../../../shared/src/evidence/schema.ts';
 import { itemFacts } from '../../../shared/src/evidence/item-facts.ts';
+import { keys as kvKeys } from '../../../shared/src/kv/keys.ts';
+import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '../../../shared/src/kv/publish.ts';
 import { describeStore, parseStoreSpec, StoreSpecError, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
 import type { HistoryEntry, PopularList } from '../../../shared/src/kv/values.ts';
@@ -32,6 +34,7 @@ export const command: Command = {
     'UPSTASH_REDIS_REST_TOKEN=... llmrec publish --dataset ml-100k --store upstash:https://<db>.upstash.io',
     'KV_REST_API_URL=... KV_REST_API_TOKEN=... llmrec publish --dataset ml-100k --store vercel-kv',
     'llmrec publish --dataset ml-100k --artifacts .llmrec/artifacts/ml-100k/serving   (PQ-coded latents + encoder ref)',
+    'llmrec publish --dataset ml-100k --cloudflare-bulk out/   (files for `wrangler kv bulk put`, pointer last)',
     'stores: memory | sqlite:<path> | upstash[:<url>] | redis-rest:<url> | vercel-kv[:<url>] (default: $LLMREC_STORE)',
   ].join('\n'),
   options: {
@@ -39,6 +42,7 @@ export const command: Command = {
     store: { type: 'string', short: 's', description: 'target store spec (default $LLMREC_STORE or the embedded SQLite)' },
     home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
     artifacts: { type: 'string', description: `folder with ${SERVING_BUNDLE_FILE} (default: trained, else baseline bundle if built)` },
+    'cloudflare-bulk': { type: 'string', description: 'write Cloudflare KV bulk-upload files to this folder instead of a store' },
     histories: { type: 'string', description: `user histories: ${HISTORY_MODES.join(' | ')} (default seed-missing)` },
     'history-len': { type: 'string', description: 'history entries kept per user (default 200)' },
     'popular-k': { type: 'string', description: 'items per popular list (default 100)' },
@@ -70,11 +74,13 @@ export const command: Command = {
     else log('artifacts', `no serving bundle for ${name} (train, or run llmrec serve once for the baseline): publishing the catalog without latents`);
     log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
 
-    const store = await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) });
+    const bulkDir = optStr(values, 'cloudflare-bulk');
+    const store = bulkDir ? createMemoryStore() : await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) });
+    const target = bulkDir ? `cloudflare-bulk:${resolve(bulkDir)}` : describeStore(cfg);
     const bars = new Map<string, ReturnType<typeof progress>>();
     try {
       await store.ping();
-      log('store', describeStore(cfg));
+      log('store', target);
       const report = await publishBundle(store, bundle, {
         historyMode,
         historyMaxLen: historyLen,
@@ -85,10 +91,11 @@ export const command: Command = {
         },
       });
       for (const b of bars.values()) b.done();
+      if (bulkDir) writeCloudflareBulk(store as ReturnType<typeof createMemoryStore>, resolve(bulkDir), historyMode);
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      if (flag(values, 'json')) console.log(JSON.stringify({ store: describeStore(cfg), ...report, seconds: Number(secs) }));
+      if (flag(values, 'json')) console.log(JSON.stringify({ store: target, ...report, seconds: Number(secs) }));
       const what = report.alreadyLive ? 'already live (nothing to write)' : report.reusedContent ? `re-activated (content already in the store; was ${report.previous})` : `published ${report.keysWritten} keys, ${(report.bytesWritten / 1024).toFixed(0)} KiB (previous: ${report.previous ?? 'none'})`;
-      log('publish', `${report.version} -> ${describeStore(cfg)}: ${what}`);
+      log('publish', `${report.version} -> ${target}: ${what}`);
       log('histories', `${historyMode}: ${report.histories.seeded} seeded, ${report.histories.kept} kept, ${report.histories.replaced} replaced (${secs}s total)`);
       return 0;
     } finally {
@@ -96,6 +103,38 @@ export const command: Command = {
     }
   },
 };
+
+const BULK_MAX = 10_000;
+
+/**
+ * Cloudflare KV has no client outside Workers here: write `wrangler kv bulk put` files instead — content
+ * (versioned keys, in files of <= 10,000 pairs) first, then the ONE pointer key, then (optional) histories
+ * in the list encoding of CloudflareKvStore (a JSON array, newest first).
+ */
+function writeCloudflareBulk(mem: ReturnType<typeof createMemoryStore>, dir: string, historyMode: HistoryMode): void {
+  mkdirSync(dir, { recursive: true });
+  const snap = mem.snapshot();
+  const pointerKey = kvKeys.published();
+  const lists = new Map(snap.lists);
+  const content = snap.values.filter(([k]) => k !== pointerKey).map(([key, value]) => ({ key, value }));
+  content.push({ key: kvKeys.publishedVersions(), value: JSON.stringify(lists.get(kvKeys.publishedVersions()) ?? []) });
+  const files: string[] = [];
+  for (let i = 0; i < content.length; i += BULK_MAX) {
+    const f = join(dir, `1-content-${String(i / BULK_MAX).padStart(3, '0')}.json`);
+    writeFileSync(f, JSON.stringify(content.slice(i, i + BULK_MAX)));
+    files.push(f);
+  }
+  const pointer = snap.values.find(([k]) => k === pointerKey);
+  if (!pointer) throw new CliError('internal: no pointer was written');
+  writeFileSync(join(dir, '2-pointer.json'), JSON.stringify([{ key: pointer[0], value: pointer[1] }]));
+  const hist = snap.lists.filter(([k]) => k !== kvKeys.publishedVersions()).map(([key, l]) => ({ key, value: JSON.stringify(l) }));
+  if (historyMode !== 'skip') writeFileSync(join(dir, '3-histories.json'), JSON.stringify(hist));
+  const put = (f: string) => `npx wrangler kv bulk put --binding KV ${f}`;
+  log('cloudflare', `${content.length} content pairs in ${files.length} file(s), pointer, ${historyMode === 'skip' ? 'no' : hist.length} histories. Upload in this order:`);
+  for (const f of files) process.stderr.write(`  ${put(f)}\n`);
+  process.stderr.write(`  ${put(join(dir, '2-pointer.json'))}   # the flip: only after the content is in\n`);
+  if (historyMode !== 'skip') process.stderr.write(`  ${put(join(dir, '3-histories.json'))}   # first publish only: replaces live histories\n`);
+}
 
 function resolveArtifacts(home: string, dataset: string, given?: string): string | undefined {
   if (given) {

@@ -114,6 +114,13 @@ export class MemoryStore implements KvStore {
   async ping() {}
 
   async close() {}
+
+  /** Everything stored (unexpired values, lists newest first): used to export a bundle (e.g. Cloudflare bulk files). */
+  snapshot(): { values: [string, string][]; lists: [string, string[]][] } {
+    const now = this.now();
+    const values = [...this.data].filter(([, e]) => e.expiresAt === undefined || e.expiresAt > now).map(([k, e]) => [k, e.value] as [string, string]);
+    return { values, lists: [...this.lists].map(([k, l]) => [k, [...l]] as [string, string[]]) };
+  }
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): MemoryStore {
