@@ -72,7 +72,7 @@ describe('worker killed during load', () => {
     await sleep(1500);
     worker = await spawnService('gpu-worker/src/main.ts', workerEnv, wport);
     const backAt = Date.now() - t0;
-    await sleep(1200);
+    await sleep(2500); // the edge's circuit breaker probes the worker again within 1 s
     stop = true;
     await Promise.all(loops);
 
@@ -81,7 +81,7 @@ describe('worker killed during load', () => {
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
     const before = results.filter((r) => r.t < killedAt - 50);
     const during = results.filter((r) => r.t > killedAt + 100 && r.t < backAt - 100);
-    const after = results.filter((r) => r.t > backAt + 500);
+    const after = results.filter((r) => r.t > backAt + 1500);
     expect(before.length).toBeGreaterThan(0);
     expect(before.every((r) => !r.degraded)).toBe(true);
     expect(during.length).toBeGreaterThan(0);

@@ -16,6 +16,8 @@ export const EdgeConfig = z.object({
   workerSecret: z.string().min(8),
   /** Worker call budget; past it the edge answers degraded. */
   workerTimeoutMs: z.number().int().min(1).max(60_000).default(1500),
+  /** Circuit breaker: after `failures` consecutive worker failures, skip the worker for `openMs` (0 disables). */
+  breaker: z.object({ failures: z.number().int().min(0), openMs: z.number().int().min(1) }).default({ failures: 3, openMs: 1000 }),
   /** History items sent to the worker (the user encoder's window). */
   maxHistory: z.number().int().min(1).max(512).default(50),
   /** Entries kept in a user's recent history list in KV. */
