@@ -34,6 +34,10 @@ export const keys = {
   adapter: (version: number) => p(`adapter:${version}`),
   /** Pointer to the serving adapter version (AdapterPointer). */
   adapterCurrent: () => p('adapter:current'),
+  /** Window-statistics snapshot of an adapter version (shared/src/adapter/snapshot.ts StatsSnapshot). */
+  adapterStats: (version: number) => p(`adapter:${version}:stats`),
+  /** Checkpoint of the adapter job for one consumer group (where it resumes). */
+  adapterJobCheckpoint: (group: string) => p(`adapter-job:${enc(group)}:checkpoint`),
   /** Last cached recommendations of a user (CachedRecs), for degraded answers. */
   cachedRecs: (userId: string) => p(`recs:${enc(userId)}`),
   /** Event log stream (Redis) / table name base (SQLite). */
