@@ -1,6 +1,6 @@
 // Entry point of the streaming table until `llmrec eval --split streaming --ablation` is wired to runAblation:
 //   npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants static,dynamic,...] [--json]
-// Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>.{json,md}.
+// Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>[-<tag>].{json,md}.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { formatAblation, runAblation, VARIANTS } from './ablation.ts';
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(`usage: npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants ${Object.keys(VARIANTS).join(',')}] [--json]`);
@@ -26,8 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   const md = formatAblation(res) + `\n\nwall time ${((performance.now() - t) / 1000).toFixed(0)} s (2-core machine shared with other jobs)`;
   const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, `streaming-${res.dataset}.json`), JSON.stringify(res, null, 2));
-  writeFileSync(join(out, `streaming-${res.dataset}.md`), md + '\n');
+  const stem = `streaming-${res.dataset}${values.tag ? `-${values.tag}` : ''}`;
+  writeFileSync(join(out, `${stem}.json`), JSON.stringify(res, null, 2));
+  writeFileSync(join(out, `${stem}.md`), md + '\n');
   console.log(values.json ? JSON.stringify(res, null, 2) : md);
   return 0;
 }

@@ -39,7 +39,7 @@ export function dynamicLayout(shape: DynamicShape): DynamicLayout {
 
 export function initDynamic(L: DynamicLayout, seed: number): Float32Array {
   const p = new Float32Array(L.size);
-  p.set(initAdapter(L.item, seed), 0);
+  p.set(initAdapter(L.item, seed, -3, [0, GATE_DIM - 1]), 0); // item gate: log-count and co-interactions
   p.set(initAdapter(L.user, seed + 7919), L.userOff);
   return p;
 }

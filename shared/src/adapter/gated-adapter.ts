@@ -62,9 +62,10 @@ export function mulberry32(seed: number): () => number {
 
 /**
  * Fresh parameters: He-initialised first layer, zero last layer (identity adapter), gate bias `gateBias`
- * (sigmoid(-3) = 0.05) and gate weight +1 on the first feature (log-count), so the gate opens as evidence grows.
+ * (sigmoid(-3) = 0.05) and gate weight +1 on the evidence features (`evidence`: the log-count, and for items
+ * the co-interaction count), so the gate opens as evidence grows.
  */
-export function initAdapter(layout: AdapterLayout, seed: number, gateBias = -3): Float32Array {
+export function initAdapter(layout: AdapterLayout, seed: number, gateBias = -3, evidence: readonly number[] = [0]): Float32Array {
   const p = new Float32Array(layout.size);
   const rnd = mulberry32(seed);
   const std = Math.sqrt(2 / layout.inDim);
@@ -73,7 +74,7 @@ export function initAdapter(layout: AdapterLayout, seed: number, gateBias = -3):
     const u = Math.max(rnd(), 1e-12);
     p[layout.w1 + k] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
   }
-  p[layout.wg] = 1;
+  for (const k of evidence) p[layout.wg + k] = 1;
   p[layout.bg] = gateBias;
   return p;
 }
