@@ -12,6 +12,9 @@ import { REPO_ROOT } from '../../../data/src/paths.ts';
 import { asFloat32, createSession, int64, run } from '../../../gpu-worker/src/onnx/index.ts';
 import { padHistories, parseArtifactsManifest } from '../../../shared/src/artifacts.ts';
 import { adcScores, createPqIndex } from '../../../shared/src/pq/index.ts';
+import { model as alignerModel, pqModel } from '../../../eval/src/models/aligner.ts';
+import { model as sasrecModel } from '../../../eval/src/models/sasrec.ts';
+import type { FitContext } from '../../../eval/src/models/types.ts';
 import { defaultConfig, runPipeline } from './train.ts';
 
 const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
@@ -80,6 +83,17 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     const corr = pearson(Array.from(approx), exact);
     expect(corr).toBeGreaterThan(0.8);
     expect(m.metrics.pq.compressionCodes).toBe(32);
+
+    // The eval models (`llmrec eval --model sasrec|aligner|aligner-pq`) score through the same artifacts.
+    const ctx = { dataset: { meta: { name: 'synthetic' }, nItems: m.items }, split: 'loo', home, log: () => {} } as unknown as FitContext;
+    const req = { users: Int32Array.from(hist.map((_, i) => i)), histories: hist.map((h) => Int32Array.from(h)), timestamps: hist.map((h) => new Float64Array(h.length)) };
+    const sScores = await (await sasrecModel.create(ctx)).score(req);
+    expect(maxDiff(sScores, parity.scores)).toBeLessThan(1e-4);
+    const aScores = await (await alignerModel.create(ctx)).score(req);
+    const pScores = await (await pqModel.create(ctx)).score(req);
+    const n = m.items;
+    for (let i = 0; i < n; i++) expect(aScores[(b - 1) * n + i]).toBeCloseTo(parity.z_u[b - 1]!.reduce((acc, v, j) => acc + v * (zi.data[i * zi.shape[1]! + j] as number), 0), 3);
+    expect(Array.from(pScores.subarray(0, n))).toEqual(Array.from(adcScores(pq, asFloat32(uo.z_u!).subarray(0, zi.shape[1]!))));
 
     const again = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), threads: 1, force: false });
     expect(Object.values(again.seconds).every((s) => s === 0)).toBe(true);

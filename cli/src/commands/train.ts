@@ -4,7 +4,7 @@
 // the serving bundle the worker loads (shared/src/api/serving-bundle.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '../../../shared/src/artifacts.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
@@ -19,7 +19,7 @@ type StepResult = { dir: string; key: string; done: Record<string, any>; cached:
 /** Defaults per dataset: ML-100K is tuned to finish in minutes on 2 CPU cores; the rest follow BSARec's setup. */
 export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq: Cfg } {
   const sasrec: Cfg = dataset === 'ml-100k' || dataset === 'synthetic'
-    ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.2, batch: 128, epochs: 100, eval_every: 5, patience: 3 }
+    ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.2, batch: 128, epochs: 60, eval_every: 3, patience: 3 }
     : { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.001, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 3 };
   return { sasrec, aligner: { dim: 128, epochs: 30, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 16, k: 256, iters: 25 } };
 }
@@ -30,11 +30,18 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Hash of the Python code, so a code change re-runs the steps. */
-function codeHash(): string {
+/** The Python modules whose code decides each step's output (glue such as steps.py is left out on purpose). */
+const STEP_CODE: Record<StepName, string[]> = {
+  sasrec: ['data.py', 'metrics.py', 'sasrec.py', 'train_sasrec.py'],
+  aligner: ['aligner.py', 'text_features.py'],
+  export: ['export_onnx.py'],
+  pq: ['pq.py'],
+};
+
+/** Hash of a step's Python code, so a code change re-runs that step (and, through the keys, the later ones). */
+function codeHash(step: StepName): string {
   const dir = join(TRAINING_DIR, 'llmrec_train');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
-  return sha256(files.map((f) => f + '\0' + readFileSync(join(dir, f), 'utf8')).join('\0'));
+  return sha256(STEP_CODE[step].map((f) => f + '\0' + readFileSync(join(dir, f), 'utf8')).join('\0'));
 }
 
 /** Hash of what a step reads from the dataset: metadata, interactions, items text, split labels. */
@@ -85,7 +92,7 @@ interface PipelineOptions {
 }
 
 async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Record<string, StepResult>, base: string): Promise<StepResult> {
-  const key = sha256(JSON.stringify({ step, cfg, base, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.key])) })).slice(0, 16);
+  const key = sha256(JSON.stringify({ step, cfg, base, code: codeHash(step), inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.key])) })).slice(0, 16);
   const dir = join(o.home, 'cache', 'train', o.dataset, o.split, `${step}-${key}`);
   const doneFile = join(dir, 'done.json');
   if (!o.force && existsSync(doneFile)) {
@@ -121,7 +128,7 @@ function rankMetrics(m: Record<string, any>) {
 
 /** Runs (or reuses) every step and writes the manifest; returns it with the output folder. */
 export async function runPipeline(o: PipelineOptions): Promise<{ manifest: ArtifactsManifest; dir: string; seconds: Record<string, number> }> {
-  const base = sha256(datasetHash(o.datasetDir, o.split) + codeHash());
+  const base = datasetHash(o.datasetDir, o.split);
   const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
   const aligner = await runStep(o, 'aligner', o.config.aligner, { sasrec }, base);
   const exp = await runStep(o, 'export', {}, { sasrec, aligner }, base);
