@@ -1,0 +1,52 @@
+// POST /v1/explain: a one-sentence rationale for (user, item) and the evidence it rests on (neighbour items
+// with ids, titles and co-user counts; attribute values with history-attention weights). Evidence-grounded
+// explanations of DynMM-Explain-LLMRec; the work is done by shared/src/evidence (explainItems).
+// Mount: registerExplain(app, { source }) in createApp, next to registerRecommend.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ErrorBody, PublicId } from '../../../shared/src/api/http.ts';
+import { explainItems, Explanation, UnknownItemError, type ExplainSource } from '../../../shared/src/evidence/index.ts';
+import { ApiError } from '../errors.ts';
+import { errorResponses, type EdgeEnv } from './common.ts';
+
+export const ExplainRequestBody = z
+  .object({
+    userId: PublicId.optional().describe('a known user; its recent history is read from KV'),
+    history: z.array(PublicId).max(200).optional().describe('item ids the client knows the user interacted with, oldest first'),
+    itemId: PublicId.optional().describe('the item to explain'),
+    itemIds: z.array(PublicId).min(1).max(50).optional().describe('several items at once (as recommend with explain: true)'),
+    minCoUsers: z.number().int().min(1).max(1000).optional().describe('co-user threshold for citing a neighbour (default 5)'),
+  })
+  .refine((b) => b.itemId !== undefined || b.itemIds !== undefined, { message: 'give itemId or itemIds', path: ['itemId'] })
+  .refine((b) => b.userId !== undefined || (b.history?.length ?? 0) > 0, { message: 'give userId or a non-empty history', path: ['userId'] });
+
+export const ExplainResponseBody = z.object({ explanations: z.array(Explanation) });
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/explain',
+  summary: 'Why an item is recommended: a rationale and the evidence it cites',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: ExplainRequestBody } } } },
+  responses: {
+    200: { description: 'One explanation per requested item', content: { 'application/json': { schema: ExplainResponseBody } } },
+    404: { description: 'Unknown item id', content: { 'application/json': { schema: ErrorBody } } },
+    ...errorResponses,
+  },
+});
+
+export interface ExplainDeps {
+  source: ExplainSource;
+}
+
+export function registerExplain(app: OpenAPIHono<EdgeEnv>, deps: ExplainDeps): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    try {
+      const explanations = await explainItems(deps.source, { userId: body.userId ?? null, history: body.history, itemIds: body.itemIds ?? [body.itemId!], minCoUsers: body.minCoUsers });
+      return c.json({ explanations }, 200);
+    } catch (err) {
+      if (err instanceof UnknownItemError) throw new ApiError(404, 'unknown_item', err.message, [{ path: 'itemId', message: err.message }]);
+      throw err;
+    }
+  });
+}
