@@ -45,6 +45,7 @@ export const command: Command = {
     'cloudflare-bulk': { type: 'string', description: 'write Cloudflare KV bulk-upload files to this folder instead of a store' },
     histories: { type: 'string', description: `user histories: ${HISTORY_MODES.join(' | ')} (default seed-missing)` },
     'history-len': { type: 'string', description: 'history entries kept per user (default 200)' },
+    keep: { type: 'string', description: 'published versions kept in the store, the live one included (default 3)' },
     'popular-k': { type: 'string', description: 'items per popular list (default 100)' },
     json: { type: 'boolean', description: 'print the publish report as JSON on stdout' },
   } as OptionSpec,
@@ -57,6 +58,7 @@ export const command: Command = {
     if (!HISTORY_MODES.includes(historyMode)) throw new UsageError(`--histories must be one of ${HISTORY_MODES.join(', ')}`);
     const historyLen = int(values, 'history-len', 200, 1, 10_000);
     const popularK = int(values, 'popular-k', 100, 1, 100_000);
+    const keep = int(values, 'keep', 3, 1, 1000);
     const env = { LLMREC_HOME: home, ...(process.env as StoreEnv) };
     let cfg;
     try {
@@ -84,6 +86,7 @@ export const command: Command = {
       const report = await publishBundle(store, bundle, {
         historyMode,
         historyMaxLen: historyLen,
+        keep,
         onProgress: (phase, done, total) => {
           let bar = bars.get(phase);
           if (!bar) bars.set(phase, (bar = progress(phase, total, { unit: phase === 'content' ? 'keys' : 'users' })));
@@ -96,6 +99,7 @@ export const command: Command = {
       if (flag(values, 'json')) console.log(JSON.stringify({ store: target, ...report, seconds: Number(secs) }));
       const what = report.alreadyLive ? 'already live (nothing to write)' : report.reusedContent ? `re-activated (content already in the store; was ${report.previous})` : `published ${report.keysWritten} keys, ${(report.bytesWritten / 1024).toFixed(0)} KiB (previous: ${report.previous ?? 'none'})`;
       log('publish', `${report.version} -> ${target}: ${what}`);
+      if (report.removed.length) log('cleanup', `removed ${report.removed.length} old version(s) beyond the newest ${keep}: ${report.removed.join(', ')}`);
       log('histories', `${historyMode}: ${report.histories.seeded} seeded, ${report.histories.kept} kept, ${report.histories.replaced} replaced (${secs}s total)`);
       return 0;
     } finally {

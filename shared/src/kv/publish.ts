@@ -30,6 +30,8 @@ export type HistoryMode = 'seed-missing' | 'replace' | 'skip';
 export interface PublishOptions {
   historyMode?: HistoryMode;
   historyMaxLen?: number;
+  /** After the flip, remove published versions older than the newest `keep` (and never the live one). */
+  keep?: number;
   /** Max bytes per setMany call (Upstash caps a request at 1 MB). */
   chunkBytes?: number;
   now?: () => Date;
@@ -47,6 +49,8 @@ export interface PublishReport {
   keysWritten: number;
   bytesWritten: number;
   histories: { seeded: number; kept: number; replaced: number };
+  /** Old versions whose keys were deleted (see PublishOptions.keep). */
+  removed: string[];
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -84,7 +88,7 @@ export async function publishBundle(store: KvStore, b: PublishBundle, opts: Publ
   const pointer = await getTyped(store, PublishedPointer, keys.published());
   const manifest = await getTyped(store, PublishManifest, keys.publishManifest(version));
   const counts = { items: b.items.length, popular: b.popular.length, evidence: b.evidence.length, pqCodeChunks: b.pq?.codes.length ?? 0, userEncoder: b.userEncoder ? 1 : 0, users: b.histories.length };
-  const report: PublishReport = { version, previous: pointer?.version ?? null, alreadyLive: pointer?.version === version && manifest !== null, reusedContent: manifest !== null, counts, keysWritten: 0, bytesWritten: 0, histories: { seeded: 0, kept: 0, replaced: 0 } };
+  const report: PublishReport = { version, previous: pointer?.version ?? null, alreadyLive: pointer?.version === version && manifest !== null, reusedContent: manifest !== null, counts, keysWritten: 0, bytesWritten: 0, histories: { seeded: 0, kept: 0, replaced: 0 }, removed: [] };
 
   if (!manifest) {
     // 1. Content under the new version prefix: invisible to readers until the pointer flips.
@@ -109,7 +113,7 @@ export async function publishBundle(store: KvStore, b: PublishBundle, opts: Publ
     }
     await flush();
     // 2. The manifest marks the version complete (a crash before this point leaves an unreferenced prefix).
-    const m = encodeValue(PublishManifest, { v: 1, version, dataset: b.dataset, createdAt: now().toISOString(), contentHash, counts, artifacts: b.artifacts ?? {} });
+    const m = encodeValue(PublishManifest, { v: 1, version, dataset: b.dataset, createdAt: now().toISOString(), contentHash, counts, artifacts: b.artifacts ?? {}, popular: b.popular.map((p) => p.name) });
     await store.set(keys.publishManifest(version), m);
     report.keysWritten++;
     report.bytesWritten += m.length;
@@ -123,7 +127,39 @@ export async function publishBundle(store: KvStore, b: PublishBundle, opts: Publ
     await store.set(keys.published(), encodeValue(PublishedPointer, { v: 1, version, dataset: b.dataset, publishedAt: now().toISOString() }));
     await store.listPush(keys.publishedVersions(), [version], 50);
   }
+  if (opts.keep !== undefined) report.removed = await removeOldVersions(store, opts.keep);
   return report;
+}
+
+/** Every key of a published version, from its manifest and item index (null when the version is gone). */
+export async function versionKeys(store: KvStore, version: string): Promise<string[] | null> {
+  const m = await getTyped(store, PublishManifest, keys.publishManifest(version));
+  if (!m) return null;
+  const index = await getTyped(store, ItemIndex, keys.itemIndex(version));
+  const ids = index?.ids ?? [];
+  const out = [keys.itemIndex(version), ...ids.map((id) => keys.item(version, id)), ...ids.map((id) => keys.evidence(version, id))];
+  out.push(...m.popular.map((n) => keys.popular(version, n)), keys.pqCodebooks(version), keys.userEncoder(version));
+  for (let i = 0; i < (m.counts.pqCodeChunks ?? 0); i++) out.push(keys.pqCodes(version, i));
+  return out;
+}
+
+/**
+ * Deletes the keys of published versions beyond the newest `keep` distinct ones (the live version is always
+ * kept). The manifest goes last, so an interrupted removal is finished by the next one.
+ */
+export async function removeOldVersions(store: KvStore, keep: number): Promise<string[]> {
+  const live = (await getTyped(store, PublishedPointer, keys.published()))?.version;
+  const recent = [...new Set(await store.listRange(keys.publishedVersions(), 0, -1))];
+  const removed: string[] = [];
+  for (const v of recent.slice(Math.max(0, keep))) {
+    if (v === live) continue;
+    const ks = await versionKeys(store, v);
+    if (!ks) continue;
+    for (let i = 0; i < ks.length; i += 32) await Promise.all(ks.slice(i, i + 32).map((k) => store.del(k)));
+    await store.del(keys.publishManifest(v));
+    removed.push(v);
+  }
+  return removed;
 }
 
 async function seedHistories(store: KvStore, users: PublishBundle['histories'], mode: HistoryMode, maxLen: number, progress: (p: string, d: number, t: number) => void) {

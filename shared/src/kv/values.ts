@@ -27,6 +27,8 @@ export const PublishManifest = z.object({
   contentHash: z.string(),
   counts: z.record(z.string(), z.number().int().nonnegative()),
   artifacts: z.record(z.string(), z.string()).default({}),
+  /** Names of the popular lists (so a version's keys can be enumerated for removal). */
+  popular: z.array(z.string()).default([]),
 });
 export type PublishManifest = z.infer<typeof PublishManifest>;
 
