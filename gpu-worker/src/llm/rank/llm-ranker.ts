@@ -77,7 +77,11 @@ export interface LlmScore {
 
 /** Scores every candidate of the prompt by the LLM, encoding the prompt once. */
 export async function scoreCandidates(llm: LoadedLlm, ctx: SoftContext, prompt: SoftPrompt): Promise<LlmScore[]> {
-  const prefix = await encodePrefix(llm, await embedSoftPrompt(llm, ctx, prompt));
+  return scoreAfterPrefix(llm, await encodePrefix(llm, await embedSoftPrompt(llm, ctx, prompt)), prompt);
+}
+
+/** Scores the prompt's candidates after an already encoded prefix (shared with the rationale chooser). */
+export async function scoreAfterPrefix(llm: LoadedLlm, prefix: PrefixState, prompt: SoftPrompt): Promise<LlmScore[]> {
   const out: LlmScore[] = [];
   for (const c of prompt.candidates) {
     const { logLik, tokens } = await continuationLogLik(llm, prefix, c.title);
