@@ -49,7 +49,8 @@ end
 local own = redis.call('XREADGROUP', 'GROUP', g, c, 'COUNT', n, 'STREAMS', s, '0')
 if own and own[1] then take(own[1][2]) end
 if #out < 2 * n then
-  local claimed = redis.call('XAUTOCLAIM', s, g, c, idle, '0-0', 'COUNT', n)
+  -- claim only what fits, so nothing is claimed without being returned
+  local claimed = redis.call('XAUTOCLAIM', s, g, c, idle, '0-0', 'COUNT', n - #out / 2)
   take(claimed[2])
 end
 local rest = n - #out / 2
