@@ -27,6 +27,7 @@ export const command: Command = {
     poll: { type: 'string', description: 'idle poll interval in ms (default 200)' },
     'no-guardrail': { type: 'boolean', description: 'publish every window without the held-out comparison' },
     once: { type: 'boolean', description: 'drain the log, update on what is left, and exit' },
+    'base-epochs': { type: 'string', description: 'epochs of the fallback base when it is not cached yet (default 10)' },
   } as OptionSpec,
   async run({ values }) {
     const home = resolve(llmrecHome());
@@ -38,7 +39,7 @@ export const command: Command = {
       throw new CliError(`${(e as Error).message}`);
     }
     const say = (m: string) => process.stderr.write(`[job] ${m}\n`);
-    const { base, itemIndex } = baseForDataset(ds, home, {}, say);
+    const { base, itemIndex } = baseForDataset(ds, home, { epochs: int(values, 'base-epochs', 10, 1) }, say);
     const store = await openStore(optStr(values, 'store'));
     if (!store.events) throw new CliError(`store ${store.kind} has no event log (use sqlite, memory or a Redis backend)`);
     const once = flag(values, 'once');
