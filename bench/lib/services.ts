@@ -1,0 +1,57 @@
+// The worker and the edge as real child processes (`node --import tsx <entry>`), for benchmarks and fault
+// tests: free ports, readiness polling on /healthz, kill with a signal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface Child {
+  proc: ChildProcess;
+  url: string;
+  log: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Spawns `node --import tsx <entry>` (path relative to the repo) with env; resolves once GET <url>/healthz answers. */
+export async function spawnService(entry: string, env: Record<string, string>, port: number, timeoutMs = 30_000): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
+  proc.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const child: Child = {
+    proc,
+    url,
+    log: () => log,
+    async kill(signal = 'SIGKILL') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill(signal);
+      await exited;
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${entry} exited with ${proc.exitCode}:\n${log}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await child.kill();
+  throw new Error(`${entry} not ready within ${timeoutMs} ms:\n${log}`);
+}

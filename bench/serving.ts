@@ -1,0 +1,152 @@
+// Serving benchmark (issue 4): on ML-100K, with the worker and the edge as separate local processes on the
+// embedded SQLite store and autocannon as the client —
+//   - end-to-end POST /v1/recommend with 100 candidates on the CPU worker: client latency p50/p99, req/s;
+//   - edge overhead = everything but the worker call, from the edge's Server-Timing (edge;dur) per response;
+//   - the degraded path (worker unreachable): req/s and latency.
+import autocannon from 'autocannon';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveBundleDir } from '../cli/src/serving/local-stack.ts';
+import { buildBundle } from '../cli/src/commands/publish.ts';
+import { readDataset, readItems, readUsers } from '../data/src/read.ts';
+import { createSqliteStore } from '../edge/src/kv/sqlite-store.ts';
+import { publishBundle } from '../shared/src/kv/publish.ts';
+import { freePort, spawnService, type Child } from './lib/services.ts';
+import { atLeast, atMost, percentile, type BenchSuite } from './lib/suite.ts';
+
+const KEY = 'bench-key-0123456789';
+const SECRET = 'bench-secret-0123456789';
+const DATASET = 'ml-100k';
+
+interface PhaseResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  edgeMs: number[];
+  workerMs: number[];
+  degraded: number;
+}
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function load(url: string, opts: { connections: number; duration: number; body: () => unknown }): Promise<PhaseResult> {
+  const edgeMs: number[] = [];
+  const workerMs: number[] = [];
+  let degraded = 0;
+  const res = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/recommend',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify(opts.body()) }),
+        onResponse: (status: number, body: string, _ctx: unknown, headers: Record<string, string>) => {
+          const st = headers['server-timing'] ?? '';
+          const e = /edge;dur=([\d.]+)/.exec(st);
+          const w = /worker;dur=([\d.]+)/.exec(st);
+          if (e) edgeMs.push(Number(e[1]));
+          if (w) workerMs.push(Number(w[1]));
+          if (status === 200 && body.includes('"degraded":true')) degraded++;
+        },
+      },
+    ],
+  } as never);
+  const r = res as unknown as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, edgeMs, workerMs, degraded };
+}
+
+export const suite: BenchSuite = {
+  name: 'serving',
+  description: 'edge overhead, end-to-end recommend with 100 candidates on the CPU worker, degraded-path throughput',
+  async run(ctx) {
+    const dsDir = join(ctx.home, 'datasets', DATASET);
+    if (!existsSync(join(dsDir, 'dataset.json'))) throw new Error(`dataset ${DATASET} is not prepared under ${ctx.home} (run: llmrec data --dataset ml-100k --from ../shared/data/ml-100k)`);
+    const tmp = mkdtempSync(join(tmpdir(), 'llmrec-bench-serving-'));
+    const children: Child[] = [];
+    try {
+      const { dir: bundleDir, source } = resolveBundleDir({ home: ctx.home, dataset: DATASET, log: ctx.log });
+      const ds = readDataset(dsDir);
+      const items = readItems(dsDir);
+      const users = readUsers(dsDir).map((u) => u.id);
+      const storePath = join(tmp, 'kv.sqlite');
+      const store = createSqliteStore(storePath);
+      const rep = await publishBundle(store, buildBundle(ds, items, users, 100));
+      await store.close();
+      ctx.log(`published ${rep.version} to ${storePath}; serving the ${source} bundle from ${bundleDir}`);
+
+      const wport = await freePort();
+      const worker = await spawnService('gpu-worker/src/main.ts', { LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundleDir, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off' }, wport, 60_000);
+      children.push(worker);
+      const edgeEnv = (workerUrl: string, port: number) => ({
+        LLMREC_STORE: `sqlite:${storePath}`,
+        LLMREC_API_KEYS: KEY,
+        LLMREC_WORKER_URL: workerUrl,
+        LLMREC_WORKER_SECRET: SECRET,
+        LLMREC_EDGE_PORT: String(port),
+        LLMREC_LOG: 'off',
+        LLMREC_RATE_LIMIT: '100000000/60',
+      });
+      const eport = await freePort();
+      const edge = await spawnService('edge/src/entry-node.ts', edgeEnv(worker.url, eport), eport);
+      children.push(edge);
+
+      const rand = rng(42);
+      const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)]!;
+      const itemIds = items.map((i) => i.id);
+      const withCandidates = () => ({ userId: pick(users), k: 10, candidates: Array.from({ length: 100 }, () => pick(itemIds)) });
+      const duration = ctx.durationSec;
+      ctx.log('warm-up');
+      await load(edge.url, { connections: 4, duration: 2, body: withCandidates });
+      ctx.log(`end-to-end recommend, 100 candidates, 8 connections, ${duration} s`);
+      const e2e = await load(edge.url, { connections: 8, duration, body: withCandidates });
+      ctx.log(`end-to-end: ${e2e.requests} requests, ${e2e.rps.toFixed(0)} req/s, p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, degraded ${e2e.degraded}`);
+
+      // Degraded path: a second edge whose worker URL points at a closed port (worker unreachable).
+      const deadPort = await freePort();
+      const dport = await freePort();
+      const dedge = await spawnService('edge/src/entry-node.ts', edgeEnv(`http://127.0.0.1:${deadPort}`, dport), dport);
+      children.push(dedge);
+      const noCandidates = () => ({ userId: pick(users), k: 10 });
+      await load(dedge.url, { connections: 8, duration: 2, body: noCandidates });
+      ctx.log(`degraded path (worker unreachable), 32 connections, ${duration} s`);
+      const deg = await load(dedge.url, { connections: 32, duration, body: noCandidates });
+      ctx.log(`degraded: ${deg.requests} requests, ${deg.rps.toFixed(0)} req/s, p99 ${deg.p99} ms, degraded answers ${deg.degraded}`);
+
+      return {
+        metrics: {
+          edge_overhead_p50: { value: percentile(e2e.edgeMs, 50), unit: 'ms' },
+          edge_overhead_p99: atMost(percentile(e2e.edgeMs, 99), 'ms', 5),
+          e2e_recommend_p50: { value: e2e.p50, unit: 'ms', note: 'client-side (autocannon), 100 candidates, CPU worker' },
+          e2e_recommend_p99: { value: e2e.p99, unit: 'ms' },
+          e2e_recommend_rps: { value: e2e.rps, unit: 'req/s' },
+          worker_call_p50: { value: percentile(e2e.workerMs, 50), unit: 'ms' },
+          worker_call_p99: { value: percentile(e2e.workerMs, 99), unit: 'ms' },
+          degraded_rps: atLeast(deg.rps, 'req/s', 2000),
+          degraded_p99: { value: deg.p99, unit: 'ms' },
+        },
+        setup: {
+          data: `${DATASET} (${ds.nUsers} users, ${ds.nItems} items), catalog published to embedded SQLite`,
+          model: `${source} serving bundle (${bundleDir})`,
+          processes: 'worker and edge are separate Node processes; autocannon runs in the bench process; all on this machine',
+          e2e: { connections: 8, durationSec: duration, requests: e2e.requests, non2xx: e2e.non2xx, errors: e2e.errors, degradedAnswers: e2e.degraded, candidates: 100, k: 10 },
+          degraded: { connections: 32, durationSec: duration, requests: deg.requests, non2xx: deg.non2xx, errors: deg.errors, degradedAnswers: deg.degraded },
+          edgeOverheadDefinition: 'Server-Timing edge;dur = time inside the edge app minus the worker call (auth, rate limit, KV reads, prompt assembly, validation, JSON)',
+        },
+        notes: ['Measured on a shared 2-core development machine; other agents load the CPUs (see machine.loadavg).'],
+      };
+    } finally {
+      for (const c of children.reverse()) await c.kill('SIGTERM').catch(() => undefined);
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};
