@@ -7,6 +7,8 @@ const lazy = (load: () => Promise<{ model: ModelSpec }>) => async () => (await l
 export const MODELS: Record<string, () => Promise<ModelSpec>> = {
   popular: lazy(() => import('./popular.ts')),
   itemknn: lazy(() => import('./itemknn.ts')),
+  static: lazy(() => import('./static.ts')),
+  dynamic: lazy(() => import('./dynamic.ts')),
   sasrec: lazy(() => import('./sasrec.ts')),
   aligner: lazy(() => import('./aligner.ts')),
   'aligner-pq': async () => (await import('./aligner.ts')).pqModel,
