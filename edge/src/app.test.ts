@@ -1,7 +1,11 @@
 // Route behaviour of the edge app through app.request(): recommend / events / items / health, auth,
 // rate limiting, degradation, KV outage, OpenAPI. Uses the in-memory store and the real worker app.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { keys, PQ_CODES_CHUNK } from '../../shared/src/kv/keys.ts';
 import { createMemoryStore } from '../../shared/src/kv/memory-store.ts';
+import { pqToValues, trainPq } from '../../shared/src/kv/pq-quantize.ts';
+import { encodeValue } from '../../shared/src/kv/typed.ts';
+import { PqCodebooks, PqCodes } from '../../shared/src/kv/values.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
 import { makeFixture, publishFixture } from '../../tests/support/catalog-fixture.ts';
 import { API_KEY, makeHarness, type Harness } from '../../tests/support/harness.ts';
@@ -180,6 +184,24 @@ describe('items, health, docs', () => {
     const ui = await h.call('GET', '/docs');
     expect(ui.status).toBe(200);
     expect(String(ui.json)).toMatch(/swagger/i);
+  });
+});
+
+describe('edge-side retrieval over PQ latents', () => {
+  it('retrieves candidates by ADC at the edge when the catalog is large enough, the worker re-ranks them', async () => {
+    const pq = trainPq(f.itemLatents, f.dim, { m: 4, k: 16, seed: 1 });
+    const v = pqToValues(pq, PQ_CODES_CHUNK);
+    await store.setMany([[keys.pqCodebooks(f.version), encodeValue(PqCodebooks, v.codebooks)], ...v.codes.map((c, i) => [keys.pqCodes(f.version, i), encodeValue(PqCodes, c)] as [string, string])]);
+    const spy = makeHarness(store, f, { config: { retrieval: { minItems: 0, depth: 8 } } });
+    const r = await spy.call('POST', '/v1/recommend', { userId: 'u1', k: 5 });
+    expect(r.status).toBe(200);
+    expect(r.json.degraded).toBe(false);
+    for (const it of r.json.items) expect(f.clusterOf(Number(it.id) - 1)).toBe(0);
+    expect(spy.lastScoreRequest()!.prompt.candidates!.length).toBe(8);
+    expect(spy.lastScoreRequest()!.prompt.candidates!.every((c) => f.clusterOf(c.idx) === 0 && !f.users.u1!.includes(String(c.idx + 1)))).toBe(true);
+    // Below the size threshold the worker ranks every item (candidates: null).
+    await h.call('POST', '/v1/recommend', { userId: 'u1', k: 5 });
+    expect(h.lastScoreRequest()!.prompt.candidates).toBeNull();
   });
 });
 

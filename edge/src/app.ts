@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { EventLog, KvStore } from '../../shared/src/kv/store.ts';
 import { Catalog } from './catalog.ts';
+import { PqLatents } from './pq-latents.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import type { EdgeConfig } from './config.ts';
 import { ApiError, badRequest, toResponse, zodProblems } from './errors.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   const rawEvents = deps.events ?? deps.store.events;
   const events: EventLog = rawEvents ? guardEventLog(rawEvents) : missingEventLog();
   const catalog = new Catalog(store, deps.config.catalogTtlMs, clock);
+  const pq = new PqLatents(store);
   const log = deps.log ?? (deps.config.log === 'off' ? () => {} : (l: Record<string, unknown>) => console.log(JSON.stringify(l)));
   // Fail fast while the worker is known to be down (degraded answers without waiting on connects/timeouts).
   const worker = deps.config.breaker.failures > 0 ? withCircuitBreaker(deps.worker, { ...deps.config.breaker, clock }) : deps.worker;
@@ -70,7 +72,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
 
   registerHealth(app, { store, catalog, worker: deps.worker });
-  registerRecommend(app, ({ background }) => ({ store, catalog, worker, config: deps.config, background }));
+  registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }));
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
   registerItems(app, catalog);
 

@@ -18,6 +18,11 @@ export const EdgeConfig = z.object({
   workerTimeoutMs: z.number().int().min(1).max(60_000).default(1500),
   /** Circuit breaker: after `failures` consecutive worker failures, skip the worker for `openMs` (0 disables). */
   breaker: z.object({ failures: z.number().int().min(0), openMs: z.number().int().min(1) }).default({ failures: 3, openMs: 1000 }),
+  /**
+   * Edge-side retrieval over PQ latents when the request has no candidates and the catalog has at least
+   * `minItems` items: the top `depth` by ADC become the candidate segment (smaller catalogs: the worker ranks all).
+   */
+  retrieval: z.object({ minItems: z.number().int().min(0), depth: z.number().int().min(1).max(5000) }).default({ minItems: 5000, depth: 300 }),
   /** History items sent to the worker (the user encoder's window). */
   maxHistory: z.number().int().min(1).max(512).default(50),
   /** Entries kept in a user's recent history list in KV. */

@@ -11,6 +11,7 @@ import { encodeValue } from '../../shared/src/kv/typed.ts';
 import { CachedRecs, type ItemMeta } from '../../shared/src/kv/values.ts';
 import type { Catalog, PublishedCatalog } from './catalog.ts';
 import type { EdgeConfig } from './config.ts';
+import { retrieveByPq, type PqLatents } from './pq-latents.ts';
 import { degradedAnswer } from './degrade.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
@@ -18,6 +19,7 @@ import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
 export interface RecommendDeps {
   store: KvStore;
   catalog: Catalog;
+  pq: PqLatents;
   worker: WorkerClient;
   config: EdgeConfig;
   /** Work that may finish after the response (Workers: ctx.waitUntil). */
@@ -71,6 +73,17 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     const s = new Set(seenIdx);
     candidates = candidates.filter((m) => !s.has(m.idx));
   }
+  let retrieval: 'none' | 'pq' = 'none';
+  if (!candidates && history.length > 0 && cat.ids.length >= deps.config.retrieval.minItems) {
+    const pq = await deps.pq.get(cat);
+    if (pq) {
+      const recent = history.slice(-deps.config.maxHistory).map((h) => h.idx);
+      const top = retrieveByPq(pq, recent, deps.config.retrieval.depth, new Set(seenIdx));
+      const meta = await deps.catalog.items(cat, top.map((i) => cat.ids[i]!));
+      candidates = meta.filter((m): m is ItemMeta => m !== null);
+      retrieval = 'pq';
+    }
+  }
   const userId = req.userId ?? null;
   if (candidates && candidates.length === 0) {
     return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
@@ -111,7 +124,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       userId,
       k: req.k,
       exclude: new Set(req.excludeSeen ? history.map((h) => h.id) : []),
-      candidates: candidates?.map((c) => c.id) ?? null,
+      candidates: retrieval === 'pq' ? null : (candidates?.map((c) => c.id) ?? null),
       reason: `${err.reason}: ${err.message}`,
     });
     return { body, workerMs };

@@ -5,6 +5,7 @@ import { EdgeConfig, type EdgeConfigInput } from '../../edge/src/config.ts';
 import { httpWorkerClient } from '../../edge/src/worker-client.ts';
 import { createWorkerApp } from '../../gpu-worker/src/app.ts';
 import { createLatentModel, type LatentModel } from '../../gpu-worker/src/model.ts';
+import type { ScoreRequest } from '../../shared/src/api/wire.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
 import type { Fixture } from './catalog-fixture.ts';
 
@@ -21,6 +22,8 @@ export interface Harness {
   /** 'up' | 'down' (connection refused) | 'slow' (never answers within the timeout). */
   setWorker(state: 'up' | 'down' | 'slow'): void;
   workerCalls: () => number;
+  /** The last wire request the worker received (parsed). */
+  lastScoreRequest: () => ScoreRequest | null;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
@@ -29,8 +32,10 @@ export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentMo
   const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET });
   let state: 'up' | 'down' | 'slow' = 'up';
   let calls = 0;
+  let last: ScoreRequest | null = null;
   const fetchWorker: typeof fetch = async (input, init) => {
     calls++;
+    if (typeof init?.body === 'string' && String(input).endsWith('/v1/score')) last = JSON.parse(init.body) as ScoreRequest;
     if (state === 'down') throw new TypeError('fetch failed: connect ECONNREFUSED');
     if (state === 'slow') {
       await new Promise((resolve, reject) => {
@@ -50,6 +55,7 @@ export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentMo
     model,
     setWorker: (s) => (state = s),
     workerCalls: () => calls,
+    lastScoreRequest: () => last,
     async call(method, path, body, headers = {}) {
       const res = await app.request(path, {
         method,
