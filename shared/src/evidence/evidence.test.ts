@@ -91,3 +91,15 @@ describe('evidence and rationale', () => {
     );
   });
 });
+
+describe('published co-interaction lists', () => {
+  it('give the same counts as the index for listed pairs and 0 below the publishing threshold', async () => {
+    const { coUsersFromLists } = await import('./explain.ts');
+    const hist = [[0, 1, 2], [0, 1], [0, 1, 2], [1, 2]];
+    const co = new CoInteractionIndex(hist, 3);
+    const lists = [0, 1, 2].map((i) => co.list(i, 3));
+    const f = coUsersFromLists(async (i) => lists[i] ?? null);
+    expect(await f(1, [0, 2])).toEqual([3, 3]);
+    expect(await f(0, [2])).toEqual([0]); // 2 co-users < publishing threshold 3
+  });
+});

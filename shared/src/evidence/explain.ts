@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { buildEvidence, type EvidenceOptions } from './build-evidence.ts';
 import { checkRationale } from './faithfulness.ts';
 import { renderRationale, type SlotChooser } from './rationale.ts';
-import { AttributeEvidence, DEFAULT_MIN_CO_USERS, type ItemFacts } from './schema.ts';
+import { AttributeEvidence, DEFAULT_MIN_CO_USERS, type CoInteractionList, type ItemFacts } from './schema.ts';
 
 /** What the explainer reads; the narrowest interface, so KV-, worker- or memory-backed sources all fit. */
 export interface ExplainSource {
@@ -90,5 +90,17 @@ export function memoryExplainSource(items: readonly ItemFacts[], latents: Float3
     latents: async (idx) => idx.map((i) => latents.subarray(i * dim, (i + 1) * dim)),
     coUsers: async (item, others) => others.map((o) => coUsers(item, o)),
     history: async (userId) => histories.get(userId) ?? [],
+  };
+}
+
+/**
+ * coUsers for an ExplainSource from published CoInteractionLists (one per item, KV): pairs missing from the
+ * list were below the publishing threshold and count as 0, so a neighbour is never cited below it.
+ */
+export function coUsersFromLists(getList: (itemIdx: number) => Promise<CoInteractionList | null>) {
+  return async (item: number, others: readonly number[]): Promise<number[]> => {
+    const list = await getList(item);
+    const m = new Map(list?.co ?? []);
+    return others.map((o) => m.get(o) ?? 0);
   };
 }

@@ -6,4 +6,4 @@ export { itemFacts, plotKeywords, type ItemTextLike } from './item-facts.ts';
 export { buildEvidence, cosine, type EvidenceSource, type EvidenceOptions } from './build-evidence.ts';
 export { renderRationale, attributePhrase, type SlotChooser } from './rationale.ts';
 export { checkRationale, removalCheck, type FaithfulnessReport } from './faithfulness.ts';
-export { explainItems, memoryExplainSource, Explanation, UnknownItemError, type ExplainSource, type ExplainRequest } from './explain.ts';
+export { explainItems, memoryExplainSource, coUsersFromLists, Explanation, UnknownItemError, type ExplainSource, type ExplainRequest } from './explain.ts';

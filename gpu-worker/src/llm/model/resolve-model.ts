@@ -1,6 +1,6 @@
 // Accepts what people have on disk: a model folder (config.json + onnx/) or a llama2.c checkpoint
 // folder (*.bin + tok*.bin, e.g. stories260K), which is converted once into $LLMREC_HOME/llm/.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { convertLlama2c } from '../convert/convert-llama2c.ts';
 import { ModelFolderError } from './load-model.ts';
@@ -21,7 +21,14 @@ export function resolveModelDir(dir: string, log: (msg: string) => void = () => 
   const out = join(llmrecHome(), 'llm', `${basename(ckpt, '.bin')}-${st.size}-${Math.floor(st.mtimeMs)}`);
   if (!existsSync(join(out, 'config.json'))) {
     log(`converting llama2.c checkpoint ${join(dir, ckpt)} -> ${out}`);
-    convertLlama2c({ checkpoint: join(dir, ckpt), tokenizer: join(dir, tok), outDir: out });
+    // Convert beside the target and rename, so a concurrent reader never sees a half-written folder.
+    const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+    convertLlama2c({ checkpoint: join(dir, ckpt), tokenizer: join(dir, tok), outDir: tmp });
+    try {
+      renameSync(tmp, out);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process won the race; its folder is complete
+    }
   }
   return out;
 }
