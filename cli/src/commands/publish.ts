@@ -77,7 +77,7 @@ export const command: Command = {
     log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
 
     const bulkDir = optStr(values, 'cloudflare-bulk');
-    const store = bulkDir ? createMemoryStore() : await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) });
+    const store = bulkDir ? createMemoryStore() : await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) }, { timeoutMs: 60_000 });
     const target = bulkDir ? `cloudflare-bulk:${resolve(bulkDir)}` : describeStore(cfg);
     const bars = new Map<string, ReturnType<typeof progress>>();
     try {

@@ -6,7 +6,12 @@ import type { KvStore } from '../../../shared/src/kv/store.ts';
 import { parseStoreSpec, StoreSpecError, type StoreConfig, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
 import { createUpstashStore, createVercelKvStore } from './redis-rest.ts';
 
-export async function openStoreFromConfig(cfg: StoreConfig): Promise<KvStore> {
+export interface OpenStoreOptions {
+  /** Per-request timeout of the Redis REST backends (default 2 s; bulk work like publish wants more). */
+  timeoutMs?: number;
+}
+
+export async function openStoreFromConfig(cfg: StoreConfig, opts: OpenStoreOptions = {}): Promise<KvStore> {
   switch (cfg.kind) {
     case 'memory':
       return createMemoryStore();
@@ -15,15 +20,15 @@ export async function openStoreFromConfig(cfg: StoreConfig): Promise<KvStore> {
       return createSqliteStore(cfg.path);
     }
     case 'upstash':
-      return createUpstashStore(cfg);
+      return createUpstashStore(cfg, { timeoutMs: opts.timeoutMs });
     case 'vercel-kv':
-      return createVercelKvStore(cfg);
+      return createVercelKvStore(cfg, { timeoutMs: opts.timeoutMs });
     case 'cloudflare-kv':
       throw new StoreSpecError('cloudflare-kv is only available inside Workers (it is a binding, not a URL)');
   }
 }
 
 /** Opens the store named by `spec`, else LLMREC_STORE, else the embedded default sqlite:$LLMREC_HOME/kv.sqlite. */
-export async function openStore(spec?: string, env: StoreEnv = process.env as StoreEnv): Promise<KvStore> {
-  return openStoreFromConfig(parseStoreSpec(spec, env));
+export async function openStore(spec?: string, env: StoreEnv = process.env as StoreEnv, opts: OpenStoreOptions = {}): Promise<KvStore> {
+  return openStoreFromConfig(parseStoreSpec(spec, env), opts);
 }

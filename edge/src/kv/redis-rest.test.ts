@@ -1,5 +1,6 @@
 // Runs the KV conformance suite against Upstash Redis and Vercel KV clients talking to a REAL redis-server
 // through the local Upstash REST endpoint (test-support/upstash-rest-server.ts). Nothing is mocked.
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
@@ -44,5 +45,23 @@ describe('Redis REST backends: protocol paths and failures', () => {
     await expect(bad.get('x')).rejects.toThrow(/Unauthorized/);
     const down = createUpstashStore({ url: 'http://127.0.0.1:9', token: 't' });
     await expect(down.ping()).rejects.toBeInstanceOf(KvUnavailableError);
+  });
+
+  it('a hung endpoint (accepts, never answers) times out as KvUnavailableError', async () => {
+    const sockets: Socket[] = [];
+    const hung = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = hung.address() as AddressInfo;
+      for (const make of [createUpstashStore, createVercelKvStore]) {
+        const s = make({ url: `http://127.0.0.1:${port}`, token: 't' }, { timeoutMs: 300 });
+        const t0 = Date.now();
+        await expect(s.get('x')).rejects.toBeInstanceOf(KvUnavailableError);
+        expect(Date.now() - t0).toBeLessThan(5000);
+      }
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      hung.close();
+    }
   });
 });
