@@ -59,7 +59,7 @@ export const command: Command = {
     const historyLen = int(values, 'history-len', 200, 1, 10_000);
     const popularK = int(values, 'popular-k', 100, 1, 100_000);
     const keep = int(values, 'keep', 3, 1, 1000);
-    const env = { LLMREC_HOME: home, ...(process.env as StoreEnv) };
+    const env: StoreEnv = { ...(process.env as StoreEnv), LLMREC_HOME: home };
     let cfg;
     try {
       cfg = parseStoreSpec(optStr(values, 'store'), env);
