@@ -4,7 +4,7 @@
 import { buildSoftPrompt, type SoftPrompt } from '../../../../shared/src/llm-prompt/soft-prompt.ts';
 import type { PromptSegments } from '../../../../shared/src/prompt/segments.ts';
 import type { LoadedLlm } from '../model/load-model.ts';
-import { embedTokens, emptyCache, forward, type KvCache } from '../runtime/decoder.ts';
+import { embedTokens, emptyCache, forward, forwardShared, type KvCache } from '../runtime/decoder.ts';
 import { promptEmbeds, type PromptPart } from '../runtime/generate.ts';
 import { logSoftmax } from '../runtime/sampling.ts';
 import { row, userToken, type SoftTokens } from './projectors.ts';
@@ -80,14 +80,30 @@ export async function scoreCandidates(llm: LoadedLlm, ctx: SoftContext, prompt: 
   return scoreAfterPrefix(llm, await encodePrefix(llm, await embedSoftPrompt(llm, ctx, prompt)), prompt);
 }
 
+/** Mean log-likelihood per token of each text after the prefix, all texts in one batched pass. */
+export async function continuationScores(llm: LoadedLlm, prefix: PrefixState, texts: readonly string[]): Promise<{ logLik: number; tokens: number }[]> {
+  const ids = texts.map((t) => llm.tokenizer.encode(t));
+  const lengths = ids.map((x) => Math.max(0, x.length - 1));
+  const n = Math.max(...lengths, 0);
+  let batch: { logits: Float32Array; vocab: number } | undefined;
+  if (n > 0) {
+    const D = llm.hidden;
+    const embeds = new Float32Array(ids.length * n * D);
+    ids.forEach((x, b) => embeds.set(embedTokens(llm, x.slice(0, -1)), b * n * D));
+    batch = await forwardShared(llm, embeds, lengths, prefix.cache);
+  }
+  return ids.map((x, b) => {
+    if (!x.length) return { logLik: 0, tokens: 0 };
+    let lp = prefix.next[x[0]!]!;
+    for (let j = 1; j < x.length; j++) lp += logSoftmax(batch!.logits, (b * n + j - 1) * batch!.vocab, batch!.vocab)[x[j]!]!;
+    return { logLik: lp / x.length, tokens: x.length };
+  });
+}
+
 /** Scores the prompt's candidates after an already encoded prefix (shared with the rationale chooser). */
 export async function scoreAfterPrefix(llm: LoadedLlm, prefix: PrefixState, prompt: SoftPrompt): Promise<LlmScore[]> {
-  const out: LlmScore[] = [];
-  for (const c of prompt.candidates) {
-    const { logLik, tokens } = await continuationLogLik(llm, prefix, c.title);
-    out.push({ idx: c.idx, score: logLik, tokens });
-  }
-  return out;
+  const s = await continuationScores(llm, prefix, prompt.candidates.map((c) => c.title));
+  return prompt.candidates.map((c, b) => ({ idx: c.idx, score: s[b]!.logLik, tokens: s[b]!.tokens }));
 }
 
 function standardise(v: readonly number[]): number[] {
@@ -109,15 +125,7 @@ export function fuseScores(latent: readonly number[], llm: readonly number[], w:
  */
 export function llmSlotChooser(llm: LoadedLlm, prefix: PrefixState) {
   return async (_slot: string, choices: string[]): Promise<number> => {
-    let best = 0;
-    let bestLp = -Infinity;
-    for (let i = 0; i < choices.length; i++) {
-      const { logLik } = await continuationLogLik(llm, prefix, ` Why: ${choices[i]}`);
-      if (logLik > bestLp) {
-        bestLp = logLik;
-        best = i;
-      }
-    }
-    return best;
+    const s = await continuationScores(llm, prefix, choices.map((c) => ` Why: ${c}`));
+    return s.reduce((best, x, i) => (x.logLik > s[best]!.logLik ? i : best), 0);
   };
 }

@@ -64,3 +64,36 @@ export async function forward(llm: LoadedLlm, embeds: Float32Array, cache: KvCac
   const logits = asFloat32(out.logits!);
   return { logits, vocab: logits.length / n, cache: { length: total, tensors } };
 }
+
+/**
+ * Runs B spans (right-padded to n positions; span b has lengths[b] real tokens) after one shared cache,
+ * tiled along the batch: scoring all candidates of a prompt in one pass. Padding sits after the real tokens,
+ * so causal attention keeps every real position exact. Returns logits [B * n * vocab].
+ */
+export async function forwardShared(llm: LoadedLlm, embeds: Float32Array, lengths: readonly number[], cache: KvCache): Promise<{ logits: Float32Array; vocab: number; n: number }> {
+  const B = lengths.length;
+  const D = llm.hidden;
+  const n = embeds.length / (B * D);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`embeds length ${embeds.length} is not B=${B} x n x hidden=${D}`);
+  const P = cache.length;
+  const total = P + n;
+  const maxPos = llm.config.max_position_embeddings;
+  if (maxPos !== undefined && total > maxPos) throw new RangeError(`sequence of ${total} positions exceeds the model's ${maxPos}`);
+  const mask = new BigInt64Array(B * total);
+  const pos = new BigInt64Array(B * n);
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < P + lengths[b]!; j++) mask[b * total + j] = 1n;
+    for (let j = 0; j < n; j++) pos[b * n + j] = BigInt(P + j);
+  }
+  const feeds: Record<string, Tensor> = { inputs_embeds: float32(embeds, [B, n, D]), attention_mask: int64(mask, [B, total]) };
+  if (llm.session.inputNames.includes('position_ids')) feeds.position_ids = int64(pos, [B, n]);
+  for (const [name, t] of Object.entries(cache.tensors)) {
+    const src = asFloat32(t);
+    const tiled = new Float32Array(src.length * B);
+    for (let b = 0; b < B; b++) tiled.set(src, b * src.length);
+    feeds[name] = float32(tiled, [B, ...t.dims.slice(1)]);
+  }
+  const out = await run(llm.session, feeds, ['logits']);
+  const logits = asFloat32(out.logits!);
+  return { logits, vocab: logits.length / (B * n), n };
+}
