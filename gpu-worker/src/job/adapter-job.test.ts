@@ -48,6 +48,24 @@ describe('adapter job', () => {
     for (const v of [1, 2, 3]) expect((await readAdapter(store, v))?.record.parent).toBe(v === 1 ? null : v - 1);
   });
 
+  it('starts from warm statistics (features read at the newest counted event, finite losses)', async () => {
+    const { base, events } = world();
+    const store = createMemoryStore();
+    await store.events!.append(events);
+    const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex }, cfg);
+    for (let k = 0; k < 30; k++) job.learner.stats.apply({ eventId: `warm${k}`, user: `w${k % 5}`, item: k % N, ts: events[0].ts / 1000 - 3600 + k * 60 });
+    let published = 0;
+    for (let k = 0; k < 20; k++) {
+      const r = await job.tick();
+      for (const w of r.windows) {
+        expect(Number.isFinite(w.loss)).toBe(true);
+        if (w.published) published++;
+      }
+      if (r.read === 0) break;
+    }
+    expect(published).toBe(3);
+  });
+
   for (const crashAt of ['afterLearn', 'afterPublish', 'afterCheckpoint'] as const) {
     it(`killed ${crashAt} mid-run resumes from its cursor without counting any event twice`, async () => {
       const { base, events } = world();

@@ -59,8 +59,13 @@ export class OnlineLearner {
     this.scorer = this.makeScorer(this.serving);
   }
 
+  /** Time the statistics features are read at: the snapshot time, never before the newest counted event. */
+  featureTime(): number {
+    return Number.isFinite(this.stats.now) ? Math.max(this.at, this.stats.now) : this.at;
+  }
+
   makeScorer(params: Float32Array): DynamicScorer {
-    return new DynamicScorer(this.base, params, this.layout, this.stats, this.at, { noGate: this.cfg.train.noGate });
+    return new DynamicScorer(this.base, params, this.layout, this.stats, this.featureTime(), { noGate: this.cfg.train.noGate });
   }
 
   history(user: string): number[] {
@@ -103,15 +108,15 @@ export class OnlineLearner {
     const nHold = this.cfg.guardrail ? Math.floor(examples.length * this.cfg.holdoutFrac) : 0;
     const trainEx = examples.slice(0, examples.length - nHold);
     const holdEx = examples.slice(examples.length - nHold);
-    const r = trainEx.length > 0 ? this.trainer.trainWindow(trainEx, this.stats, this.at) : { steps: 0, loss: 0 };
+    const r = trainEx.length > 0 ? this.trainer.trainWindow(trainEx, this.stats, this.featureTime()) : { steps: 0, loss: 0 };
     this.held.push(...holdEx);
     if (this.held.length > this.cfg.guardSlice) this.held.splice(0, this.held.length - this.cfg.guardSlice);
     let guard: WindowReport['guard'] = null;
     let pass = r.steps > 0;
     if (pass && this.cfg.guardrail && this.held.length > 0) {
       const cand = this.trainer.ema.slice();
-      const c = sliceNdcg(this.makeScorer(cand), this.held, this.at);
-      const s = sliceNdcg(this.scorer, this.held, this.at);
+      const c = sliceNdcg(this.makeScorer(cand), this.held, this.featureTime());
+      const s = sliceNdcg(this.scorer, this.held, this.featureTime());
       guard = { candidate: c, serving: s, n: this.held.length };
       pass = c >= s - this.cfg.tolerance;
     }
