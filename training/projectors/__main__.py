@@ -28,6 +28,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--item-latents", help="joint item latents [items, 128] (.npy) from the training artifacts")
     ap.add_argument("--user-latents", help="joint user latents [users, 128] (.npy); default: mean of history latents")
+    ap.add_argument("--artifacts", help="folder of `llmrec train` artifacts (manifest.json): uses its files.itemLatents")
     ap.add_argument("--split", default="loo")
     ap.add_argument("--epochs", type=int, default=300)
     ap.add_argument("--dim", type=int, default=128)
@@ -38,6 +39,9 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     items = load_items(a.dataset_dir)
     hist = train_histories(a.dataset_dir, a.split)
+    if a.artifacts and not a.item_latents:
+        manifest = json.load(open(os.path.join(a.artifacts, "manifest.json")))
+        a.item_latents = os.path.join(a.artifacts, manifest["files"]["itemLatents"]["path"])
     if a.item_latents:
         z = load_npy_matrix(a.item_latents)
         source = os.path.abspath(a.item_latents)

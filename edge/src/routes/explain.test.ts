@@ -55,3 +55,16 @@ describe('POST /v1/explain', () => {
     expect(((await missing.json()) as { message: string }).message).toContain('99');
   });
 });
+
+describe('explain with remote (LLM) rationales', () => {
+  it('uses a faithful remote rationale and replaces an unfaithful one by the template', async () => {
+    const { explainItems, memoryExplainSource, itemFacts: facts, renderRationale } = await import('../../../shared/src/evidence/index.ts');
+    const items = ['Heat (1995)', 'Casino (1995)', 'Fargo (1996)'].map((title, idx) => facts({ idx, id: String(idx + 1), title, text: { genres: ['Crime'] } }));
+    const base = memoryExplainSource(items, Float32Array.from([1, 0, 0.9, 0.1, 0.7, 0.7]), 2, new Map([['u', ['1', '3']]]), () => 9);
+    const good = await explainItems({ ...base, remoteRationales: async (_u, _h, evs) => Promise.all(evs.map((e) => renderRationale(e, () => 1))) }, { userId: 'u', itemIds: ['2'] });
+    expect(good[0]!.rationale.source).toBe('llm');
+    const forged = await explainItems({ ...base, remoteRationales: async (_u, _h, evs) => evs.map((e) => ({ v: 1 as const, text: 'Because of "Fargo (1996)" and "Titanic (1997)".', cited: { neighbours: [], attributes: [] }, source: 'llm' as const })) }, { userId: 'u', itemIds: ['2'] });
+    expect(forged[0]!.rationale.source).toBe('template');
+    expect(forged[0]!.rationale.text).not.toContain('Titanic');
+  });
+});

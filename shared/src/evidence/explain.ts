@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { buildEvidence, type EvidenceOptions } from './build-evidence.ts';
 import { checkRationale } from './faithfulness.ts';
 import { renderRationale, type SlotChooser } from './rationale.ts';
-import { AttributeEvidence, DEFAULT_MIN_CO_USERS, type CoInteractionList, type ItemFacts } from './schema.ts';
+import { AttributeEvidence, DEFAULT_MIN_CO_USERS, type CoInteractionList, type Evidence, type ItemFacts, type Rationale } from './schema.ts';
 
 /** What the explainer reads; the narrowest interface, so KV-, worker- or memory-backed sources all fit. */
 export interface ExplainSource {
@@ -19,6 +19,11 @@ export interface ExplainSource {
   history(userId: string): Promise<string[]>;
   /** LLM slot chooser for this user (absent: template alone). */
   chooser?(userId: string | null, history: readonly ItemFacts[], item: ItemFacts): Promise<SlotChooser | undefined>;
+  /**
+   * Rationales rendered elsewhere with LLM-chosen slots (the worker's POST /llm/explain), one per evidence;
+   * each is checked here and replaced by the template when it fails. Errors fall back to the template.
+   */
+  remoteRationales?(userId: string | null, history: readonly ItemFacts[], evidence: readonly Evidence[]): Promise<Rationale[]>;
 }
 
 export const Explanation = z.object({
@@ -56,27 +61,34 @@ export async function explainItems(src: ExplainSource, req: ExplainRequest, opts
   const lat = new Map(idxs.map((i, j) => [i, j]));
   const latents = await src.latents(idxs);
   const minCoUsers = req.minCoUsers ?? opts.minCoUsers ?? DEFAULT_MIN_CO_USERS;
-  const out: Explanation[] = [];
+  const evidence: Evidence[] = [];
   for (const item of itemFacts as ItemFacts[]) {
     const histIdx = hist.map((h) => h.idx);
     const co = await src.coUsers(item.idx, histIdx);
     const coMap = new Map(histIdx.map((h, j) => [h, co[j]!]));
-    const ev = buildEvidence(
-      { facts: (i) => byIdx.get(i)!, latent: (i) => latents[lat.get(i)!]!, coUsers: (a, b) => (b === item.idx ? (coMap.get(a) ?? 0) : (coMap.get(b) ?? 0)) },
-      item.idx,
-      histIdx,
-      { ...opts, minCoUsers },
+    evidence.push(
+      buildEvidence(
+        { facts: (i) => byIdx.get(i)!, latent: (i) => latents[lat.get(i)!]!, coUsers: (a, b) => (b === item.idx ? (coMap.get(a) ?? 0) : (coMap.get(b) ?? 0)) },
+        item.idx,
+        histIdx,
+        { ...opts, minCoUsers },
+      ),
     );
-    const chooser = src.chooser ? await src.chooser(req.userId ?? null, hist, item) : undefined;
-    let r = await renderRationale(ev, chooser);
+  }
+  const remote = src.remoteRationales ? await src.remoteRationales(req.userId ?? null, hist, evidence).catch(() => undefined) : undefined;
+  const out: Explanation[] = [];
+  for (const [j, ev] of evidence.entries()) {
+    const item = (itemFacts as ItemFacts[])[j]!;
+    const chooser = !remote && src.chooser ? await src.chooser(req.userId ?? null, hist, item) : undefined;
+    let r = remote?.[j] ?? (await renderRationale(ev, chooser));
     // Never return an unfaithful sentence: fall back to the template alone (always faithful by construction).
     if (!checkRationale(r, ev, hist.map((h) => h.title)).ok) r = await renderRationale(ev);
-    const titleOf = new Map(ev.neighbours.map((n) => [n.idx, n.id]));
+    const idOf = new Map(ev.neighbours.map((n) => [n.idx, n.id]));
     out.push({
       item: { id: item.id, title: item.title },
       rationale: { text: r.text, source: r.source },
       evidence: { neighbours: ev.neighbours.map((n) => ({ id: n.id, title: n.title, coUsers: n.coUsers, similarity: n.similarity })), attributes: ev.attributes, minCoUsers },
-      cited: { neighbours: r.cited.neighbours.map((i) => titleOf.get(i)!), attributes: r.cited.attributes },
+      cited: { neighbours: r.cited.neighbours.map((i) => idOf.get(i)!), attributes: r.cited.attributes },
     });
   }
   return out;
