@@ -99,6 +99,18 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     expect(Object.values(again.seconds).every((s) => s === 0)).toBe(true);
     expect(again.manifest.key).toBe(m.key);
   });
+
+  it('uses a frozen ONNX sentence encoder for item text when configured', async () => {
+    const fx = join(home, 'fixture');
+    execFileSync(python, ['-m', 'llmrec_train.fixtures', 'sentence-encoder', fx], { cwd: join(REPO_ROOT, 'training'), stdio: 'ignore' });
+    const c = config();
+    c.aligner.text = { kind: 'onnx', model: join(fx, 'encoder.onnx'), vocab: join(fx, 'vocab.txt') } as never;
+    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: c, threads: 1, force: false });
+    expect(res.seconds.sasrec).toBe(0); // same backbone: cached
+    expect(res.manifest.textFeatures.kind).toBe('precomputed');
+    expect(res.manifest.textFeatures.dim).toBe(8);
+    expect(res.manifest.textFeatures.source).toMatch(/^onnx:encoder\.onnx sha256:[0-9a-f]{12}$/);
+  });
 });
 
 function pearson(a: number[], b: number[]): number {

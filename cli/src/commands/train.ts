@@ -5,10 +5,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import os from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '../../../shared/src/artifacts.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
-import { computeSplit, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '../../../data/src/index.ts';
+import { computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '../../../data/src/index.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
@@ -126,11 +127,42 @@ function rankMetrics(m: Record<string, any>) {
   return { valid: m.valid, test: m.test, secPerEpoch: Number(m.sec_per_epoch ?? 0), epochs: Number(m.epochs_run ?? 0) };
 }
 
+/** The text an item's sentence embedding is computed from: title and every text field. */
+function itemText(it: { title?: string; text?: Record<string, unknown> }): string {
+  const parts = [it.title ?? ''];
+  for (const [k, v] of Object.entries(it.text ?? {})) parts.push(`${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  return parts.join('. ');
+}
+
+/** aligner.text = {kind: 'onnx', model, vocab}: embeds every item with the frozen ONNX sentence encoder (cached by
+ * content hash) and hands the matrix to Python as precomputed features; other kinds pass through. */
+async function resolveTextFeatures(o: PipelineOptions, text: Cfg | undefined): Promise<Cfg | undefined> {
+  if (!text || text.kind !== 'onnx') return text;
+  if (typeof text.model !== 'string' || typeof text.vocab !== 'string') throw new UsageError('aligner.text kind onnx needs model and vocab paths');
+  const model = resolve(text.model);
+  const vocab = resolve(text.vocab);
+  const itemsJsonl = readFileSync(join(o.datasetDir, 'items.jsonl'), 'utf8');
+  const modelHash = sha256(readFileSync(model));
+  const key = sha256(modelHash + sha256(readFileSync(vocab)) + sha256(itemsJsonl)).slice(0, 16);
+  const out = join(o.home, 'cache', 'train', o.dataset, 'text', `onnx-${key}.npy`);
+  if (!existsSync(out)) {
+    const { createSentenceEncoder } = await import('../../../gpu-worker/src/onnx/index.ts');
+    const texts = itemsJsonl.split('\n').filter((l) => l.trim()).map((l) => itemText(JSON.parse(l)));
+    log('train', `text: embedding ${texts.length} items with ${model}`);
+    const enc = await createSentenceEncoder(model, vocab, { device: 'auto' });
+    const emb = await enc.encode(texts);
+    mkdirSync(join(o.home, 'cache', 'train', o.dataset, 'text'), { recursive: true });
+    writeNpy(out, emb, [texts.length, enc.dim]);
+  }
+  return { kind: 'precomputed', path: out, source: `onnx:${basename(model)} sha256:${modelHash.slice(0, 12)}` };
+}
+
 /** Runs (or reuses) every step and writes the manifest; returns it with the output folder. */
 export async function runPipeline(o: PipelineOptions): Promise<{ manifest: ArtifactsManifest; dir: string; seconds: Record<string, number> }> {
   const base = datasetHash(o.datasetDir, o.split);
   const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
-  const aligner = await runStep(o, 'aligner', o.config.aligner, { sasrec }, base);
+  const alignerCfg = { ...o.config.aligner, text: await resolveTextFeatures(o, o.config.aligner.text as Cfg | undefined) };
+  const aligner = await runStep(o, 'aligner', alignerCfg, { sasrec }, base);
   const exp = await runStep(o, 'export', {}, { sasrec, aligner }, base);
   const pq = await runStep(o, 'pq', o.config.pq, { sasrec, aligner, export: exp }, base);
   const out = artifactsDir(o.home, o.dataset, o.split);
@@ -192,6 +224,37 @@ function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
   writeFileSync(join(dir, SERVING_BUNDLE_FILE), JSON.stringify(bundle, null, 1));
 }
 
+/** results/train-<dataset>-<split>.{json,md}: the Python-side figures of this run, with machine and timings. */
+function writeResults(m: ArtifactsManifest, wall: number, seconds: Record<string, number>): void {
+  const dir = join(REPO_ROOT, 'results');
+  mkdirSync(dir, { recursive: true });
+  const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine)`;
+  const base = join(dir, `train-${m.dataset}-${m.split}`);
+  writeFileSync(`${base}.json`, JSON.stringify({ dataset: m.dataset, split: m.split, key: m.key, machine, wallSeconds: wall, stepSeconds: seconds, timings: m.timings, textFeatures: m.textFeatures, config: m.config, metrics: m.metrics }, null, 1));
+  const f = (x: Record<string, Record<string, number>>, p: string, k: string) => (x[p]?.[k] ?? NaN).toFixed(4);
+  const row = (name: string, x: { test: Record<string, Record<string, number>>; valid: Record<string, Record<string, number>> }) =>
+    `| ${name} | ${f(x.valid, 'full', 'ndcg@10')} | ${f(x.test, 'full', 'ndcg@10')} | ${f(x.test, 'full', 'hr@10')} | ${f(x.test, 'sampled', 'ndcg@10')} | ${f(x.test, 'sampled', 'hr@10')} |`;
+  const pq = m.metrics.pq;
+  const md = [
+    `# llmrec train — ${m.dataset} / ${m.split}`,
+    '',
+    `Command: \`npx llmrec train --dataset ${m.dataset} --split ${m.split}\` (artifacts key ${m.key}). Python-side evaluation (training/llmrec_train/metrics.py):`,
+    'full ranking excludes the input history; sampled = target vs 100 random unseen items (one seed).',
+    `Machine: ${machine}. Text features: ${m.textFeatures.kind} (dim ${m.textFeatures.dim}).`,
+    '',
+    '| model | valid NDCG@10 (full) | test NDCG@10 (full) | test HR@10 (full) | test NDCG@10 (sampled) | test HR@10 (sampled) |',
+    '|---|---|---|---|---|---|',
+    row(`SASRec (${String(m.config.sasrec.loss)}, d=${String(m.config.sasrec.hidden)}, L=${String(m.config.sasrec.maxlen)})`, m.metrics.sasrec),
+    row('base aligner z_u . z_i', m.metrics.aligner),
+    '',
+    `PQ (m=${pq.m}, k=${pq.k}): ${pq.compressionCodes.toFixed(1)}x smaller codes than float32 (${pq.compressionWithCodebooks.toFixed(1)}x counting codebooks), relative reconstruction error ${pq.relativeReconstructionError.toFixed(4)}, test NDCG@10 (full) PQ / float = ${pq.ndcg10Ratio.toFixed(4)}.`,
+    '',
+    `Time: wall ${wall.toFixed(0)} s; SASRec ${m.metrics.sasrec.secPerEpoch.toFixed(2)} s/epoch x ${m.metrics.sasrec.epochs} epochs; aligner ${m.metrics.aligner.secPerEpoch.toFixed(2)} s/epoch x ${m.metrics.aligner.epochs}; step seconds ${JSON.stringify(m.timings)} (0 = cached in this run: ${JSON.stringify(seconds)}).`,
+    '',
+  ].join('\n');
+  writeFileSync(`${base}.md`, md);
+}
+
 function resolveDataset(home: string, name: string, split: string, given?: string): string {
   const dir = given ? resolve(given) : datasetDir(name, home);
   if (!existsSync(join(dir, 'dataset.json'))) {
@@ -235,6 +298,7 @@ export const command: Command = {
     'Steps (each cached under $LLMREC_HOME/cache/train by a hash of data, config and code; an interrupted',
     'SASRec run resumes from its checkpoint): sasrec -> aligner -> export (ONNX opset 17) -> pq.',
     'Artifacts: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json (+ serving/serving-bundle.json for loo).',
+    'Text features: hashed n-gram TF-IDF, or --text-encoder model.onnx --text-vocab vocab.txt (frozen sentence encoder).',
     'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
   ].join('\n'),
   options: {
@@ -243,6 +307,8 @@ export const command: Command = {
     'dataset-dir': { type: 'string', description: 'a canonical dataset folder to use instead of $LLMREC_HOME/datasets/<dataset>' },
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
     config: { type: 'string', description: 'JSON file {sasrec?, aligner?, pq?} overriding the defaults' },
+    'text-encoder': { type: 'string', description: 'frozen ONNX sentence encoder for item text (default: hashed TF-IDF)' },
+    'text-vocab': { type: 'string', description: 'WordPiece vocab.txt of --text-encoder' },
     loss: { type: 'string', description: 'SASRec loss: ce (full softmax) or bce (one sampled negative)' },
     epochs: { type: 'string', description: 'max SASRec epochs (early stopping on valid NDCG@10, full ranking)' },
     maxlen: { type: 'string', description: 'SASRec max history length' },
@@ -250,6 +316,7 @@ export const command: Command = {
     threads: { type: 'string', description: 'torch threads (default 1)' },
     force: { type: 'boolean', description: 'ignore cached steps' },
     json: { type: 'boolean', description: 'print the manifest as JSON on stdout' },
+    'no-results': { type: 'boolean', description: 'do not write results/train-<dataset>-<split>.{json,md}' },
   } as OptionSpec,
   async run({ values }) {
     const dataset = str(values, 'dataset');
@@ -258,6 +325,8 @@ export const command: Command = {
     const home = resolve(optStr(values, 'home') ?? llmrecHome());
     const dir = resolveDataset(home, dataset, split, optStr(values, 'dataset-dir'));
     const config = mergeConfig(defaultConfig(dataset), optStr(values, 'config'));
+    const te = optStr(values, 'text-encoder');
+    if (te) config.aligner.text = { kind: 'onnx', model: te, vocab: str(values, 'text-vocab') };
     const loss = optStr(values, 'loss');
     if (loss !== undefined && loss !== 'ce' && loss !== 'bce') throw new UsageError(`--loss must be ce or bce, got '${loss}'`);
     if (loss) config.sasrec.loss = loss;
@@ -274,6 +343,7 @@ export const command: Command = {
     log('train', `aligner test: full NDCG@10 ${f(a.test, 'full', 'ndcg@10')} HR@10 ${f(a.test, 'full', 'hr@10')} (text: ${manifest.textFeatures.kind})`);
     log('train', `PQ: ${manifest.metrics.pq.compressionCodes.toFixed(1)}x codes (${manifest.metrics.pq.compressionWithCodebooks.toFixed(1)}x with codebooks), rel. error ${manifest.metrics.pq.relativeReconstructionError.toFixed(4)}, NDCG@10 ratio ${manifest.metrics.pq.ndcg10Ratio.toFixed(4)}`);
     log('train', `artifacts in ${out} (wall ${wall.toFixed(1)} s; step seconds ${JSON.stringify(seconds)})`);
+    if (!flag(values, 'no-results')) writeResults(manifest, wall, seconds);
     if (flag(values, 'json')) console.log(JSON.stringify({ ...manifest, wallSeconds: wall, stepSeconds: seconds }, null, 1));
     return 0;
   },

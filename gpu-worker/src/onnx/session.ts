@@ -2,6 +2,9 @@
 // (cuda -> cpu, the choice reported to callers), input-name checks before every run, typed tensors.
 // Serves every ONNX graph of the method: the SASRec user encoder, the base aligner (z_u), the
 // frozen LLM decoder and the adapters.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
 
 export type Device = 'auto' | 'cuda' | 'cpu';
@@ -41,6 +44,20 @@ export function cudaListed(): boolean {
   return ort.listSupportedBackends().some((b) => b.name === 'cuda');
 }
 
+/** Why CUDA cannot load here, checked without trying (a failed try makes onnxruntime print a native error);
+ * undefined when the CUDA provider library is installed next to the binding. */
+export function cudaMissingReason(): string | undefined {
+  if (!cudaListed()) return 'CUDA execution provider not present in this onnxruntime-node build';
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-node'));
+    const lib = join(dist, '..', 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+    return existsSync(lib) ? undefined : `CUDA provider library not installed (${lib}; install onnxruntime-node without ONNXRUNTIME_NODE_INSTALL=skip on a CUDA machine)`;
+  } catch {
+    return undefined;
+  }
+}
+
 async function open(model: string | Uint8Array, provider: Provider, opts: SessionOptions, quiet: boolean) {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
@@ -58,7 +75,8 @@ export async function createSession(model: string | Uint8Array, opts: SessionOpt
   let provider: Provider = 'cpu';
   let fallbackReason: string | undefined;
   let session: ort.InferenceSession | undefined;
-  if (device === 'cuda' || (device === 'auto' && cudaListed())) {
+  const missing = device === 'auto' ? cudaMissingReason() : undefined;
+  if (device === 'cuda' || (device === 'auto' && !missing)) {
     try {
       session = await open(model, 'cuda', opts, device === 'auto');
       provider = 'cuda';
@@ -67,7 +85,7 @@ export async function createSession(model: string | Uint8Array, opts: SessionOpt
       fallbackReason = (err as Error).message.split('\n')[0];
     }
   } else if (device === 'auto') {
-    fallbackReason = 'CUDA execution provider not present in this onnxruntime-node build';
+    fallbackReason = missing;
   }
   session ??= await open(model, 'cpu', opts, false);
   return { session, provider, fallbackReason, inputNames: [...session.inputNames], outputNames: [...session.outputNames], source };
