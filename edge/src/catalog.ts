@@ -4,7 +4,7 @@
 // version), so a warm recommend costs one KV round trip for the history and none for titles.
 import { HISTORY_MAX_LEN, keys } from '../../shared/src/kv/keys.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
-import { getTyped, listTyped, mgetTyped } from '../../shared/src/kv/typed.ts';
+import { getTyped, mgetTyped, parseValue } from '../../shared/src/kv/typed.ts';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../shared/src/kv/values.ts';
 
 export interface PublishedCatalog {
@@ -15,6 +15,7 @@ export interface PublishedCatalog {
 }
 
 const MAX_CACHED_ITEMS = 100_000;
+const MAX_MEMO_ENTRIES = 200_000;
 
 export class Catalog {
   private current: { at: number; value: PublishedCatalog | null } | null = null;
@@ -22,6 +23,7 @@ export class Catalog {
   private itemCache = new Map<string, ItemMeta>();
   private itemCacheVersion = '';
   private popularCache = new Map<string, { at: number; value: PopularList | null }>();
+  private historyMemo = new Map<string, HistoryEntry>();
 
   constructor(
     private readonly store: KvStore,
@@ -88,8 +90,21 @@ export class Catalog {
     return value;
   }
 
-  /** A user's recent history, newest first (at most `max` entries). */
+  /**
+   * A user's recent history, newest first (at most `max` entries). Entries are immutable strings, so each
+   * distinct string is parsed (JSON + zod) once and memoised: a warm request only pays for new events.
+   */
   async history(userId: string, max = HISTORY_MAX_LEN): Promise<HistoryEntry[]> {
-    return listTyped(this.store, HistoryEntry, keys.history(userId), 0, max - 1);
+    const key = keys.history(userId);
+    const raws = await this.store.listRange(key, 0, max - 1);
+    return raws.map((raw) => {
+      let e = this.historyMemo.get(raw);
+      if (!e) {
+        e = parseValue(HistoryEntry, key, raw);
+        if (this.historyMemo.size >= MAX_MEMO_ENTRIES) this.historyMemo.clear();
+        this.historyMemo.set(raw, e);
+      }
+      return e;
+    });
   }
 }

@@ -23,6 +23,7 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
 
   return {
     state,
+    available: () => state() !== 'open',
     async score(req: ScoreRequest, o: { timeoutMs: number }) {
       const s = state();
       if (s === 'open' || (s === 'half-open' && probing)) {

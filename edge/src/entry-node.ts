@@ -1,7 +1,10 @@
 // Node entry point of the edge (thin: @hono/node-server over createApp). Used by `llmrec serve`, the demo,
 // the fault tests and the benchmarks; `node --import tsx edge/src/entry-node.ts` runs it from the environment
 // (LLMREC_STORE, LLMREC_API_KEYS, LLMREC_WORKER_URL, LLMREC_WORKER_SECRET, LLMREC_EDGE_PORT).
+// LLMREC_EDGE_PROCESSES=n runs n processes on one port (node:cluster); rate limits are then per process on
+// the embedded store (shared on Redis backends).
 import { serve, type ServerType } from '@hono/node-server';
+import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { createApp, type AppDeps } from './app.ts';
 import { edgeConfigFromEnv } from './config.ts';
@@ -53,11 +56,23 @@ export async function startEdgeFromEnv(env: Record<string, string | undefined> =
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  startEdgeFromEnv().then(
-    (e) => console.error(`edge listening on ${e.url}`),
-    (err: Error) => {
-      console.error(`edge: ${err.message}`);
-      process.exit(1);
-    },
-  );
+  const processes = Math.max(1, Number(process.env.LLMREC_EDGE_PROCESSES ?? 1) || 1);
+  if (processes > 1 && cluster.isPrimary) {
+    for (let i = 0; i < processes; i++) cluster.fork();
+    const stop = (sig: NodeJS.Signals) => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill(sig);
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    cluster.on('exit', (w, code) => console.error(`edge process ${w.process.pid} exited (${code})`));
+  } else {
+    startEdgeFromEnv().then(
+      (e) => console.error(`edge listening on ${e.url}${cluster.isWorker ? ` (process ${process.pid})` : ''}`),
+      (err: Error) => {
+        console.error(`edge: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  }
 }

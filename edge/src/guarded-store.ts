@@ -3,11 +3,15 @@
 import { KvUnavailableError, type EventLog, type KvStore } from '../../shared/src/kv/store.ts';
 
 function wrap<T extends object>(target: T, what: string): T {
+  // Wrapped methods are made once per property (the hot path must not allocate a closure per call).
+  const cache = new Map<PropertyKey, { fn: unknown; wrapped: unknown }>();
   return new Proxy(target, {
     get(t, prop, recv) {
       const v = Reflect.get(t, prop, recv);
       if (typeof v !== 'function' || prop === 'constructor') return v;
-      return (...args: unknown[]) => {
+      const hit = cache.get(prop);
+      if (hit && hit.fn === v) return hit.wrapped;
+      const wrapped = (...args: unknown[]) => {
         try {
           const r = (v as (...a: unknown[]) => unknown).apply(t, args);
           return r instanceof Promise ? r.catch((err: unknown) => Promise.reject(asUnavailable(err, what, String(prop)))) : r;
@@ -15,6 +19,8 @@ function wrap<T extends object>(target: T, what: string): T {
           throw asUnavailable(err, what, String(prop));
         }
       };
+      cache.set(prop, { fn: v, wrapped });
+      return wrapped;
     },
   });
 }

@@ -89,7 +89,9 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
   }
 
-  const evidence = await evidenceFor(deps, cat, history.slice(-EVIDENCE_FROM_HISTORY));
+  // Evidence only feeds the worker's prompt: skip the KV read while the worker is known to be down.
+  const workerUp = deps.worker.available?.() ?? true;
+  const evidence = workerUp ? await evidenceFor(deps, cat, history.slice(-EVIDENCE_FROM_HISTORY)) : [];
   const prompt = assemblePrompt({
     userId,
     history: history.map(toPromptItem),
@@ -101,6 +103,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
 
   const t0 = performance.now();
   try {
+    if (!workerUp) throw new WorkerDownSignal();
     const res = await deps.worker.score(scoreReq, { timeoutMs: deps.config.workerTimeoutMs });
     const workerMs = performance.now() - t0;
     const ids = res.items.slice(0, req.k).map((s) => cat.ids[s.idx]);
@@ -117,7 +120,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     }
     return { body: { requestId, userId, items, degraded: false, source: 'worker', model: res.model }, workerMs };
   } catch (err) {
-    if (!(err instanceof WorkerUnavailableError)) throw err;
+    if (!(err instanceof WorkerUnavailableError) && !(err instanceof WorkerDownSignal)) throw err;
     const workerMs = performance.now() - t0;
     const body = await degradedAnswer({ store: deps.store, catalog: deps.catalog }, cat, {
       requestId,
@@ -125,11 +128,14 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       k: req.k,
       exclude: new Set(req.excludeSeen ? history.map((h) => h.id) : []),
       candidates: retrieval === 'pq' ? null : (candidates?.map((c) => c.id) ?? null),
-      reason: `${err.reason}: ${err.message}`,
+      reason: err instanceof WorkerUnavailableError ? `${err.reason}: ${err.message}` : 'unreachable: worker marked down by the circuit breaker (recent consecutive failures); it is probed again shortly',
     });
     return { body, workerMs };
   }
 }
+
+/** Thrown (without a stack) when the circuit breaker already knows the worker is down. */
+class WorkerDownSignal {}
 
 function toPromptItem(m: ItemMeta): PromptItem {
   return { idx: m.idx, title: m.title };

@@ -13,6 +13,8 @@ export class WorkerUnavailableError extends Error {
 }
 
 export interface WorkerClient {
+  /** False while the worker is known to be down (circuit open): callers may skip work only the worker needs. */
+  available?(): boolean;
   score(req: ScoreRequest, opts: { timeoutMs: number }): Promise<ScoreResponse>;
   ready(opts: { timeoutMs: number; requestId: string }): Promise<WorkerReady>;
 }
