@@ -66,7 +66,39 @@ async function compare(external: boolean) {
   expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).llmrec.version).toBe(1);
 }
 
+/** float32 -> IEEE half bits (round-to-nearest is not needed: values are generated as exact halves). */
+function toHalf(v: number): number {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = ((x >>> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return sign;
+  return sign | (exp << 10) | ((x >>> 13) & 0x3ff);
+}
+
 describe('prepare-llm', () => {
+  it('half-precision tables: float32 inputs_embeds cast inside the graph, identical logits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmrec-prep-half-'));
+    const g = new GraphBuilder('half_decoder');
+    const ids = g.input('input_ids', DataType.INT64, ['b', 's']);
+    const vals = Array.from(randn(V * D, 5), (v) => Math.round(v * 64) / 64);
+    g.initializers.push({ name: 'embed', dims: [V, D], dataType: DataType.FLOAT16, rawData: new Uint8Array(Uint16Array.from(vals, toHalf).buffer) });
+    const x = g.op('Cast', [g.op('Gather', ['embed', ids])], { to: { i: DataType.FLOAT } });
+    g.op('MatMul', [x, g.float('w', randn(D * V, 6), [D, V])], {}, ['logits']);
+    g.output('logits', DataType.FLOAT, ['b', 's', V]);
+    const input = join(dir, 'onnx', 'model.onnx');
+    writeModel(input, g.model());
+    const out = mkdtempSync(join(tmpdir(), 'llmrec-prep-half-out-'));
+    const report = prepareLlm({ input, outDir: out });
+    const table = readNpy(report.table);
+    const tokens = [1, 4, 9];
+    const embeds = new Float32Array(tokens.length * D);
+    tokens.forEach((t, i) => embeds.set(table.data.subarray(t * D, (t + 1) * D), i * D));
+    const a = await run(await createSession(input, { device: 'cpu' }), { input_ids: int64(tokens, [1, 3]) });
+    const b = await run(await createSession(report.model, { device: 'cpu' }), { inputs_embeds: float32(embeds, [1, 3, D]) });
+    expect(Array.from(asFloat32(b.logits!))).toEqual(Array.from(asFloat32(a.logits!)));
+  });
+
   it('rewrites input_ids -> inputs_embeds with identical logits and cache outputs', () => compare(false));
   it('reads and writes external-data models', () => compare(true));
   it('refuses a model that already takes inputs_embeds, with a reason', () => {

@@ -73,14 +73,17 @@ export function prepareLlm(opts: PrepareOptions): PrepareReport {
   const [vocab, hidden] = tableInit.dims as [number, number];
   log(`embedding table '${tableInit.name}' [${vocab}, ${hidden}] read by ${gather.name ?? gather.opType}`);
   const table = tensorFloat32(tableInit, srcDir);
-  const embedsType = tableInit.dataType === DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT;
 
-  // The Gather's output becomes the new graph input; the id chain feeding it is dropped.
+  // The Gather's output becomes the new graph input; the id chain feeding it is dropped. The input is always
+  // float32 (the runtime's soft tokens); half-precision models get a Cast right after it.
   const embeds = 'inputs_embeds';
   const gatherOut = gather.output![0]!;
   const dropped = new Set<NodeProto>([gather, ...chain]);
   let nodes = (g.node ?? []).filter((n) => !dropped.has(n));
-  for (const n of nodes) n.input = n.input?.map((x) => (x === gatherOut ? embeds : x));
+  const half = tableInit.dataType === DataType.FLOAT16 || tableInit.dataType === DataType.BFLOAT16;
+  const embedsValue = half ? `${embeds}_cast` : embeds;
+  for (const n of nodes) n.input = n.input?.map((x) => (x === gatherOut ? embedsValue : x));
+  if (half) nodes.unshift({ opType: 'Cast', name: 'inputs_embeds_cast', input: [embeds], output: [embedsValue], attribute: [{ name: 'to', type: 2, i: tableInit.dataType! }] });
   for (const o of g.output ?? []) if (o.name === gatherOut) throw new PrepareError(`the embedding output '${gatherOut}' is a graph output; cannot rewrite`);
 
   // Remaining uses of input_ids (and of the chain outputs) may only ask for its shape: [batch, seq] of inputs_embeds.
@@ -98,7 +101,7 @@ export function prepareLlm(opts: PrepareOptions): PrepareReport {
   }
   const idDims = idsInfo.type?.tensorType?.shape?.dim ?? [];
   const dimOf = (i: number, fallback: string) => idDims[i]?.dimParam ?? idDims[i]?.dimValue ?? fallback;
-  const newInput: ValueInfoProto = valueInfo(embeds, embedsType, [dimOf(0, 'batch_size'), dimOf(1, 'sequence_length'), hidden]);
+  const newInput: ValueInfoProto = valueInfo(embeds, DataType.FLOAT, [dimOf(0, 'batch_size'), dimOf(1, 'sequence_length'), hidden]);
   g.input = (g.input ?? []).map((i) => (i.name === ids ? newInput : i));
   const tied = nodes.some((n) => n.input?.includes(tableInit.name!));
   if (!tied) g.initializer = (g.initializer ?? []).filter((t) => t !== tableInit);
