@@ -105,3 +105,28 @@ describe('gpu worker', () => {
     await expect(fetch(`${w.url}/healthz`)).rejects.toThrow();
   });
 });
+
+describe('online adapters (Eq. 1) in the worker', () => {
+  it('picks up a published adapter version without restart; an identity adapter keeps the static ranking', async () => {
+    const { createMemoryStore } = await import('../../shared/src/kv/memory-store.ts');
+    const { publishAdapter, layoutShapes } = await import('../../shared/src/adapter/adapter-store.ts');
+    const { dynamicLayout, initDynamic } = await import('../../shared/src/adapter/dynamic-model.ts');
+    const { WindowStats } = await import('../../shared/src/adapter/window-stats.ts');
+    const { encodeStats, f32ToB64 } = await import('../../shared/src/adapter/snapshot.ts');
+    const { createDynamicScoring } = await import('./dynamic-scoring.ts');
+    const store = createMemoryStore();
+    const model = createLatentModel({ version: 'm', itemLatents: f.itemLatents, dim: f.dim });
+    const dynamic = createDynamicScoring(store, model, { pollMs: 20 });
+    const { app } = createWorkerApp({ model, secret: SECRET, dynamic });
+    const before = await post(app, scoreReq([0, 3], { k: 8 }));
+    expect(before.json.model).toBe('m');
+    const layout = dynamicLayout({ dim: f.dim, hidden: 16 });
+    await publishAdapter(store, { version: 1, weightsB64: f32ToB64(initDynamic(layout, 1)), shapes: layoutShapes(layout), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null });
+    for (let i = 0; i < 50 && dynamic.version() === null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(dynamic.version()).toBe(1);
+    const after = await post(app, scoreReq([0, 3], { k: 8 }));
+    expect(after.json.model).toBe('m+adapter-v1');
+    expect(after.json.items.map((i) => i.idx)).toEqual(before.json.items.map((i) => i.idx));
+    dynamic.stop();
+  });
+});

@@ -5,13 +5,16 @@ import { Hono } from 'hono';
 import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreResponse, type WorkerReady } from '../../shared/src/api/wire.ts';
 import { MicroBatcher } from './batcher.ts';
 import type { LatentModel } from './model.ts';
-import { rankByLatents } from './rank.ts';
+import type { DynamicScoring } from './dynamic-scoring.ts';
+import { rankByLatents, rankFromScores } from './rank.ts';
 
 export interface WorkerAppDeps {
   model: LatentModel;
   secret: string;
   maxBatch?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Online adapters (Eq. 1); absent = static z_u . z_i. */
+  dynamic?: DynamicScoring;
   /** Set by the server during shutdown: /readyz reports not ready, new work gets 503. */
   draining?: () => boolean;
 }
@@ -32,17 +35,27 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     const start = performance.now();
     const histories = jobs.map((j) => j.req.prompt.history.map((h) => h.idx));
     const zu = await model.encodeUsers(histories);
+    const dyn = deps.dynamic && deps.dynamic.version() !== null ? deps.dynamic : null;
+    const all = dyn ? new Float32Array(model.items) : null;
     return jobs.map((j, r) => {
       const exclude = new Set(j.req.exclude);
       const cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
-      const items = rankByLatents(zu, r * model.dim, model.itemLatents, model.dim, cands, exclude, j.req.k);
+      let items;
+      let version = model.version;
+      if (dyn && all) {
+        const v = dyn.score(j.req.prompt.user.id ?? '', histories[r]!, zu.subarray(r * model.dim, (r + 1) * model.dim), all);
+        items = rankFromScores(all, cands, exclude, j.req.k);
+        if (v !== null) version = `${model.version}+adapter-v${v}`;
+      } else {
+        items = rankByLatents(zu, r * model.dim, model.itemLatents, model.dim, cands, exclude, j.req.k);
+      }
       const now = performance.now();
       return {
         res: {
           version: WIRE_VERSION,
           requestId: j.req.requestId,
           items,
-          model: model.version,
+          model: version,
           executionProvider: model.executionProvider,
           timings: { queueMs: round(start - j.queuedAt), computeMs: round(now - start), batchSize: jobs.length },
         },
@@ -53,7 +66,7 @@ export function createWorkerApp(deps: WorkerAppDeps) {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', (c) => {
-    const body: WorkerReady = { ready: !deps.draining?.(), executionProvider: model.executionProvider, model: model.version, items: model.items, dim: model.dim, scorer: model.scorer };
+    const body: WorkerReady = { ready: !deps.draining?.(), executionProvider: model.executionProvider, model: model.version, items: model.items, dim: model.dim, scorer: model.scorer, adapterVersion: deps.dynamic?.version() ?? null };
     return c.json(body, body.ready ? 200 : 503);
   });
   app.post('/v1/score', async (c) => {

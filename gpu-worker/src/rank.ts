@@ -41,3 +41,16 @@ export function rankByLatents(
 function byScore(a: ScoredIndex, b: ScoredIndex): number {
   return b.score - a.score || a.idx - b.idx;
 }
+
+/** Top-k from precomputed scores of every item (the dynamic path), same candidate/exclude/tie rules. */
+export function rankFromScores(scores: Float32Array, candidates: readonly number[] | null, exclude: ReadonlySet<number>, k: number): ScoredIndex[] {
+  const pool: number[] = [];
+  if (candidates) {
+    for (const idx of candidates) if (idx >= 0 && idx < scores.length && !exclude.has(idx)) pool.push(idx);
+  } else {
+    for (let idx = 0; idx < scores.length; idx++) if (!exclude.has(idx)) pool.push(idx);
+  }
+  const top = pool.map((idx) => ({ idx, score: scores[idx]! }));
+  top.sort(byScore);
+  return top.slice(0, k);
+}

@@ -3,6 +3,7 @@
 // sessions.
 import { serve, type ServerType } from '@hono/node-server';
 import { createWorkerApp } from './app.ts';
+import type { DynamicScoring } from './dynamic-scoring.ts';
 import type { LatentModel } from './model.ts';
 
 export interface RunningWorker {
@@ -21,10 +22,11 @@ export async function startWorker(opts: {
   maxBatch?: number;
   shutdownGraceMs?: number;
   log?: (line: Record<string, unknown>) => void;
+  dynamic?: DynamicScoring;
 }): Promise<RunningWorker> {
   let draining = false;
   let inFlight = 0;
-  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, draining: () => draining });
+  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, draining: () => draining });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
@@ -60,6 +62,7 @@ export async function startWorker(opts: {
         while ((inFlight > 0 || batcher.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         await closed;
+        opts.dynamic?.stop();
         await opts.model.close();
       })();
       return closing;

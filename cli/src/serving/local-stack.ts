@@ -10,6 +10,7 @@ import { startEdge, type RunningEdge } from '../../../edge/src/entry-node.ts';
 import { httpWorkerClient } from '../../../edge/src/worker-client.ts';
 import { loadServingModel } from '../../../gpu-worker/src/artifacts.ts';
 import type { Device } from '../../../gpu-worker/src/onnx/index.ts';
+import { createDynamicScoring } from '../../../gpu-worker/src/dynamic-scoring.ts';
 import { startWorker, type RunningWorker } from '../../../gpu-worker/src/server.ts';
 import { SERVING_BUNDLE_FILE } from '../../../shared/src/api/serving-bundle.ts';
 import type { KvStore } from '../../../shared/src/kv/store.ts';
@@ -26,6 +27,8 @@ export interface LocalStackOptions {
   apiKey?: string;
   log?: 'json' | 'off';
   edge?: Partial<EdgeConfigInput>;
+  /** Poll the store for online adapter versions (the adapter job's output) and score with them (default true). */
+  adapters?: boolean;
 }
 
 export interface LocalStack {
@@ -41,7 +44,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const apiKey = o.apiKey ?? envKey ?? `dev-${randomBytes(12).toString('hex')}`;
   const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto' });
-  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {
     const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', ...o.edge });

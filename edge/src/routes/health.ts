@@ -42,7 +42,7 @@ export function registerHealth(app: OpenAPIHono<EdgeEnv>, deps: { store: KvStore
     let worker: ReadyResponse['worker'];
     try {
       const w = await deps.worker.ready({ timeoutMs: 1000, requestId: c.get('requestId') });
-      worker = { ok: w.ready, executionProvider: w.executionProvider, model: w.model };
+      worker = { ok: w.ready, executionProvider: w.executionProvider, model: w.model, adapterVersion: w.adapterVersion ?? null };
     } catch (err) {
       worker = { ok: false, error: (err as Error).message };
     }

@@ -130,6 +130,7 @@ export const ReadyResponse = z.object({
     ok: z.boolean(),
     executionProvider: z.string().optional(),
     model: z.string().optional(),
+    adapterVersion: z.number().int().nullable().optional(),
     error: z.string().optional(),
   }),
   catalog: z.object({ version: z.string().nullable(), items: z.number().int() }),

@@ -38,5 +38,7 @@ export const WorkerReady = z.object({
   items: z.number().int(),
   dim: z.number().int(),
   scorer: z.string().describe('user-encoder-onnx | mean-history (stand-in when no encoder is in the manifest)'),
+  /** Serving online-adapter version (Eq. 1), null = static scoring. */
+  adapterVersion: z.number().int().nullable().optional(),
 });
 export type WorkerReady = z.infer<typeof WorkerReady>;
