@@ -76,19 +76,29 @@ export function adaptUser(
   return adapterForward(pu, L.user, u, 0, feat.s, 0, feat.f, 0, mask, sc, out);
 }
 
-/** Serving-side precomputation for one parameter version and one statistics snapshot. */
+/**
+ * Serving-side precomputation for one parameter version and one statistics snapshot. The user-independent
+ * part of Eq. 1 is folded in once: zg_i = z_i + g0_i * A_i and bias_i = g0_i * A_i[D], with g0_i the gate
+ * without the co-interaction term. A request then costs the static dot products over zg plus a correction
+ * (g_i - g0_i) * (u . A_i + A_i[D]) only for the few items that co-occur with the user's recent items.
+ */
 export class DynamicScorer {
   readonly dim: number;
-  /** Indices of the items with mask 1, and their A outputs [active x dim] and gate logits without co term. */
+  /** Indices of the items with mask 1, their A outputs [active x outDim] and gate logits without the co term. */
   readonly active: Int32Array;
   readonly itemA: Float32Array;
   readonly gateLogit0: Float32Array;
   readonly coWeight: number;
+  /** Item latents with the co-free adapter folded in [nItems x dim], and the folded score bias. */
+  readonly folded: Float32Array;
+  readonly foldedBias: Float32Array;
+  private readonly activeIndex: Int32Array;
   private readonly userScratch: AdapterScratch;
   private readonly feat = { s: new Float32Array(STAT_DIM), f: new Float32Array(GATE_DIM) };
   private readonly uBase: Float32Array;
   private readonly uT: Float32Array;
   private readonly co: Float32Array;
+  private readonly touched: Int32Array;
 
   constructor(
     readonly base: BaseModel, readonly params: Float32Array, readonly layout: DynamicLayout,
@@ -105,51 +115,86 @@ export class DynamicScorer {
     const act: number[] = [];
     for (let i = 0; i < base.nItems; i++) if (stats.itemMask(i, at) === 1) act.push(i);
     this.active = Int32Array.from(act);
+    this.activeIndex = new Int32Array(base.nItems).fill(-1);
     this.itemA = new Float32Array(act.length * O);
     this.gateLogit0 = new Float32Array(act.length);
+    this.folded = base.itemLatents.slice();
+    this.foldedBias = new Float32Array(base.nItems);
     for (let k = 0; k < act.length; k++) {
       const i = act[k];
+      this.activeIndex[i] = k;
       stats.itemFeatures(i, at, s, 0, f, 0);
       const a = adapterMlp(pi, L, base.itemLatents, i * D, s, 0, sc);
       this.itemA.set(a, k * O);
       let gl = pi[L.bg];
       for (let q = 0; q < GATE_DIM - 1; q++) gl += pi[L.wg + q] * f[q];
       this.gateLogit0[k] = gl;
+      const g0 = opts.noGate ? 1 : 1 / (1 + Math.exp(-gl));
+      for (let d = 0; d < D; d++) this.folded[i * D + d] += g0 * a[d];
+      if (O > D) this.foldedBias[i] = g0 * a[D];
     }
     this.coWeight = pi[L.wg + GATE_DIM - 1];
     this.userScratch = new AdapterScratch(layout.user);
     this.uBase = new Float32Array(D);
     this.uT = new Float32Array(D);
     this.co = new Float32Array(base.nItems);
+    this.touched = new Int32Array(base.nItems);
   }
 
   /**
-   * Scores of every item for a user (u_t . z_i,t) into out (length nItems). `static` skips the adapters
-   * (the frozen base path), which is what the overhead benchmark compares against.
+   * Scores of every item for a user (u_t . z_i,t, plus the item score bias) into out (length nItems).
+   * `static` is the frozen base path, which the overhead benchmark compares against.
    */
   score(user: string, history: readonly number[], t: number, out: Float32Array, mode: 'dynamic' | 'static' = 'dynamic'): void {
     const D = this.dim;
-    const Z = this.base.itemLatents;
     this.base.userLatent(history, this.uBase);
-    const u = mode === 'static' ? this.uBase : this.uT;
-    if (mode === 'dynamic') adaptUser(this.params, this.layout, this.stats, user, history, t, this.uBase, this.userScratch, this.feat, this.uT, this.opts);
-    for (let i = 0, off = 0; i < this.base.nItems; i++, off += D) {
-      let acc = 0;
-      for (let d = 0; d < D; d++) acc += u[d] * Z[off + d];
-      out[i] = acc;
+    if (mode === 'static') {
+      dots(this.uBase, this.base.itemLatents, D, out);
+      return;
     }
-    if (mode === 'static' || this.active.length === 0) return;
-    const recent = history.slice(-this.stats.cfg.recentItems);
-    this.stats.coFeature(recent, this.at, this.co);
+    const u = this.uT;
+    adaptUser(this.params, this.layout, this.stats, user, history, t, this.uBase, this.userScratch, this.feat, u, this.opts);
+    dots(u, this.folded, D, out);
+    const fb = this.foldedBias;
+    for (let i = 0; i < out.length; i++) out[i] += fb[i];
+    if (this.opts.noGate || this.coWeight === 0 || this.active.length === 0 || Number.isNaN(this.stats.ref)) return;
+    // Sparse co-interaction counts with the user's recent items (only active items can change).
+    const co = this.co;
+    const touched = this.touched;
+    let nt = 0;
+    const decay = Math.exp(-(this.at - this.stats.ref) / this.stats.cfg.tauCo);
+    const r0 = Math.max(0, history.length - this.stats.cfg.recentItems);
+    for (let r = r0; r < history.length; r++) {
+      const row = this.stats.co.get(history[r]);
+      if (!row) continue;
+      for (const [b, v] of row) {
+        if (this.activeIndex[b] < 0) continue;
+        if (co[b] === 0) touched[nt++] = b;
+        co[b] += v * decay;
+      }
+    }
     const A = this.itemA;
     const O = this.layout.item.outDim;
-    for (let k = 0, off = 0; k < this.active.length; k++, off += O) {
-      const i = this.active[k];
-      const g = this.opts.noGate ? 1 : 1 / (1 + Math.exp(-(this.gateLogit0[k] + this.coWeight * this.co[i])));
+    for (let q = 0; q < nt; q++) {
+      const i = touched[q];
+      const k = this.activeIndex[i];
+      const gl = this.gateLogit0[k];
+      const dg = 1 / (1 + Math.exp(-(gl + this.coWeight * Math.log1p(co[i])))) - 1 / (1 + Math.exp(-gl));
+      co[i] = 0;
+      const off = k * O;
       let acc = O > D ? A[off + D] : 0; // score-bias coordinate (user side is 1)
       for (let d = 0; d < D; d++) acc += u[d] * A[off + d];
-      out[i] += g * acc;
+      out[i] += dg * acc;
     }
+  }
+}
+
+/** out[i] = u . M_i for a row-major [n x D] matrix. */
+function dots(u: Float32Array, M: Float32Array, D: number, out: Float32Array): void {
+  for (let i = 0, off = 0; i < out.length; i++, off += D) {
+    let acc = 0;
+    for (let d = 0; d < D; d++) acc += u[d] * M[off + d];
+    out[i] = acc;
   }
 }
 
