@@ -37,7 +37,8 @@ export const command: Command = {
     }
     const ids = loaded.tokenizer.encode(prompt, { bos: true });
     if (ids.length > steps) throw new UsageError(`--steps ${steps} is shorter than the prompt (${ids.length} tokens incl. BOS)`);
-    process.stdout.write(loaded.tokenizer.decode(ids.slice(1), ids[0]));
+    const hasBos = loaded.tokenizer.bosId !== undefined && ids[0] === loaded.tokenizer.bosId;
+    process.stdout.write(loaded.tokenizer.decode(ids.slice(hasBos ? 1 : 0), hasBos ? ids[0] : -1));
     const t0 = performance.now();
     let n = 0;
     for await (const t of llm.generateStream(loaded, [{ ids }], { steps, temperature, topP, seed: int(values, 'seed', 42) })) {

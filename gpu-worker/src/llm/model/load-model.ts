@@ -4,14 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSession, type Device, type OnnxSession } from '../../onnx/index.ts';
 import { tokenizerFromJson } from '../tokenizer/tokenizer-json.ts';
-import type { SentencePieceBpe } from '../tokenizer/sentencepiece-bpe.ts';
+import type { TextTokenizer } from '../tokenizer/text-tokenizer.ts';
 import { ModelConfig, LlmrecBlock, type ModelConfigT } from './model-config.ts';
 import { readNpy } from './npy.ts';
 
 export interface LoadedLlm {
   dir: string;
   config: ModelConfigT;
-  tokenizer: SentencePieceBpe;
+  tokenizer: TextTokenizer;
   session: OnnxSession;
   /** [vocab][hidden] token-embedding table (row-major). */
   embeddings: Float32Array;
@@ -53,7 +53,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Lo
   return {
     dir,
     config,
-    tokenizer: tokenizerFromJson(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'))),
+    tokenizer: tokenizerFromJson(JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), { bosId: config.bos_token_id, eosId: Array.isArray(eos) ? eos[0] : eos }),
     session,
     embeddings: table.data,
     hidden: config.hidden_size,

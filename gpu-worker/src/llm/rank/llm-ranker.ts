@@ -18,7 +18,7 @@ export interface SoftContext {
 /** BOS + text pieces as token ids + soft pieces as projector outputs. */
 export async function embedSoftPrompt(llm: LoadedLlm, ctx: SoftContext, prompt: SoftPrompt): Promise<PromptPart[]> {
   if (ctx.tokens.dim !== llm.hidden) throw new Error(`projector token dim ${ctx.tokens.dim} != LLM hidden size ${llm.hidden}`);
-  const parts: PromptPart[] = [{ ids: [llm.config.bos_token_id ?? 1] }];
+  const parts: PromptPart[] = [{ ids: llm.tokenizer.encode('', { bos: true }) }];
   for (const p of prompt.pieces) {
     if ('text' in p) parts.push({ ids: llm.tokenizer.encode(p.text) });
     else if (p.soft === 'user') {
@@ -35,7 +35,7 @@ export async function embedSoftPrompt(llm: LoadedLlm, ctx: SoftContext, prompt: 
 export function fitSoftPrompt(llm: LoadedLlm, seg: PromptSegments, userIdx?: number): SoftPrompt {
   const maxPos = llm.config.max_position_embeddings ?? 4096;
   const titleRoom = Math.max(8, ...(seg.candidates ?? []).map((c) => llm.tokenizer.encode(c.title).length));
-  const length = (p: SoftPrompt) => 1 + p.pieces.reduce((n, x) => n + ('text' in x ? llm.tokenizer.encode(x.text).length : x.soft === 'user' && userIdx === undefined ? 0 : 1), 0);
+  const length = (p: SoftPrompt) => llm.tokenizer.encode('', { bos: true }).length + p.pieces.reduce((n, x) => n + ('text' in x ? llm.tokenizer.encode(x.text).length : x.soft === 'user' && userIdx === undefined ? 0 : 1), 0);
   let last: SoftPrompt | undefined;
   for (const [maxHistory, candidateTitles] of [[10, true], [5, true], [3, true], [5, false], [3, false], [1, false]] as const) {
     last = buildSoftPrompt(seg, { userIdx, maxHistory, candidateTitles });

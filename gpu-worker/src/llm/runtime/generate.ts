@@ -1,7 +1,7 @@
 // Text generation with the frozen LLM: prefill of a mixed prompt (hard tokens and soft embeddings),
 // then token-by-token decoding with the KV cache, stop criteria and streaming (async iterator/callback).
 import type { LoadedLlm } from '../model/load-model.ts';
-import { StreamingDecoder } from '../tokenizer/sentencepiece-bpe.ts';
+import { StreamingDecoder } from '../tokenizer/text-tokenizer.ts';
 import { embedTokens, emptyCache, forward, type KvCache } from './decoder.ts';
 import { Sampler, type SamplingOptions } from './sampling.ts';
 
@@ -49,7 +49,7 @@ export async function* generateStream(llm: LoadedLlm, prompt: readonly PromptPar
   const maxPos = llm.config.max_position_embeddings ?? Infinity;
   const budget = Math.min(opts.steps !== undefined ? opts.steps - length + 1 : Infinity, opts.maxNewTokens ?? Infinity, maxPos - length + 1);
   if (!Number.isFinite(budget)) throw new RangeError('give steps or maxNewTokens');
-  const stop = new Set(opts.stopIds ?? [llm.config.bos_token_id ?? 1, ...llm.eosIds]);
+  const stop = new Set(opts.stopIds ?? [...(llm.tokenizer.bosId !== undefined ? [llm.tokenizer.bosId] : []), ...llm.eosIds]);
   const sampler = new Sampler(opts);
   const decoder = new StreamingDecoder(llm.tokenizer, lastId);
   let { logits, vocab, cache } = await forward(llm, embeds, emptyCache(llm));
@@ -88,7 +88,8 @@ export async function generate(llm: LoadedLlm, prompt: readonly PromptPart[], op
  */
 export async function completeText(llm: LoadedLlm, prompt: string, opts: GenerateOptions = {}): Promise<string> {
   const ids = llm.tokenizer.encode(prompt, { bos: true });
-  const head = llm.tokenizer.decode(ids.slice(1), ids[0]);
+  const hasBos = llm.tokenizer.bosId !== undefined && ids[0] === llm.tokenizer.bosId;
+  const head = llm.tokenizer.decode(ids.slice(hasBos ? 1 : 0), hasBos ? ids[0] : -1);
   const { text } = await generate(llm, [{ ids }], opts);
   return head + text;
 }

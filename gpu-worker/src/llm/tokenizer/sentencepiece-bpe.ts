@@ -1,6 +1,9 @@
 // SentencePiece-style BPE (Llama family): dummy prefix, "▁" for spaces, per-character lookup with
 // UTF-8 byte fallback, then repeated merging of the adjacent pair whose merged piece ranks best.
 // Turns the prompt's hard text (system line, titles, task line) into token ids for the frozen LLM.
+import { StreamingDecoder, type TextTokenizer } from './text-tokenizer.ts';
+
+export { StreamingDecoder };
 export const SPACE = '\u2581';
 
 export interface BpeSpec {
@@ -17,7 +20,7 @@ export interface BpeSpec {
 
 const BYTE_PIECE = /^<0x([0-9A-Fa-f]{2})>$/;
 
-export class SentencePieceBpe {
+export class SentencePieceBpe implements TextTokenizer {
   readonly pieceToId = new Map<string, number>();
   private readonly pairRank = new Map<string, number>();
   private readonly byteIds = new Int32Array(256).fill(-1);
@@ -42,6 +45,14 @@ export class SentencePieceBpe {
       if (!tokenRank.has(merged)) tokenRank.set(merged, rank);
       this.pairRank.set(`${a}\u0000${b}`, tokenRank.get(merged)!);
     });
+  }
+
+  get bosId(): number {
+    return this.spec.bosId;
+  }
+
+  get eosId(): number {
+    return this.spec.eosId;
   }
 
   get vocabSize(): number {
@@ -100,21 +111,5 @@ export class SentencePieceBpe {
   decode(ids: number[], prev = -1): string {
     const d = new StreamingDecoder(this, prev);
     return ids.map((id) => d.push(id)).join('') + d.flush();
-  }
-}
-
-/** Incremental decoding for token streaming: multi-byte characters split across byte tokens come out whole. */
-export class StreamingDecoder {
-  private readonly utf8 = new TextDecoder('utf-8');
-  constructor(private readonly tok: SentencePieceBpe, private prev = -1) {}
-
-  push(id: number): string {
-    const bytes = this.tok.pieceBytes(this.prev, id);
-    this.prev = id;
-    return this.utf8.decode(bytes, { stream: true });
-  }
-
-  flush(): string {
-    return this.utf8.decode();
   }
 }

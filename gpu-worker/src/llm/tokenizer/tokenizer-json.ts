@@ -1,15 +1,20 @@
 // Reads the Hugging Face `tokenizer.json` of a SentencePiece-BPE model (Llama style) into the
 // worker's tokenizer, and writes one from a llama2.c tok512.bin (stories260K conversion).
 import { z } from 'zod';
+import { ByteLevelBpe, isByteLevel, splitPattern } from './byte-level-bpe.ts';
 import { SentencePieceBpe, SPACE } from './sentencepiece-bpe.ts';
+import type { TextTokenizer } from './text-tokenizer.ts';
 
 const AddedToken = z.object({ id: z.number().int(), content: z.string(), special: z.boolean().optional() });
 const TokenizerJson = z.object({
   version: z.string().optional(),
   added_tokens: z.array(AddedToken).default([]),
   normalizer: z.unknown().optional(),
+  pre_tokenizer: z.unknown().optional(),
+  decoder: z.unknown().optional(),
+  post_processor: z.unknown().optional(),
   model: z.object({
-    type: z.literal('BPE', { message: 'only SentencePiece-style BPE tokenizers (Llama family) are supported' }),
+    type: z.literal('BPE', { message: 'only BPE tokenizers (SentencePiece-style or byte-level) are supported' }),
     vocab: z.record(z.string(), z.number().int()),
     merges: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])),
     byte_fallback: z.boolean().optional(),
@@ -23,8 +28,21 @@ function hasDummyPrefix(normalizer: unknown): boolean {
   return s.includes('"Prepend"') || s.includes('"add_dummy_prefix":true') || s.includes('"prepend_scheme":"always"');
 }
 
-export function tokenizerFromJson(json: unknown): SentencePieceBpe {
+export function tokenizerFromJson(json: unknown, special: { bosId?: number | null; eosId?: number | null } = {}): TextTokenizer {
   const t = TokenizerJson.parse(json);
+  if (isByteLevel(t)) {
+    const merges = t.model.merges.map((m) => (typeof m === 'string' ? (m.split(' ', 2) as [string, string]) : m));
+    const post = JSON.stringify(t.post_processor ?? null);
+    return new ByteLevelBpe({
+      vocab: t.model.vocab,
+      merges,
+      special: t.added_tokens.map((a) => ({ id: a.id, content: a.content })),
+      pattern: splitPattern(t.pre_tokenizer),
+      bosId: special.bosId ?? undefined,
+      eosId: special.eosId ?? undefined,
+      addBos: special.bosId != null && post.includes(`"id":${special.bosId}`) ? true : special.bosId != null,
+    });
+  }
   const size = Math.max(...Object.values(t.model.vocab), ...t.added_tokens.map((a) => a.id)) + 1;
   const pieces = new Array<string>(size).fill('');
   for (const [p, id] of Object.entries(t.model.vocab)) pieces[id] = p;
