@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,5 +110,44 @@ describe('prepare-llm', () => {
     prepareLlm({ input, outDir: out });
     expect(() => prepareLlm({ input: join(out, 'onnx', 'model.onnx'), outDir: mkdtempSync(join(tmpdir(), 'x-')) })).toThrow(PrepareError);
     expect(readModel(join(out, 'onnx', 'model.onnx')).graph?.input?.map((i) => i.name)).toContain('inputs_embeds');
+  });
+});
+
+// A decoder exported by torch.onnx (the exporter people use), when /usr/bin/python3 has torch.
+const torchPython = (() => {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0;
+})();
+if (!torchPython) console.warn('no /usr/bin/python3 with torch: skipping the torch-exported prepare-llm test');
+
+describe.skipIf(!torchPython)('prepare-llm on a torch.onnx export', () => {
+  it('rewrites the exporter graph with identical logits and KV outputs over two steps', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'llmrec-prep-torch-'));
+    const script = join(fileURLToPath(new URL('.', import.meta.url)), '../../../../training/llm/export_tiny_decoder.py');
+    const r = spawnSync('/usr/bin/python3', [script, src], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = mkdtempSync(join(tmpdir(), 'llmrec-prep-torch-out-'));
+    const report = prepareLlm({ input: join(src, 'onnx', 'model.onnx'), outDir: out });
+    expect(report).toMatchObject({ vocab: 61, hidden: 16 });
+    const before = await createSession(join(src, 'onnx', 'model.onnx'), { device: 'cpu' });
+    const after = await createSession(report.model, { device: 'cpu' });
+    const table = readNpy(report.table);
+    const emb = (ids: number[]) => {
+      const e = new Float32Array(ids.length * 16);
+      ids.forEach((t, i) => e.set(table.data.subarray(t * 16, (t + 1) * 16), i * 16));
+      return float32(e, [1, ids.length, 16]);
+    };
+    let pk = float32(new Float32Array(0), [1, 2, 0, 8]);
+    let pv = pk;
+    for (const ids of [[1, 7, 30, 60], [5, 2]]) {
+      const total = Number(pk.dims[2]) + ids.length;
+      const common = { attention_mask: int64(new Array(total).fill(1), [1, total]), 'past_key_values.0.key': pk, 'past_key_values.0.value': pv };
+      const a = await run(before, { input_ids: int64(ids, [1, ids.length]), ...common });
+      const b = await run(after, { inputs_embeds: emb(ids), ...common });
+      expect(Array.from(asFloat32(b.logits!))).toEqual(Array.from(asFloat32(a.logits!)));
+      expect(Array.from(asFloat32(b['present.0.key']!))).toEqual(Array.from(asFloat32(a['present.0.key']!)));
+      pk = a['present.0.key']!;
+      pv = a['present.0.value']!;
+    }
   });
 });
