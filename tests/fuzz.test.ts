@@ -4,7 +4,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, EventsResponse, RecommendResponse } from '../shared/src/api/http.ts';
+import { keys, PQ_CODES_CHUNK } from '../shared/src/kv/keys.ts';
 import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
+import { pqToValues, trainPq } from '../shared/src/kv/pq-quantize.ts';
+import { encodeValue } from '../shared/src/kv/typed.ts';
+import { PqCodebooks, PqCodes } from '../shared/src/kv/values.ts';
 import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
 import { API_KEY, makeHarness, type Harness } from './support/harness.ts';
 
@@ -15,6 +19,8 @@ let h: Harness;
 beforeAll(async () => {
   const store = createMemoryStore();
   await publishFixture(store, f);
+  const pq = pqToValues(trainPq(f.itemLatents, f.dim, { m: 4, k: 16, seed: 1 }), PQ_CODES_CHUNK);
+  await store.setMany([[keys.pqCodebooks(f.version), encodeValue(PqCodebooks, pq.codebooks)], ...pq.codes.map((c, i) => [keys.pqCodes(f.version, i), encodeValue(PqCodes, c)] as [string, string])]);
   h = makeHarness(store, f, { config: { rateLimit: { requests: 1_000_000, windowSec: 60 } } });
 });
 
@@ -81,6 +87,20 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
           const again = await send('POST', '/v1/events', body, hd);
           expect(again.json.accepted).toBe(0);
         }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('POST /v1/explain never 5xx', async () => {
+    const explainBody = fc.oneof(
+      fc.record({ userId: fc.oneof(someId, anyValue), itemId: fc.oneof(someId, anyValue), itemIds: fc.oneof(idList, anyValue), history: fc.oneof(idList, anyValue), minCoUsers: fc.oneof(fc.integer({ min: -2, max: 2000 }), anyValue) }, { requiredKeys: [] }),
+      fc.record({ userId: fc.constantFrom('u1', 'u2', 'u3', 'ghost'), itemIds: fc.array(knownItem, { minLength: 1, maxLength: 10 }) }),
+      anyValue,
+    );
+    await fc.assert(
+      fc.asyncProperty(rawBody(explainBody), headers, async (body, hd) => {
+        await send('POST', '/v1/explain', body, hd);
       }),
       { numRuns: RUNS },
     );

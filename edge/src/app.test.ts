@@ -205,6 +205,25 @@ describe('edge-side retrieval over PQ latents', () => {
   });
 });
 
+describe('POST /v1/explain (mounted on the KV-backed evidence source)', () => {
+  it('explains an item with neighbours from the user history and PQ-decoded latents', async () => {
+    const pq = trainPq(f.itemLatents, f.dim, { m: 4, k: 16, seed: 1 });
+    const v = pqToValues(pq, PQ_CODES_CHUNK);
+    await store.setMany([[keys.pqCodebooks(f.version), encodeValue(PqCodebooks, v.codebooks)], ...v.codes.map((c, i) => [keys.pqCodes(f.version, i), encodeValue(PqCodes, c)] as [string, string])]);
+    const r = await h.call('POST', '/v1/explain', { userId: 'u1', itemId: '10' });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const [e] = r.json.explanations;
+    expect(e.item).toEqual({ id: '10', title: f.titles[9] });
+    expect(e.evidence.neighbours.length).toBeGreaterThan(0);
+    for (const n of e.evidence.neighbours) {
+      expect(f.users.u1).toContain(n.id);
+      expect(n.coUsers).toBe(6);
+    }
+    expect(e.rationale.text.length).toBeGreaterThan(10);
+    expect((await h.call('POST', '/v1/explain', { userId: 'u1', itemId: 'nope' })).status).toBe(404);
+  });
+});
+
 describe('degradation', () => {
   it('worker down -> popular with degraded: true; cached ranking once there is one; recovers', async () => {
     const good = await h.call('POST', '/v1/recommend', { userId: 'u1', k: 4 });

@@ -17,6 +17,8 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import type { EdgeEnv } from './routes/common.ts';
 import { registerEvents } from './routes/events.ts';
+import { registerExplain } from './routes/explain.ts';
+import { kvExplainSource } from './explain-source.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerItems } from './routes/items.ts';
 import { registerRecommend } from './routes/recommend.ts';
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }));
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
   registerItems(app, catalog);
+  registerExplain(app, { source: kvExplainSource(catalog, pq, deps.config.historyMaxLen) });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

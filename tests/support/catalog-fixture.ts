@@ -5,7 +5,7 @@
 import { keys } from '../../shared/src/kv/keys.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
 import { encodeValue } from '../../shared/src/kv/typed.ts';
-import { HistoryEntry, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../shared/src/kv/values.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../shared/src/kv/values.ts';
 
 export interface Fixture {
   version: string;
@@ -44,6 +44,11 @@ export async function publishFixture(store: KvStore, f: Fixture): Promise<void> 
   const entries: [string, string][] = [];
   f.ids.forEach((id, idx) => {
     entries.push([keys.item(f.version, id), encodeValue(ItemMeta, { v: 1, id, idx, title: f.titles[idx]!, genres: [`g${f.clusterOf(idx)}`], hasImage: false })]);
+  });
+  // Evidence: the item's genre as a fact; co-interactions with the other items of its cluster (6 users each).
+  f.ids.forEach((id, idx) => {
+    const co = f.ids.map((_, j) => j).filter((j) => j !== idx && f.clusterOf(j) === f.clusterOf(idx)).map((j) => [j, 6] as [number, number]);
+    entries.push([keys.evidence(f.version, id), encodeValue(ItemEvidence, { v: 1, itemId: id, evidence: [{ kind: 'genre', text: `Genres: g${f.clusterOf(idx)}` }], facts: [{ kind: 'genre', value: `g${f.clusterOf(idx)}` }], co })]);
   });
   entries.push([keys.itemIndex(f.version), encodeValue(ItemIndex, { v: 1, ids: f.ids })]);
   entries.push([keys.popular(f.version, 'all'), encodeValue(PopularList, { v: 1, name: 'all', items: f.popular, scores: f.popular.map((_, i) => 1000 - i) })]);

@@ -1,0 +1,39 @@
+// The explainer's data at the edge (evidence-grounded explanations): item facts and co-interaction lists from
+// the published evidence dictionary in KV, joint latents decoded from the PQ codes (pure TypeScript), user
+// histories from KV. Feeds shared/src/evidence (explainItems) for POST /v1/explain.
+import { coUsersFromLists, type ExplainSource, type ItemFacts } from '../../shared/src/evidence/index.ts';
+import { decodeItem } from '../../shared/src/pq/index.ts';
+import type { Catalog } from './catalog.ts';
+import { ApiError } from './errors.ts';
+import type { PqLatents } from './pq-latents.ts';
+
+export function kvExplainSource(catalog: Catalog, pq: PqLatents, historyMaxLen: number): ExplainSource {
+  const published = async () => {
+    const cat = await catalog.published();
+    if (!cat) throw new ApiError(503, 'not_published', 'no catalog has been published to this store yet (run `llmrec publish`)');
+    return cat;
+  };
+  return {
+    async facts(ids) {
+      const cat = await published();
+      const [meta, ev] = await Promise.all([catalog.items(cat, ids), catalog.evidence(cat, ids)]);
+      return meta.map((m, i): ItemFacts | null => (m ? { idx: m.idx, id: m.id, title: m.title, attributes: ev[i]?.facts ?? [] } : null));
+    },
+    async latents(idx) {
+      const cat = await published();
+      const index = await pq.get(cat);
+      if (!index) throw new ApiError(503, 'latents_unavailable', 'this catalog was published without PQ latents (publish with the artifacts bundle)');
+      return idx.map((i) => decodeItem(index, i));
+    },
+    coUsers: coUsersFromLists(async (itemIdx) => {
+      const cat = await published();
+      const id = cat.ids[itemIdx];
+      if (id === undefined) return null;
+      const [ev] = await catalog.evidence(cat, [id]);
+      return ev ? { v: 1, itemIdx, co: ev.co } : null;
+    }),
+    async history(userId) {
+      return (await catalog.history(userId, historyMaxLen)).map((e) => e.item).reverse();
+    },
+  };
+}
