@@ -221,6 +221,10 @@ describe('POST /v1/explain (mounted on the KV-backed evidence source)', () => {
     }
     expect(e.rationale.text.length).toBeGreaterThan(10);
     expect((await h.call('POST', '/v1/explain', { userId: 'u1', itemId: 'nope' })).status).toBe(404);
+    const rec = await h.call('POST', '/v1/recommend', { userId: 'u1', k: 3, explain: true });
+    expect(rec.status).toBe(200);
+    expect(rec.json.items.every((it: { id: string; explanation?: { item: { id: string } } }) => it.explanation?.item.id === it.id)).toBe(true);
+    expect((await h.call('POST', '/v1/recommend', { userId: 'u1', k: 3 })).json.items[0].explanation).toBeUndefined();
   });
 });
 

@@ -74,10 +74,11 @@ export function createApp(deps: AppDeps): EdgeApp {
   app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
 
   registerHealth(app, { store, catalog, worker: deps.worker });
-  registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }));
+  const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
+  registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
   registerItems(app, catalog);
-  registerExplain(app, { source: kvExplainSource(catalog, pq, deps.config.historyMaxLen) });
+  registerExplain(app, { source: explainSource });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -2,6 +2,7 @@
 // The OpenAPI document is generated from these schemas, and the types used by handlers and clients are
 // inferred from them, so the contract is written exactly once.
 import { z } from 'zod';
+import { Explanation } from '../evidence/explain.ts';
 
 /** Limits that bound the work one request can cause; the edge enforces them before touching KV. */
 export const API_LIMITS = {
@@ -37,6 +38,7 @@ export const RecommendRequest = z
       .describe('rank only these items; omitted = retrieval over all items'),
     k: z.number().int().min(1).max(API_LIMITS.maxK).default(10),
     excludeSeen: z.boolean().default(true).describe("drop items already in the user's history"),
+    explain: z.boolean().default(false).describe('attach an evidence-grounded explanation to every item (as POST /v1/explain)'),
   })
   .strict()
   .refine((r) => (r.userId === undefined) !== (r.recentItems === undefined), {
@@ -50,6 +52,7 @@ export const RecommendedItem = z.object({
   title: z.string(),
   score: z.number(),
   rank: z.number().int(),
+  explanation: Explanation.optional(),
 });
 export type RecommendedItem = z.infer<typeof RecommendedItem>;
 
