@@ -6,6 +6,8 @@ import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, ty
 import { MicroBatcher } from './batcher.ts';
 import type { LatentModel } from './model.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
+import { registerLlmRoutes } from './llm/serve/llm-routes.ts';
+import type { LlmService } from './llm/serve/llm-service.ts';
 import { rankByLatents, rankFromScores } from './rank.ts';
 
 export interface WorkerAppDeps {
@@ -13,6 +15,8 @@ export interface WorkerAppDeps {
   secret: string;
   maxBatch?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Frozen LLM with soft prompts: mounts POST /llm/rank and /llm/explain (gpu-worker/src/llm/serve). */
+  llm?: LlmService;
   /** Online adapters (Eq. 1); absent = static z_u . z_i. */
   dynamic?: DynamicScoring;
   /** Set by the server during shutdown: /readyz reports not ready, new work gets 503. */
@@ -88,6 +92,7 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     log({ t: new Date().toISOString(), requestId: c.req.header(REQUEST_ID_HEADER) ?? req.requestId, path: '/v1/score', ms: round(performance.now() - t0), batch: res.timings.batchSize, k: req.k, candidates: req.prompt.candidates?.length ?? model.items });
     return c.json(res);
   });
+  if (deps.llm) registerLlmRoutes(app, deps.llm, deps.secret);
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     log({ level: 'error', path: c.req.path, message: err.message });

@@ -10,7 +10,14 @@ export async function startWorkerFromEnv(env: Record<string, string | undefined>
   const cfg = workerConfigFromEnv(env);
   const model = await loadServingModel(cfg.artifactsDir, { device: cfg.device, ...(cfg.threads ? { threads: cfg.threads } : {}) });
   const log = cfg.log === 'json' ? (l: Record<string, unknown>) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined;
-  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log });
+  // Optional frozen LLM (soft prompts): LLMREC_LLM_MODEL (model folder) + LLMREC_LLM_PROJECTORS (+ LLMREC_LLM_WEIGHT).
+  let llm;
+  if (env.LLMREC_LLM_MODEL && env.LLMREC_LLM_PROJECTORS) {
+    const [{ loadModel }, { loadProjectors }, { LlmService }] = await Promise.all([import('./llm/model/load-model.ts'), import('./llm/rank/projectors.ts'), import('./llm/serve/llm-service.ts')]);
+    const [loaded, tokens] = await Promise.all([loadModel(env.LLMREC_LLM_MODEL, { device: cfg.device }), loadProjectors(env.LLMREC_LLM_PROJECTORS)]);
+    llm = new LlmService({ llm: loaded, tokens, weight: Number(env.LLMREC_LLM_WEIGHT ?? 0.5) });
+  }
+  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

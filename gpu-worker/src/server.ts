@@ -4,6 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createWorkerApp } from './app.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
+import type { LlmService } from './llm/serve/llm-service.ts';
 import type { LatentModel } from './model.ts';
 
 export interface RunningWorker {
@@ -23,10 +24,11 @@ export async function startWorker(opts: {
   shutdownGraceMs?: number;
   log?: (line: Record<string, unknown>) => void;
   dynamic?: DynamicScoring;
+  llm?: LlmService;
 }): Promise<RunningWorker> {
   let draining = false;
   let inFlight = 0;
-  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, draining: () => draining });
+  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, draining: () => draining });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
