@@ -4,6 +4,8 @@
 //     under full ranking (items outside the top-N keep their latent rank).
 //  2. Faithfulness audit of rationales over all test users (top-10 recommendations each).
 // Run: npx tsx gpu-worker/src/llm/eval/llm-eval.ts --dataset-dir D --model M --projectors P [--users N]
+//      [--artifacts A]  (z_u from the trained user encoder of `llmrec train`; default: mean history latent)
+//      [--write-user-latents F --artifacts A]  (writes z_u of every user's training history, for projector training)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,14 @@ import { llmrecHome, resolveModelDir } from '../model/resolve-model.ts';
 import { encodePrefix, embedSoftPrompt, fitSoftPrompt, fuseScores, llmSlotChooser, scoreCandidates } from '../rank/llm-ranker.ts';
 import { historyLatent, loadProjectors, row, type SoftTokens } from '../rank/projectors.ts';
 import { readLoo, type LooData } from './loo-data.ts';
+import { loadUserEncoder, type UserEncoder } from './user-encoder.ts';
+import { writeNpy } from '../model/npy.ts';
+
+type UserLatentFn = (history: readonly number[]) => Promise<Float32Array>;
+
+function userLatentFn(p: SoftTokens, enc?: UserEncoder): UserLatentFn {
+  return enc ? async (h) => (await enc.encode([h])).slice() : async (h) => historyLatent(p, h.slice(-50));
+}
 
 const WEIGHTS = [0, 0.05, 0.1, 0.25, 0.5, 1, 2];
 
@@ -39,7 +49,7 @@ const ndcgAt = (rank: number, k: number) => (rank < k ? 1 / Math.log2(rank + 2) 
 
 interface SplitResult { users: number; hr10: Record<string, number>; ndcg10: Record<string, number>; llmOnlyNdcg10: number; targetInTopN: number }
 
-async function evalSplit(llm: LoadedLlm, p: SoftTokens, data: LooData, which: 'valid' | 'test', topN: number, maxUsers: number, log: (m: string) => void): Promise<SplitResult> {
+async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn, data: LooData, which: 'valid' | 'test', topN: number, maxUsers: number, log: (m: string) => void): Promise<SplitResult> {
   const hr: Record<string, number> = Object.fromEntries(WEIGHTS.map((w) => [w, 0]));
   const nd: Record<string, number> = Object.fromEntries(WEIGHTS.map((w) => [w, 0]));
   let llmOnly = 0;
@@ -50,7 +60,7 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, data: LooData, which: 'v
     const target = which === 'valid' ? data.valid[u]! : data.test[u]!;
     if (target < 0) continue;
     const hist = which === 'valid' ? data.train[u]! : [...data.train[u]!, data.valid[u]!].filter((i) => i >= 0);
-    const zu = historyLatent(p, hist.slice(-50));
+    const zu = await userLatent(hist);
     const order = ranking(latentScores(p, zu), new Set(hist));
     const latentRank = order.indexOf(target);
     const cands = order.slice(0, topN);
@@ -82,7 +92,7 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, data: LooData, which: 'v
   return { users: n, hr10: avg(hr), ndcg10: avg(nd), llmOnlyNdcg10: llmOnly / n, targetInTopN: inTop / n };
 }
 
-async function auditRationales(llm: LoadedLlm, p: SoftTokens, data: LooData, minCoUsers: number, maxUsers: number, llmUsers: number, log: (m: string) => void) {
+async function auditRationales(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn, data: LooData, minCoUsers: number, maxUsers: number, llmUsers: number, log: (m: string) => void) {
   const co = new CoInteractionIndex(data.train, data.items.length);
   const src: EvidenceSource = { facts: (i) => data.items[i]!, latent: (i) => row(p.itemLatents.data, i, p.meta.latentDim), coUsers: (a, b) => co.count(a, b) };
   const res = { rationales: 0, faithful: 0, removalOk: 0, belowThreshold: 0, withNeighbour: 0, withAttribute: 0, llmChosen: 0, llmChosenFaithful: 0, problems: [] as string[] };
@@ -91,7 +101,7 @@ async function auditRationales(llm: LoadedLlm, p: SoftTokens, data: LooData, min
     if (data.test[u]! < 0) continue;
     users++;
     const hist = [...data.train[u]!, data.valid[u]!].filter((i) => i >= 0);
-    const zu = historyLatent(p, hist.slice(-50));
+    const zu = await userLatent(hist);
     const recs = ranking(latentScores(p, zu), new Set(hist)).slice(0, 10);
     const titles = [...hist, ...recs].map((i) => data.items[i]!.title);
     for (const c of recs) {
@@ -132,11 +142,22 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       'top-n': { type: 'string' },
       k: { type: 'string' },
       out: { type: 'string' },
+      artifacts: { type: 'string' },
+      'write-user-latents': { type: 'string' },
     },
   });
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const home = llmrecHome();
   const datasetDir = resolve(values['dataset-dir'] ?? join(home, 'datasets', 'ml-100k'));
+  const enc = values.artifacts ? await loadUserEncoder(resolve(values.artifacts)) : undefined;
+  if (values['write-user-latents']) {
+    if (!enc) throw new Error('--write-user-latents needs --artifacts');
+    const d = readLoo(datasetDir);
+    const z = await enc.encode(d.train.map((h) => (h.length ? h : [0])));
+    writeNpy(values['write-user-latents'], z, [d.train.length, enc.dim]);
+    log(`wrote z_u of ${d.train.length} users to ${values['write-user-latents']}`);
+    return;
+  }
   const llm = await loadModel(resolveModelDir(values.model ?? resolve('..', 'shared', 'models', 'stories260K'), log));
   const p = await loadProjectors(resolve(values.projectors ?? join(home, 'projectors', 'ml-100k-stories260K')));
   const data = readLoo(datasetDir);
@@ -144,15 +165,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const topN = Number(values['top-n'] ?? 20);
   const minCoUsers = Number(values.k ?? 5);
   const t0 = performance.now();
-  const valid = await evalSplit(llm, p, data, 'valid', topN, maxUsers, log);
+  const userLatent = userLatentFn(p, enc);
+  const valid = await evalSplit(llm, p, userLatent, data, 'valid', topN, maxUsers, log);
   const bestW = WEIGHTS.reduce((b, w) => (valid.ndcg10[w]! > valid.ndcg10[b]! ? w : b), 0);
-  const test = await evalSplit(llm, p, data, 'test', topN, maxUsers, log);
-  const audit = await auditRationales(llm, p, data, minCoUsers, Number(values['audit-users'] ?? Infinity), 50, log);
+  const test = await evalSplit(llm, p, userLatent, data, 'test', topN, maxUsers, log);
+  const audit = await auditRationales(llm, p, userLatent, data, minCoUsers, Number(values['audit-users'] ?? Infinity), 50, log);
   const result = {
     dataset: datasetDir,
     protocol: `leave-one-out; latent top-${topN} re-ranked by the fused score, full ranking over all unseen items (outside the top-${topN}: latent rank)`,
     llm: llm.dir,
     projectors: p.meta,
+    userLatents: enc ? `user encoder of ${values.artifacts}` : 'mean joint latent of the last 50 history items',
     chosenWeightOnValid: bestW,
     valid,
     test,
