@@ -9,7 +9,8 @@ export const WorkerConfig = z.object({
   /** Folder holding the artifacts manifest (the output of `llmrec train`). */
   artifactsDir: z.string().min(1),
   device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
-  threads: z.coerce.number().int().min(0).default(0),
+  /** ONNX intra-op threads; 1 by default: the encoders are tiny and the worker batches requests instead (0 = onnxruntime's choice). */
+  threads: z.coerce.number().int().min(0).default(1),
   maxBatch: z.coerce.number().int().min(1).max(1024).default(64),
   /** In-flight requests are given this long to finish on SIGTERM. */
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),

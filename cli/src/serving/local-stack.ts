@@ -43,7 +43,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const envKey = process.env.LLMREC_API_KEY || undefined;
   const apiKey = o.apiKey ?? envKey ?? `dev-${randomBytes(12).toString('hex')}`;
   const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
-  const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto' });
+  const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
   const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
