@@ -1,7 +1,8 @@
 """Base aligner (A-LLMRec stage-1 style): an item encoder over the frozen SASRec item embedding and a text
 encoder over item text features, both into the joint latent z_i (dim 128); a user encoder maps the SASRec
 sequence representation to z_u in the same space. Losses: recommendation (full softmax of z_u . z_i over all
-items), matching (z_item vs z_text), reconstruction of both inputs. Linear paths start as the same
+items, plus distillation from the frozen SASRec's own softmax so the CF ranking is kept while the latents move
+toward text), matching (z_text onto z_item, relative MSE), reconstruction of both inputs. Linear paths start as the same
 semi-orthogonal map, so z_u . z_i equals SASRec's score before training and CF quality is kept."""
 import time
 
@@ -14,8 +15,8 @@ from .data import left_pad
 from .metrics import evaluate
 from .progress import emit
 
-DEFAULTS = dict(dim=128, hidden=256, dropout=0.1, lr=1e-3, batch=1024, epochs=30, eval_every=2, patience=3,
-                w_rec=1.0, w_match=0.1, w_recon=0.1, seed=42)
+DEFAULTS = dict(dim=128, hidden=256, dropout=0.1, lr=5e-4, batch=2048, item_batch=256, epochs=6, eval_every=1, patience=2,
+                w_rec=0.0, w_kd=1.0, kd_temp=1.0, w_match=1.0, w_recon=0.1, keep_tol=0.01, seed=42)
 
 
 class Encoder(nn.Module):
@@ -100,10 +101,21 @@ def train(sasrec, data, text, cfg):
         with torch.no_grad():
             return model.z_users(sasrec.user_repr(x)) @ model.z_items(e).t()
 
+    def match_all():
+        model.eval()
+        with torch.no_grad():
+            zi = model.z_items(e)
+            return float(F.mse_loss(model.text_enc(q), zi) / zi.pow(2).mean().clamp_min(1e-12))
+
+    match_start = match_all()
     base = evaluate(lambda x: sasrec.score_all(x), data.valid_hist, data.valid, data.n_items, maxlen, sampled=0)["full"]["ndcg@10"]
+    # Model selection: the best-aligned epoch (lowest matching loss) among those whose validation NDCG@10 stays
+    # within keep_tol of SASRec's own (the identity start always qualifies).
+    floor = (1.0 - cfg["keep_tol"]) * base
     best = evaluate(score_fn, data.valid_hist, data.valid, data.n_items, maxlen, sampled=0)["full"]["ndcg@10"]
+    best_match, best_epoch = match_start, 0
     best_state = {k: v.clone() for k, v in model.state_dict().items()}
-    emit("metric", step="aligner", epoch=0, valid_ndcg10=best, sasrec_valid_ndcg10=base)
+    emit("metric", step="aligner", epoch=0, valid_ndcg10=best, sasrec_valid_ndcg10=base, match=match_start)
     bad, history, secs = 0, [], []
     for epoch in range(1, cfg["epochs"] + 1):
         if bad >= cfg["patience"]:
@@ -111,21 +123,30 @@ def train(sasrec, data, text, cfg):
         model.train()
         t0 = time.time()
         perm = torch.randperm(len(T), generator=gen)
-        tot = {"rec": 0.0, "match": 0.0, "recon": 0.0}
+        tot = {"rec": 0.0, "kd": 0.0, "match": 0.0, "recon": 0.0}
         nb = 0
         for s in range(0, len(perm), cfg["batch"]):
             b = perm[s:s + cfg["batch"]]
             zi = model.z_items(e)
-            zt = model.text_enc(q)
             zu = model.z_users(H[b])
-            rec = F.cross_entropy(zu @ zi.t(), T[b])
-            match = F.mse_loss(zi, zt)
-            recon = F.mse_loss(model.item_dec(zi), e) + F.mse_loss(model.text_dec(zt), q) * q.shape[1]
-            loss = cfg["w_rec"] * rec + cfg["w_match"] * match + cfg["w_recon"] * recon
+            logits = zu @ zi.t()
+            rec = F.cross_entropy(logits, T[b])
+            tau = cfg["kd_temp"]
+            with torch.no_grad():
+                teacher = torch.softmax(H[b] @ e.t() / tau, dim=-1)
+            kd = F.kl_div(torch.log_softmax(logits / tau, dim=-1), teacher, reduction="batchmean")
+            # matching and reconstruction on a random subset of items: the text side is the expensive part
+            ib = torch.randint(0, e.shape[0], (min(cfg["item_batch"], e.shape[0]),), generator=gen)
+            zt = model.text_enc(q[ib])
+            target = zi[ib].detach()  # the text side learns to land on the CF latent (A-LLMRec direction)
+            match = F.mse_loss(zt, target) / target.pow(2).mean().clamp_min(1e-12)
+            recon = F.mse_loss(model.item_dec(zi[ib]), e[ib]) + F.mse_loss(model.text_dec(zt), q[ib]) * q.shape[1]
+            loss = cfg["w_rec"] * rec + cfg["w_kd"] * kd + cfg["w_match"] * match + cfg["w_recon"] * recon
             opt.zero_grad()
             loss.backward()
             opt.step()
             tot["rec"] += float(rec)
+            tot["kd"] += float(kd)
             tot["match"] += float(match)
             tot["recon"] += float(recon)
             nb += 1
@@ -133,11 +154,14 @@ def train(sasrec, data, text, cfg):
         emit("progress", step="aligner", epoch=epoch, epochs=cfg["epochs"], sec=secs[-1], **{k: v / nb for k, v in tot.items()})
         if epoch % cfg["eval_every"] == 0 or epoch == cfg["epochs"]:
             r = evaluate(score_fn, data.valid_hist, data.valid, data.n_items, maxlen, sampled=0)["full"]["ndcg@10"]
-            history.append({"epoch": epoch, "valid_ndcg@10": r, **{k: v / nb for k, v in tot.items()}})
-            emit("metric", step="aligner", epoch=epoch, valid_ndcg10=r)
-            if r > best:
-                best, bad = r, 0
-                best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            mm = match_all()
+            history.append({"epoch": epoch, "valid_ndcg@10": r, "match_mse_all": mm, **{k: v / nb for k, v in tot.items()}})
+            emit("metric", step="aligner", epoch=epoch, valid_ndcg10=r, match=mm, kd=tot["kd"] / nb)
+            if r >= floor:
+                bad = 0
+                if mm < best_match:
+                    best, best_match, best_epoch = r, mm, epoch
+                    best_state = {k: v.clone() for k, v in model.state_dict().items()}
             else:
                 bad += 1
     model.load_state_dict(best_state)
@@ -146,6 +170,9 @@ def train(sasrec, data, text, cfg):
         "valid": evaluate(score_fn, data.valid_hist, data.valid, data.n_items, maxlen),
         "test": evaluate(score_fn, data.test_hist, data.test, data.n_items, maxlen),
         "sasrec_valid_ndcg@10": base,
+        "match_mse_start": match_start,
+        "match_mse_end": match_all(),
+        "selected_epoch": best_epoch,
         "epochs_run": len(secs),
         "sec_per_epoch": float(np.mean(secs)) if secs else 0.0,
         "history": history,

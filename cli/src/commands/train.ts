@@ -22,7 +22,7 @@ export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq:
   const sasrec: Cfg = dataset === 'ml-100k' || dataset === 'synthetic'
     ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.2, batch: 128, epochs: 60, eval_every: 3, patience: 3 }
     : { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.001, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 3 };
-  return { sasrec, aligner: { dim: 128, epochs: 30, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 16, k: 256, iters: 25 } };
+  return { sasrec, aligner: { dim: 128, epochs: 10, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 32, k: 256, iters: 25 } };
 }
 
 const TRAINING_DIR = join(REPO_ROOT, 'training');
@@ -109,7 +109,7 @@ async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Rec
   for (const [k, v] of Object.entries(inputs)) args.push('--in', `${k}=${v.dir}`);
   await runPython(args, join(dir, 'stderr.log'), (e) => {
     if (e.event === 'progress' && bar) bar.update(Number(e.epoch));
-    else if (e.event === 'metric') log('train', `${step} epoch ${e.epoch}: valid NDCG@10 ${Number(e.valid_ndcg10).toFixed(4)}`);
+    else if (e.event === "metric") log("train", `${step} epoch ${e.epoch}: valid NDCG@10 ${Number(e.valid_ndcg10).toFixed(4)}${e.match !== undefined ? ` (match MSE ${Number(e.match).toFixed(4)})` : ""}`);
     else if (e.event === 'log') log('train', String(e.msg));
   });
   bar?.done();
