@@ -47,11 +47,12 @@ function ranking(scores: Float64Array, seen: Set<number>): number[] {
 
 const ndcgAt = (rank: number, k: number) => (rank < k ? 1 / Math.log2(rank + 2) : 0);
 
-interface SplitResult { users: number; hr10: Record<string, number>; ndcg10: Record<string, number>; llmOnlyNdcg10: number; targetInTopN: number }
+interface SplitResult { users: number; hr10: Record<string, number>; ndcg10: Record<string, number>; llmOnlyNdcg10: number; targetInTopN: number; perUserNdcg: Record<string, number[]> }
 
 async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn, data: LooData, which: 'valid' | 'test', topN: number, maxUsers: number, log: (m: string) => void): Promise<SplitResult> {
   const hr: Record<string, number> = Object.fromEntries(WEIGHTS.map((w) => [w, 0]));
   const nd: Record<string, number> = Object.fromEntries(WEIGHTS.map((w) => [w, 0]));
+  const perUser: Record<string, number[]> = Object.fromEntries(WEIGHTS.map((w) => [w, [] as number[]]));
   let llmOnly = 0;
   let n = 0;
   let inTop = 0;
@@ -70,6 +71,7 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn
       for (const w of WEIGHTS) {
         hr[w]! += latentRank < 10 ? 1 : 0;
         nd[w]! += ndcgAt(latentRank, 10);
+        perUser[w]!.push(ndcgAt(latentRank, 10));
       }
       llmOnly += ndcgAt(latentRank, 10);
     } else {
@@ -82,6 +84,7 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn
         const r = fused.filter((x, j) => j !== pos && (x > fused[pos]! || (x === fused[pos]! && j < pos))).length;
         hr[w]! += r < 10 ? 1 : 0;
         nd[w]! += ndcgAt(r, 10);
+        perUser[w]!.push(ndcgAt(r, 10));
       }
       const ro = llmScores.filter((x, j) => j !== pos && x > llmScores[pos]!).length;
       llmOnly += ndcgAt(ro, 10);
@@ -89,7 +92,21 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn
     if (n % 100 === 0) log(`llm-eval ${which}: ${n} users (${((performance.now() - t0) / n).toFixed(0)} ms/user)`);
   }
   const avg = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v / n]));
-  return { users: n, hr10: avg(hr), ndcg10: avg(nd), llmOnlyNdcg10: llmOnly / n, targetInTopN: inTop / n };
+  return { users: n, hr10: avg(hr), ndcg10: avg(nd), llmOnlyNdcg10: llmOnly / n, targetInTopN: inTop / n, perUserNdcg: perUser };
+}
+
+/** Paired comparison over users (normal approximation of the paired t-test; n in the hundreds). */
+function paired(a: readonly number[], b: readonly number[]): { meanDiff: number; t: number; p: number } {
+  const d = a.map((x, i) => x - b[i]!);
+  const n = d.length;
+  const m = d.reduce((s, x) => s + x, 0) / n;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, n - 1));
+  const t = sd > 0 ? m / (sd / Math.sqrt(n)) : 0;
+  // Two-sided p from the standard normal (Abramowitz-Stegun erf approximation).
+  const z = Math.abs(t) / Math.SQRT2;
+  const k = 1 / (1 + 0.3275911 * z);
+  const erf = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-z * z);
+  return { meanDiff: m, t, p: sd > 0 ? 1 - erf : 1 };
 }
 
 async function auditRationales(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn, data: LooData, minCoUsers: number, maxUsers: number, llmUsers: number, log: (m: string) => void) {
@@ -177,10 +194,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     projectors: p.meta,
     userLatents: enc ? `user encoder of ${values.artifacts}` : 'mean joint latent of the last 50 history items',
     chosenWeightOnValid: bestW,
-    valid,
-    test,
+    valid: { ...valid, perUserNdcg: undefined },
+    test: { ...test, perUserNdcg: undefined },
     testLlmOff: { hr10: test.hr10['0'], ndcg10: test.ndcg10['0'] },
     testLlmOn: { w: bestW, hr10: test.hr10[String(bestW)], ndcg10: test.ndcg10[String(bestW)] },
+    testPairedNdcg10OnMinusOff: paired(test.perUserNdcg[String(bestW)]!, test.perUserNdcg['0']!),
     audit,
     seconds: Math.round((performance.now() - t0) / 1000),
     machine: 'shared 2-core CPU box, contended by other agents',
@@ -189,6 +207,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.log(`| setting | HR@10 | NDCG@10 |\n|---|---|---|\n| LLM off (latent only) | ${test.hr10['0']!.toFixed(4)} | ${test.ndcg10['0']!.toFixed(4)} |\n| LLM on (w=${bestW}, chosen on valid) | ${test.hr10[String(bestW)]!.toFixed(4)} | ${test.ndcg10[String(bestW)]!.toFixed(4)} |\n| LLM only within top-${topN} | - | ${test.llmOnlyNdcg10.toFixed(4)} |`);
+  const pt = result.testPairedNdcg10OnMinusOff;
+  console.log(`paired over ${test.users} test users, NDCG@10 on - off: ${pt.meanDiff.toFixed(5)} (t = ${pt.t.toFixed(2)}, p = ${pt.p.toFixed(3)})`);
   console.log(`rationales: ${audit.faithful}/${audit.rationales} faithful, removal check ${audit.removalOk}/${audit.rationales}, neighbours below k=${minCoUsers}: ${audit.belowThreshold}, LLM-chosen faithful ${audit.llmChosenFaithful}/${audit.llmChosen}; wrote ${out}`);
 }
 
