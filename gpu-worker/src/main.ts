@@ -1,6 +1,7 @@
 // Process entry of the GPU worker (the Docker image's default command): configuration from the environment
 // (LLMREC_ARTIFACTS, LLMREC_WORKER_SECRET, LLMREC_WORKER_PORT, LLMREC_DEVICE, ...), serving bundle loaded with
-// hash checks on the execution provider chosen at start, graceful shutdown on SIGTERM/SIGINT.
+// hash checks on the execution provider chosen at start, graceful shutdown on SIGTERM/SIGINT. Optional: the
+// frozen LLM routes (LLMREC_LLM_*) and online adapters polled from Upstash (UPSTASH_REDIS_REST_URL/TOKEN).
 import { pathToFileURL } from 'node:url';
 import { loadServingModel } from './artifacts.ts';
 import { workerConfigFromEnv } from './config.ts';
@@ -17,7 +18,14 @@ export async function startWorkerFromEnv(env: Record<string, string | undefined>
     const [loaded, tokens] = await Promise.all([loadModel(env.LLMREC_LLM_MODEL, { device: cfg.device }), loadProjectors(env.LLMREC_LLM_PROJECTORS)]);
     llm = new LlmService({ llm: loaded, tokens, weight: Number(env.LLMREC_LLM_WEIGHT ?? 0.5) });
   }
-  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm });
+  // Online adapters (Eq. 1): with Upstash credentials the worker polls the adapter pointer the job publishes.
+  let dynamic;
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
+    const [{ Redis }, { createRedisStore }, { createDynamicScoring }] = await Promise.all([import('@upstash/redis'), import('../../shared/src/kv/redis-store.ts'), import('./dynamic-scoring.ts')]);
+    const client = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false, enableTelemetry: false });
+    dynamic = createDynamicScoring(createRedisStore(client as never, { kind: 'upstash' }), model, { say: (m) => console.error(`worker: ${m}`) });
+  }
+  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
