@@ -62,7 +62,8 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn
     if (target < 0) continue;
     const hist = which === 'valid' ? data.train[u]! : [...data.train[u]!, data.valid[u]!].filter((i) => i >= 0);
     const zu = await userLatent(hist);
-    const order = ranking(latentScores(p, zu), new Set(hist));
+    const scores = latentScores(p, zu);
+    const order = ranking(scores, new Set(hist));
     const latentRank = order.indexOf(target);
     const cands = order.slice(0, topN);
     n++;
@@ -78,7 +79,7 @@ async function evalSplit(llm: LoadedLlm, p: SoftTokens, userLatent: UserLatentFn
       inTop++;
       const seg = assemblePrompt({ userId: String(u), history: hist.map((i) => ({ idx: i, title: data.items[i]!.title })), candidates: cands.map((i) => ({ idx: i, title: data.items[i]!.title })), maxHistory: 10 });
       const llmScores = (await scoreCandidates(llm, { tokens: p, userLatent: zu }, fitSoftPrompt(llm, seg, u))).map((s) => s.score);
-      const lat = cands.map((_, j) => topN - j);
+      const lat = cands.map((c) => scores[c]!);
       for (const w of WEIGHTS) {
         const fused = fuseScores(lat, llmScores, w);
         const r = fused.filter((x, j) => j !== pos && (x > fused[pos]! || (x === fused[pos]! && j < pos))).length;
