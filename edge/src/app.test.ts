@@ -228,6 +228,35 @@ describe('POST /v1/explain (mounted on the KV-backed evidence source)', () => {
   });
 });
 
+describe('LLM re-ranking through the worker', () => {
+  it('re-ranks the top items by the fused LLM score; keeps the latent ranking when the LLM fails', async () => {
+    // The worker's LLM service is replaced by a scripted one here (the real one needs a decoder + projectors;
+    // gpu-worker/src/llm has its own tests): it reverses the candidates it is given.
+    let seen: { titles: string[]; latent: number[] } | null = null;
+    let fail = false;
+    const llm = {
+      rank: async (req: { requestId: string; prompt: { candidates: { idx: number; title: string }[] | null }; latentScores: number[] }) => {
+        if (fail) throw new Error('decoder crashed');
+        const c = req.prompt.candidates!;
+        seen = { titles: c.map((x) => x.title), latent: req.latentScores };
+        return { v: 1, requestId: req.requestId, items: c.map((x, i) => ({ idx: x.idx, latentScore: req.latentScores[i]!, llmScore: i, fused: i })).reverse(), weight: 0.5, model: 'scripted', ms: 1 };
+      },
+    };
+    const lh = makeHarness(store, f, { llm: llm as never, config: { llmRerank: 4 } });
+    const plain = await h.call('POST', '/v1/recommend', { userId: 'u1', k: 4 });
+    const r = await lh.call('POST', '/v1/recommend', { userId: 'u1', k: 4 });
+    expect(r.status).toBe(200);
+    expect(r.json.model).toBe(`${f.version}+llm(scripted)`);
+    expect(seen!.titles).toEqual(plain.json.items.map((i: { title: string }) => i.title));
+    expect(r.json.items.map((i: { id: string }) => i.id)).toEqual(plain.json.items.map((i: { id: string }) => i.id).reverse());
+    fail = true;
+    const kept = await lh.call('POST', '/v1/recommend', { userId: 'u1', k: 4 });
+    expect(kept.json.degraded).toBe(false);
+    expect(kept.json.model).toBe(f.version);
+    expect(kept.json.items.map((i: { id: string }) => i.id)).toEqual(plain.json.items.map((i: { id: string }) => i.id));
+  });
+});
+
 describe('degradation', () => {
   it('worker down -> popular with degraded: true; cached ranking once there is one; recovers', async () => {
     const good = await h.call('POST', '/v1/recommend', { userId: 'u1', k: 4 });

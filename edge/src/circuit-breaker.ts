@@ -46,5 +46,6 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
       }
     },
     ready: (o) => inner.ready(o),
+    ...(inner.llmRank ? { llmRank: inner.llmRank.bind(inner) } : {}),
   };
 }

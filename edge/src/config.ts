@@ -23,6 +23,12 @@ export const EdgeConfig = z.object({
    * `minItems` items: the top `depth` by ADC become the candidate segment (smaller catalogs: the worker ranks all).
    */
   retrieval: z.object({ minItems: z.number().int().min(0), depth: z.number().int().min(1).max(5000) }).default({ minItems: 5000, depth: 300 }),
+  /**
+   * Re-rank the worker's top `llmRerank` items with the frozen LLM (worker POST /llm/rank, fused score);
+   * 0 = off. On any LLM failure the latent ranking is kept.
+   */
+  llmRerank: z.number().int().min(0).max(100).default(0),
+  llmTimeoutMs: z.number().int().min(1).default(5000),
   /** History items sent to the worker (the user encoder's window). */
   maxHistory: z.number().int().min(1).max(512).default(50),
   /** Entries kept in a user's recent history list in KV. */
@@ -51,6 +57,7 @@ export function edgeConfigFromEnv(env: Record<string, string | undefined>): Edge
     workerTimeoutMs: env.LLMREC_WORKER_TIMEOUT_MS ? intStr.parse(env.LLMREC_WORKER_TIMEOUT_MS) : undefined,
     maxHistory: env.LLMREC_MAX_HISTORY ? intStr.parse(env.LLMREC_MAX_HISTORY) : undefined,
     rateLimit: env.LLMREC_RATE_LIMIT ? parseRate(env.LLMREC_RATE_LIMIT) : undefined,
+    llmRerank: env.LLMREC_LLM_RERANK ? intStr.parse(env.LLMREC_LLM_RERANK) : undefined,
     log: env.LLMREC_LOG,
   };
   const r = EdgeConfig.safeParse(raw);

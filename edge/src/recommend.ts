@@ -104,7 +104,16 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
   const t0 = performance.now();
   try {
     if (!workerUp) throw new WorkerDownSignal();
-    const res = await deps.worker.score(scoreReq, { timeoutMs: deps.config.workerTimeoutMs });
+    const rerank = deps.config.llmRerank;
+    const res = await deps.worker.score({ ...scoreReq, k: Math.max(req.k, rerank) }, { timeoutMs: deps.config.workerTimeoutMs });
+    let model = res.model;
+    if (rerank > 0 && deps.worker.llmRank && res.items.length > 1) {
+      const llm = await llmRerank(deps, cat, scoreReq, res.items.slice(0, rerank));
+      if (llm) {
+        res.items = [...llm.items, ...res.items.slice(rerank)];
+        model = `${res.model}+llm(${llm.model})`;
+      }
+    }
     const workerMs = performance.now() - t0;
     const ids = res.items.slice(0, req.k).map((s) => cat.ids[s.idx]);
     const meta = await deps.catalog.items(cat, ids.filter((id): id is string => id !== undefined));
@@ -118,7 +127,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       const cached = encodeValue(CachedRecs, { v: 1, at: Date.now(), items: items.map((it) => ({ id: it.id, score: it.score })) });
       deps.background(deps.store.set(keys.cachedRecs(userId), cached, { ttlSeconds: deps.config.cacheTtlSec }).catch(() => undefined));
     }
-    return { body: { requestId, userId, items, degraded: false, source: 'worker', model: res.model }, workerMs };
+    return { body: { requestId, userId, items, degraded: false, source: 'worker', model }, workerMs };
   } catch (err) {
     if (!(err instanceof WorkerUnavailableError) && !(err instanceof WorkerDownSignal)) throw err;
     const workerMs = performance.now() - t0;
@@ -131,6 +140,21 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       reason: err instanceof WorkerUnavailableError ? `${err.reason}: ${err.message}` : 'unreachable: worker marked down by the circuit breaker (recent consecutive failures); it is probed again shortly',
     });
     return { body, workerMs };
+  }
+}
+
+/** Fused LLM + latent ranking of the top items (titles from the catalog); null when the LLM call fails. */
+async function llmRerank(deps: RecommendDeps, cat: PublishedCatalog, req: ScoreRequest, top: readonly { idx: number; score: number }[]) {
+  const meta = await deps.catalog.items(cat, top.map((t) => cat.ids[t.idx] ?? ''));
+  const cands = top.map((t, i) => ({ idx: t.idx, title: meta[i]?.title ?? '', score: t.score })).filter((c) => c.title);
+  try {
+    const r = await deps.worker.llmRank!(
+      { v: 1, requestId: req.requestId, prompt: { ...req.prompt, candidates: cands.map((c) => ({ idx: c.idx, title: c.title })) }, latentScores: cands.map((c) => c.score) },
+      { timeoutMs: deps.config.llmTimeoutMs },
+    );
+    return { items: r.items.map((it) => ({ idx: it.idx, score: it.fused })), model: r.model };
+  } catch {
+    return null;
   }
 }
 

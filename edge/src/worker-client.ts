@@ -2,6 +2,7 @@
 // edge<->worker shared secret, forwards the request id, enforces the call budget. Failures become
 // WorkerUnavailableError with a reason the degraded answer reports.
 import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '../../shared/src/api/wire.ts';
+import { LlmRankResponse, type LlmRankRequest } from '../../shared/src/llm-prompt/wire.ts';
 
 export type WorkerFailure = 'timeout' | 'unreachable' | 'bad_response' | 'worker_error';
 
@@ -17,6 +18,8 @@ export interface WorkerClient {
   available?(): boolean;
   score(req: ScoreRequest, opts: { timeoutMs: number }): Promise<ScoreResponse>;
   ready(opts: { timeoutMs: number; requestId: string }): Promise<WorkerReady>;
+  /** Frozen-LLM re-ranking of prompt candidates (worker POST /llm/rank), when the worker serves an LLM. */
+  llmRank?(req: LlmRankRequest, opts: { timeoutMs: number }): Promise<LlmRankResponse>;
 }
 
 export interface HttpWorkerClientOptions {
@@ -60,6 +63,12 @@ export function httpWorkerClient(opts: HttpWorkerClientOptions): WorkerClient {
       const json = await call('/v1/score', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
       const r = ScoreResponse.safeParse(json);
       if (!r.success) throw new WorkerUnavailableError('bad_response', `worker response failed validation: ${r.error.issues[0]?.message}`);
+      return r.data;
+    },
+    async llmRank(req, { timeoutMs }) {
+      const json = await call('/llm/rank', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
+      const r = LlmRankResponse.safeParse(json);
+      if (!r.success) throw new WorkerUnavailableError('bad_response', `LLM rank response failed validation: ${r.error.issues[0]?.message}`);
       return r.data;
     },
     async ready({ timeoutMs, requestId }) {

@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '../../edge/src/app.ts';
 import { EdgeConfig, type EdgeConfigInput } from '../../edge/src/config.ts';
 import { httpWorkerClient } from '../../edge/src/worker-client.ts';
 import { createWorkerApp } from '../../gpu-worker/src/app.ts';
+import type { LlmService } from '../../gpu-worker/src/llm/serve/llm-service.ts';
 import { createLatentModel, type LatentModel } from '../../gpu-worker/src/model.ts';
 import type { ScoreRequest } from '../../shared/src/api/wire.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
@@ -27,9 +28,9 @@ export interface Harness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
-export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps> } = {}): Harness {
+export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps>; llm?: LlmService } = {}): Harness {
   const model = opts.model ?? createLatentModel({ version: f.version, itemLatents: f.itemLatents, dim: f.dim });
-  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET });
+  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET, llm: opts.llm });
   let state: 'up' | 'down' | 'slow' = 'up';
   let calls = 0;
   let last: ScoreRequest | null = null;
