@@ -18,7 +18,7 @@ describe('DynamicScorer (serving path of Eq. 1)', () => {
     const stats = new WindowStats(N);
     for (let k = 0; k < 80; k++) stats.apply({ eventId: `e${k}`, user: `u${k % 6}`, item: (k * 7) % 18, ts: 5000 + k * 900 });
     const at = 5000 + 80 * 900;
-    const scorer = new DynamicScorer(base, p, L, stats, at);
+    const scorer = new DynamicScorer(base, p, L, stats, at, { coMin: 0 });
     const history = [3, 10, 17, 4, 11];
     const out = new Float32Array(N);
     scorer.score('u2', history, at + 60, out);

@@ -52,6 +52,11 @@ export function splitParams(p: Float32Array, L: DynamicLayout): { item: Float32A
 /** Options shared by serving and training; `noGate` is the ablation with g fixed at the mask. */
 export interface GateOptions {
   noGate?: boolean;
+  /**
+   * Serving only: co-interaction counts below this (decayed) value are dropped when the scorer packs them
+   * (log1p(0.05) moves a gate logit by < 0.05 * w_co); 0 keeps every count (exact Eq. 1).
+   */
+  coMin?: number;
 }
 
 /** Adapted user latent u_t into out; returns g_u. */
@@ -99,6 +104,10 @@ export class DynamicScorer {
   private readonly uT: Float32Array;
   private readonly co: Float32Array;
   private readonly touched: Int32Array;
+  /** Decayed co-interaction counts packed per version (CSR over source items, active targets only). */
+  private readonly coStart: Int32Array;
+  private readonly coItem: Int32Array;
+  private readonly coVal: Float32Array;
 
   constructor(
     readonly base: BaseModel, readonly params: Float32Array, readonly layout: DynamicLayout,
@@ -139,6 +148,26 @@ export class DynamicScorer {
     this.uT = new Float32Array(D);
     this.co = new Float32Array(base.nItems);
     this.touched = new Int32Array(base.nItems);
+    const coMin = opts.coMin ?? 0.05;
+    const decay = Number.isNaN(stats.ref) ? 0 : Math.exp(-(at - stats.ref) / stats.cfg.tauCo);
+    const start = new Int32Array(base.nItems + 1);
+    const items: number[] = [];
+    const vals: number[] = [];
+    for (let a = 0; a < base.nItems; a++) {
+      start[a] = items.length;
+      const row = stats.co.get(a);
+      if (!row || decay === 0) continue;
+      for (const [b, v] of row) {
+        const dv = v * decay;
+        if (this.activeIndex[b] < 0 || dv < coMin) continue;
+        items.push(b);
+        vals.push(dv);
+      }
+    }
+    start[base.nItems] = items.length;
+    this.coStart = start;
+    this.coItem = Int32Array.from(items);
+    this.coVal = Float32Array.from(vals);
   }
 
   /**
@@ -162,15 +191,13 @@ export class DynamicScorer {
     const co = this.co;
     const touched = this.touched;
     let nt = 0;
-    const decay = Math.exp(-(this.at - this.stats.ref) / this.stats.cfg.tauCo);
     const r0 = Math.max(0, history.length - this.stats.cfg.recentItems);
     for (let r = r0; r < history.length; r++) {
-      const row = this.stats.co.get(history[r]);
-      if (!row) continue;
-      for (const [b, v] of row) {
-        if (this.activeIndex[b] < 0) continue;
+      const a = history[r];
+      for (let q = this.coStart[a]; q < this.coStart[a + 1]; q++) {
+        const b = this.coItem[q];
         if (co[b] === 0) touched[nt++] = b;
-        co[b] += v * decay;
+        co[b] += this.coVal[q];
       }
     }
     const A = this.itemA;

@@ -65,7 +65,7 @@ export class OnlineLearner {
   }
 
   makeScorer(params: Float32Array): DynamicScorer {
-    return new DynamicScorer(this.base, params, this.layout, this.stats, this.featureTime(), { noGate: this.cfg.train.noGate });
+    return new DynamicScorer(this.base, params, this.layout, this.stats, this.featureTime(), { noGate: this.cfg.train.noGate, coMin: 0 });
   }
 
   history(user: string): number[] {
