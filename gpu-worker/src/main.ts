@@ -5,19 +5,15 @@
 import { pathToFileURL } from 'node:url';
 import { loadServingModel } from './artifacts.ts';
 import { workerConfigFromEnv } from './config.ts';
+import { loadLlmFromEnv } from './llm-from-env.ts';
 import { startWorker, type RunningWorker } from './server.ts';
 
 export async function startWorkerFromEnv(env: Record<string, string | undefined> = process.env): Promise<RunningWorker> {
   const cfg = workerConfigFromEnv(env);
   const model = await loadServingModel(cfg.artifactsDir, { device: cfg.device, ...(cfg.threads ? { threads: cfg.threads } : {}) });
   const log = cfg.log === 'json' ? (l: Record<string, unknown>) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined;
-  // Optional frozen LLM (soft prompts): LLMREC_LLM_MODEL (model folder) + LLMREC_LLM_PROJECTORS (+ LLMREC_LLM_WEIGHT).
-  let llm;
-  if (env.LLMREC_LLM_MODEL && env.LLMREC_LLM_PROJECTORS) {
-    const [{ loadModel }, { loadProjectors }, { LlmService }] = await Promise.all([import('./llm/model/load-model.ts'), import('./llm/rank/projectors.ts'), import('./llm/serve/llm-service.ts')]);
-    const [loaded, tokens] = await Promise.all([loadModel(env.LLMREC_LLM_MODEL, { device: cfg.device }), loadProjectors(env.LLMREC_LLM_PROJECTORS)]);
-    llm = new LlmService({ llm: loaded, tokens, weight: Number(env.LLMREC_LLM_WEIGHT ?? 0.5) });
-  }
+  // Optional frozen LLM (soft prompts): LLMREC_LLM_MODEL + LLMREC_LLM_PROJECTORS (+ LLMREC_LLM_WEIGHT).
+  const llm = await loadLlmFromEnv(env, cfg.device);
   // Online adapters (Eq. 1): with Upstash credentials the worker polls the adapter pointer the job publishes.
   let dynamic;
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {

@@ -11,6 +11,7 @@ import { httpWorkerClient } from '../../../edge/src/worker-client.ts';
 import { loadServingModel } from '../../../gpu-worker/src/artifacts.ts';
 import type { Device } from '../../../gpu-worker/src/onnx/index.ts';
 import { createDynamicScoring } from '../../../gpu-worker/src/dynamic-scoring.ts';
+import { loadLlmFromEnv } from '../../../gpu-worker/src/llm-from-env.ts';
 import { startWorker, type RunningWorker } from '../../../gpu-worker/src/server.ts';
 import { SERVING_BUNDLE_FILE } from '../../../shared/src/api/serving-bundle.ts';
 import type { KvStore } from '../../../shared/src/kv/store.ts';
@@ -45,10 +46,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
-  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  const llm = await loadLlmFromEnv(process.env, o.device ?? 'auto');
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {
-    const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', ...o.edge });
+    const llmRerank = llm ? Number(process.env.LLMREC_LLM_RERANK ?? 20) : 0;
+    const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, ...o.edge });
     if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const config = parsed.data;
     edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret }) }, { port: o.port ?? 8787, host: o.host });
