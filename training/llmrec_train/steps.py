@@ -122,17 +122,20 @@ def run_pq(ddir, split, cfg, out, inputs, device):
     sasrec, scfg = _load_sasrec(inputs["sasrec"])
     aligner, _ = _load_aligner(inputs["aligner"], sasrec)
     res = {}
+    # streaming has no test targets in this reader: measure ranking on the validation targets instead
+    on = "test" if (data.test >= 0).any() else "valid"
+    hists, targets = (data.test_hist, data.test) if on == "test" else (data.valid_hist, data.valid)
     for name, table in (("float", zi), ("pq", rec)):
         t = torch.from_numpy(np.ascontiguousarray(table))
         fn = (lambda t: lambda x: aligner.z_users(sasrec.user_repr(x)) @ t.t())(t)
-        res[name] = evaluate(fn, data.test_hist, data.test, data.n_items, scfg["maxlen"], sampled=0)["full"]
+        res[name] = evaluate(fn, hists, targets, data.n_items, scfg["maxlen"], sampled=0)["full"]
     float_bytes = n * dim * 4
     metrics = {
         "m": m, "k": k, "dsub": dim // m,
         "compression_codes": float_bytes / codes.nbytes,
         "compression_with_codebooks": float_bytes / (codes.nbytes + books.nbytes),
         "relative_reconstruction_error": rel_err,
-        "test_full_float": res["float"], "test_full_pq": res["pq"],
+        "ranking_on": on, "full_float": res["float"], "full_pq": res["pq"],
         "ndcg10_ratio": res["pq"]["ndcg@10"] / max(res["float"]["ndcg@10"], 1e-12),
     }
     log(f"pq: {metrics['compression_codes']:.1f}x (codes), rel. error {rel_err:.4f}, ndcg@10 ratio {metrics['ndcg10_ratio']:.4f}")
