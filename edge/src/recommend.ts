@@ -73,8 +73,10 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     const s = new Set(seenIdx);
     candidates = candidates.filter((m) => !s.has(m.idx));
   }
+  // Work that only feeds the worker (retrieval, evidence) is skipped while the worker is known to be down.
+  const workerUp = deps.worker.available?.() ?? true;
   let retrieval: 'none' | 'pq' = 'none';
-  if (!candidates && history.length > 0 && cat.ids.length >= deps.config.retrieval.minItems) {
+  if (!candidates && workerUp && history.length > 0 && cat.ids.length >= deps.config.retrieval.minItems) {
     const pq = await deps.pq.get(cat);
     if (pq) {
       const recent = history.slice(-deps.config.maxHistory).map((h) => h.idx);
@@ -89,8 +91,6 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
   }
 
-  // Evidence only feeds the worker's prompt: skip the KV read while the worker is known to be down.
-  const workerUp = deps.worker.available?.() ?? true;
   const evidence = workerUp ? await evidenceFor(deps, cat, history.slice(-EVIDENCE_FROM_HISTORY)) : [];
   const prompt = assemblePrompt({
     userId,
