@@ -13,6 +13,8 @@ import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
 import { API_KEY, makeHarness, type Harness } from './support/harness.ts';
 
 const RUNS = Number(process.env.LLMREC_FUZZ_RUNS ?? 1000);
+/** Per-test time budget, scaled with the number of cases (about 1-3 ms per case on the 2-core box). */
+const TIMEOUT = Math.max(60_000, RUNS * 20);
 const f = makeFixture();
 let h: Harness;
 
@@ -76,7 +78,7 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it('POST /v1/events never 5xx; duplicates are idempotent', async () => {
     await fc.assert(
@@ -90,7 +92,7 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it('POST /v1/explain never 5xx', async () => {
     const explainBody = fc.oneof(
@@ -104,7 +106,7 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it('GET /v1/items/:id never 5xx', async () => {
     await fc.assert(
@@ -114,7 +116,7 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it('health, readiness, docs and unknown paths never 5xx', async () => {
     await fc.assert(
@@ -124,5 +126,5 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 });
