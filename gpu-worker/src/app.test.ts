@@ -77,7 +77,7 @@ describe('gpu worker', () => {
     const model = await onnxModel();
     const { app, batcher } = createWorkerApp({ model, secret: SECRET, maxBatch: 16 });
     const hists = Array.from({ length: 24 }, (_, i) => [i % f.ids.length, (i * 5) % f.ids.length]);
-    const solo = [];
+    const solo: unknown[] = [];
     for (const h of hists) solo.push((await post(app, scoreReq(h))).json.items);
     const before = batcher.stats.batches;
     const together = await Promise.all(hists.map((h) => post(app, scoreReq(h))));
