@@ -186,3 +186,23 @@ describe.each(backends)('acknowledged events survive an edge crash (%s)', (_name
     await admin.close?.();
   });
 });
+
+describe('KV unreachable', () => {
+  it('real Upstash client against a dead endpoint: 503 kv_unavailable with Retry-After, readyz 503, health 200', async () => {
+    const dead = await freePort();
+    const store = createUpstashStore({ url: `http://127.0.0.1:${dead}`, token: 'x' });
+    const config = EdgeConfig.parse({ apiKeys: [KEY], workerUrl: 'http://127.0.0.1:9', workerSecret: SECRET, log: 'off' });
+    const edge = await startEdge({ store, config, worker: httpWorkerClient({ url: config.workerUrl, secret: SECRET }) });
+    cleanups.push(() => edge.close());
+    for (const [path, body] of [['/v1/recommend', { userId: 'u1' }], ['/v1/events', { eventId: 'k1', userId: 'u1', itemId: '1' }]] as const) {
+      const res = await fetch(`${edge.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.json()) as { error: string; message: string };
+      expect(res.status).toBe(503);
+      expect(json.error).toBe('kv_unavailable');
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(json.message).not.toMatch(/\n\s+at /);
+    }
+    expect((await fetch(`${edge.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${edge.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -2,12 +2,19 @@
 // (edge/src/kv/ratelimit.ts: @upstash/ratelimit on Redis backends, in-process on the embedded store).
 import type { MiddlewareHandler } from 'hono';
 import type { RateLimiter } from '../kv/ratelimit.ts';
+import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
 import { ApiError } from '../errors.ts';
 
 export function rateLimit(limiter: RateLimiter, clock: () => number = Date.now): MiddlewareHandler {
   return async (c, next) => {
     const id = (c.get('keyId' as never) as string | undefined) ?? 'anonymous';
-    const r = await limiter.limit(id);
+    let r;
+    try {
+      r = await limiter.limit(id);
+    } catch (err) {
+      // The shared limiter lives in the store: when it cannot be reached, neither can the data (503, not 500).
+      throw err instanceof KvUnavailableError ? err : new KvUnavailableError(`rate limiter: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
     try {
       c.executionCtx.waitUntil(r.pending);
     } catch {
