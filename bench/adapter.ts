@@ -4,6 +4,8 @@
 // appended to the log -> a worker's AdapterRegistry serving a version trained on it (job at its shortest
 // trigger: one event), and event -> the user's own next recommendation reflecting it (history on ingest).
 // Data: ML-100K streaming split, fallback base (eval/src/streaming/base-for-dataset.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { datasetDir, readDataset } from '../data/src/index.ts';
 import { baseForDataset } from '../eval/src/streaming/base-for-dataset.ts';
 import { AdapterRegistry } from '../gpu-worker/src/adapter-runtime/adapter-registry.ts';
@@ -108,8 +110,16 @@ export const suite: BenchSuite = {
       learner.scorer.score(String(e.user), [...learner.history(String(e.user)), ...hist], learner.at, out, 'dynamic');
       own.push(performance.now() - t);
     }
+    // Relative to a whole recommend request, when the serving suite has measured one on this machine.
+    const extra: Record<string, Metric> = {};
+    const servingFile = join(ctx.repoRoot, 'results', 'bench-serving.json');
+    if (existsSync(servingFile)) {
+      const e2e = (JSON.parse(readFileSync(servingFile, 'utf8')) as { metrics?: Record<string, { value: number }> }).metrics?.e2e_recommend_p50?.value;
+      if (e2e) extra.adapter_overhead_pct_of_e2e_recommend_p50 = atMost(Number((((dMed - sMed) / e2e) * 100).toFixed(2)), '%', 8.6);
+    }
     return {
       metrics: {
+        ...extra,
         update_step_ms: ms(percentile(steps, 50), 'median AdamW step, batch 64 (32 fresh + 32 replayed), D=64, hidden 256, 2 negatives'),
         window_update_ms_median: ms(percentile(winMs, 50), `first ${winMs.length} online windows: train + guardrail + serving scorer rebuild`),
         window_update_ms_p90: ms(percentile(winMs, 90)),

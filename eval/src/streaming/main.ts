@@ -1,19 +1,28 @@
 // Entry point of the streaming table until `llmrec eval --split streaming --ablation` is wired to runAblation:
 //   npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants static,dynamic,...] [--json]
 // Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>[-<tag>].{json,md}.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetDir, llmrecHome, readDataset, REPO_ROOT } from '../../../data/src/index.ts';
-import { formatAblation, runAblation, VARIANTS } from './ablation.ts';
+import { formatAblation, runAblation, VARIANTS, type AblationResult } from './ablation.ts';
+import { mergeAblations } from './merge.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, help: { type: 'boolean' } },
+    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, merge: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(`usage: npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants ${Object.keys(VARIANTS).join(',')}] [--json]`);
+    return 0;
+  }
+  if (values.merge) {
+    // --merge a.json,b.json: one table from runs made as separate processes (e.g. one per seed).
+    const merged = mergeAblations(values.merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as AblationResult));
+    const md = formatAblation(merged);
+    if (values.tag) writeFileSync(join(resolve(values.out ?? join(REPO_ROOT, 'results')), `streaming-${merged.dataset}-${values.tag}.md`), md + '\n');
+    console.log(values.json ? JSON.stringify(merged, null, 2) : md);
     return 0;
   }
   const home = resolve(llmrecHome());
