@@ -52,6 +52,9 @@ export function buildEvidence(src: EvidenceSource, candidate: number, history: r
     const coUsers = src.coUsers(idx, candidate);
     if (coUsers < minCoUsers) continue;
     const f = src.facts(idx);
+    // Catalogues repeat titles under different ids (18 in ML-100K): cite a title once, so a sentence naming it
+    // rests on exactly one evidence entry (and removing that entry removes the name).
+    if (f.title === cand.title || neighbours.some((n) => n.title === f.title)) continue;
     neighbours.push({ idx, id: f.id, title: f.title, similarity: sims[j]!, coUsers });
   }
 

@@ -103,3 +103,14 @@ describe('published co-interaction lists', () => {
     expect(await f(0, [2])).toEqual([0]); // 2 co-users < publishing threshold 3
   });
 });
+
+describe('duplicate titles', () => {
+  it('a title is cited once even when two ids share it, so removal takes it out of the sentence', async () => {
+    const items = catalog(4).map((f, i) => (i === 2 ? { ...f, title: 'Film 2 (1991)' } : f));
+    const s = source(items, [[1, 0], [0.99, 0.1], [0.98, 0.12], [0, 1]], Array.from({ length: 6 }, () => [0, 1, 2]));
+    const ev = buildEvidence(s, 0, [1, 2, 3]);
+    expect(ev.neighbours.map((n) => n.title)).toEqual(['Film 2 (1991)']);
+    const r = await renderRationale(ev);
+    expect((await removalCheck(r, ev)).ok).toBe(true);
+  });
+});
