@@ -88,7 +88,7 @@ export const suite: BenchSuite = {
  * the top item. ML-100K users, trained projectors from $LLMREC_HOME/projectors/ml-100k-stories260K.
  */
 async function rankMetrics(llm: LoadedLlm, ctx: BenchContext): Promise<{ metrics: Record<string, Metric>; notes: string[] }> {
-  const projDir = path.join(ctx.home, 'projectors', 'ml-100k-stories260K');
+  const projDir = ['ml-100k-stories260K-aligner', 'ml-100k-stories260K'].map((d) => path.join(ctx.home, 'projectors', d)).find((d) => existsSync(path.join(d, 'projector.json'))) ?? path.join(ctx.home, 'projectors', 'ml-100k-stories260K-aligner');
   const dataDir = path.join(ctx.home, 'datasets', 'ml-100k');
   if (!existsSync(path.join(projDir, 'projector.json')) || !existsSync(path.join(dataDir, 'items.jsonl'))) {
     return { metrics: {}, notes: [`rank + rationale latency skipped: needs ${dataDir} (llmrec data) and ${projDir} (PYTHONPATH=training /usr/bin/python3 -m projectors ...)`] };
@@ -137,6 +137,6 @@ async function rankMetrics(llm: LoadedLlm, ctx: BenchContext): Promise<{ metrics
       rank20_only_p50: { value: Number(percentile(rankOnly, 50).toFixed(1)), unit: 'ms' },
       rank20_only_p99: { value: Number(percentile(rankOnly, 99).toFixed(1)), unit: 'ms' },
     },
-    notes: [`projectors: ${p.meta.latents === 'svd-stand-in' ? 'trained on the co-interaction SVD stand-in latents' : p.meta.latents}`, 'no GPU machine was available to this task: no 0.5B-class model figures'],
+    notes: [`projectors ${projDir}: latents ${p.meta.latents === 'svd-stand-in' ? 'co-interaction SVD stand-in' : p.meta.latents}; users: mean history latent`, 'no GPU machine was available to this task: no 0.5B-class model figures'],
   };
 }
