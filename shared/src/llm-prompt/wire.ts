@@ -13,6 +13,8 @@ export const LlmRankRequest = z.object({
   prompt: PromptSegments,
   /** Dense user index for the soft user token; omit for anonymous sessions (history latent is used). */
   userIdx: z.number().int().min(0).optional(),
+  /** z_u from the worker's user encoder when it has one (preferred over userIdx / the history mean). */
+  userLatent: z.array(z.number()).max(4096).optional(),
   /** Latent score of each prompt candidate (same order). */
   latentScores: z.array(z.number()),
   /** Fusion weight; default: the one chosen on validation (worker config). */
@@ -35,6 +37,7 @@ export const LlmExplainRequest = z.object({
   requestId: z.string().max(128),
   prompt: PromptSegments,
   userIdx: z.number().int().min(0).optional(),
+  userLatent: z.array(z.number()).max(4096).optional(),
   evidence: z.array(Evidence).min(1).max(50),
 });
 export type LlmExplainRequest = z.infer<typeof LlmExplainRequest>;

@@ -31,7 +31,11 @@ export class LlmService {
     return next;
   }
 
-  private userLatent(userIdx: number | undefined, history: readonly number[]): Float32Array {
+  private userLatent(userIdx: number | undefined, history: readonly number[], given?: readonly number[]): Float32Array {
+    if (given) {
+      if (given.length !== this.o.tokens.meta.latentDim) throw new RangeError(`userLatent has ${given.length} values, the projectors expect ${this.o.tokens.meta.latentDim}`);
+      return Float32Array.from(given);
+    }
     const u = this.o.tokens.userLatents;
     if (userIdx !== undefined && u && (userIdx + 1) * u.shape[1]! <= u.data.length) return row(u.data, userIdx, u.shape[1]!).slice();
     return historyLatent(this.o.tokens, history.slice(-50));
@@ -42,7 +46,7 @@ export class LlmService {
       const t0 = performance.now();
       const cands = req.prompt.candidates ?? [];
       if (req.latentScores.length !== cands.length) throw new RangeError(`latentScores has ${req.latentScores.length} entries for ${cands.length} candidates`);
-      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx));
+      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx), req.userLatent);
       const prompt = fitSoftPrompt(this.o.llm, req.prompt, req.userIdx);
       const prefix = await encodePrefix(this.o.llm, await embedSoftPrompt(this.o.llm, { tokens: this.o.tokens, userLatent: zu }, prompt));
       const llmScores = (await scoreAfterPrefix(this.o.llm, prefix, prompt)).map((s) => s.score);
@@ -56,7 +60,7 @@ export class LlmService {
   explain(req: LlmExplainRequest): Promise<LlmExplainResponse> {
     return this.exclusive(async () => {
       const t0 = performance.now();
-      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx));
+      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx), req.userLatent);
       const prompt = fitSoftPrompt(this.o.llm, { ...req.prompt, candidates: req.evidence.map((e) => ({ idx: e.item.idx, title: e.item.title })) }, req.userIdx);
       const prefix = await encodePrefix(this.o.llm, await embedSoftPrompt(this.o.llm, { tokens: this.o.tokens, userLatent: zu }, prompt));
       const chooser = llmSlotChooser(this.o.llm, prefix);
