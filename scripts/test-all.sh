@@ -6,7 +6,7 @@ bash scripts/setup.sh
 out=$(mktemp -d)
 npx vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json"
 ts_rc=$?
-/usr/bin/python3 -m pytest -q -p no:cacheprovider training/tests --junitxml="$out/pytest.xml"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider training/tests training/projectors --junitxml="$out/pytest.xml"
 py_rc=$?
 [[ $py_rc -eq 5 ]] && py_rc=0   # no Python tests collected is not a failure
 node -e '
