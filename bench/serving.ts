@@ -4,7 +4,7 @@
 //   - edge overhead = everything but the worker call, from the edge's Server-Timing (edge;dur) per response;
 //   - the degraded path (worker unreachable): req/s and latency.
 import autocannon from 'autocannon';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBundleDir } from '../cli/src/serving/local-stack.ts';
@@ -29,6 +29,17 @@ interface PhaseResult {
   edgeMs: number[];
   workerMs: number[];
   degraded: number;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; NaN elsewhere). 100 ticks/s. */
+function procCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function rng(seed: number) {
@@ -109,7 +120,9 @@ export const suite: BenchSuite = {
       ctx.log('warm-up');
       await load(edge.url, { connections: 4, duration: 2, body: withCandidates });
       ctx.log(`end-to-end recommend, 100 candidates, 8 connections, ${duration} s`);
+      const cpu0 = { edge: procCpuMs(edge.proc.pid), worker: procCpuMs(worker.proc.pid) };
       const e2e = await load(edge.url, { connections: 8, duration, body: withCandidates });
+      const e2eCpu = { edge: (procCpuMs(edge.proc.pid) - cpu0.edge) / e2e.requests, worker: (procCpuMs(worker.proc.pid) - cpu0.worker) / e2e.requests };
       ctx.log(`end-to-end: ${e2e.requests} requests, ${e2e.rps.toFixed(0)} req/s, p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, degraded ${e2e.degraded}`);
 
       // Degraded path: edges whose worker URL points at a closed port (worker unreachable); one process, and
@@ -117,13 +130,16 @@ export const suite: BenchSuite = {
       const deadPort = await freePort();
       const noCandidates = () => ({ userId: pick(users), k: 10 });
       const degradedRuns: Record<number, PhaseResult> = {};
+      let degradedCpuPerReq = Number.NaN;
       for (const processes of [1, 2]) {
         const dport = await freePort();
         const dedge = await spawnService('edge/src/entry-node.ts', edgeEnv(`http://127.0.0.1:${deadPort}`, dport, processes), dport);
         children.push(dedge);
         await load(dedge.url, { connections: 8, duration: 2, body: noCandidates });
         ctx.log(`degraded path (worker unreachable), ${processes} edge process(es), 32 connections, ${duration} s`);
+        const dcpu0 = procCpuMs(dedge.proc.pid);
         const deg = await load(dedge.url, { connections: 32, duration, body: noCandidates });
+        if (processes === 1) degradedCpuPerReq = (procCpuMs(dedge.proc.pid) - dcpu0) / deg.requests;
         ctx.log(`degraded x${processes}: ${deg.requests} requests, ${deg.rps.toFixed(0)} req/s, p99 ${deg.p99} ms, degraded answers ${deg.degraded}`);
         degradedRuns[processes] = deg;
         await dedge.kill('SIGTERM');
@@ -140,6 +156,9 @@ export const suite: BenchSuite = {
           e2e_recommend_rps: { value: e2e.rps, unit: 'req/s' },
           worker_call_p50: { value: percentile(e2e.workerMs, 50), unit: 'ms' },
           worker_call_p99: { value: percentile(e2e.workerMs, 99), unit: 'ms' },
+          edge_cpu_per_e2e_request: { value: e2eCpu.edge, unit: 'ms', note: 'edge process CPU time / requests (/proc), independent of other load' },
+          worker_cpu_per_e2e_request: { value: e2eCpu.worker, unit: 'ms' },
+          degraded_cpu_per_request: { value: degradedCpuPerReq, unit: 'ms', note: 'one edge process; 1000 / this = req/s one core can serve' },
           degraded_rps: atLeast(deg.rps, 'req/s', 2000),
           degraded_p99: { value: deg.p99, unit: 'ms' },
           degraded_rps_2_processes: atLeast(deg2.rps, 'req/s', 2000),
