@@ -24,6 +24,8 @@ export class Catalog {
   private itemCacheVersion = '';
   private popularCache = new Map<string, { at: number; value: PopularList | null }>();
   private historyMemo = new Map<string, HistoryEntry>();
+  private evidenceCache = new Map<string, ItemEvidence | null>();
+  private evidenceVersion = '';
 
   constructor(
     private readonly store: KvStore,
@@ -77,8 +79,19 @@ export class Catalog {
     return ids.map((id) => this.itemCache.get(id) ?? null);
   }
 
+  /** Evidence entries by raw id; immutable within a version, so cached per version like item metadata. */
   async evidence(cat: PublishedCatalog, ids: readonly string[]): Promise<(ItemEvidence | null)[]> {
-    return mgetTyped(this.store, ItemEvidence, ids.map((id) => keys.evidence(cat.version, id)));
+    if (this.evidenceVersion !== cat.version) {
+      this.evidenceCache = new Map();
+      this.evidenceVersion = cat.version;
+    }
+    const missing = [...new Set(ids.filter((id) => !this.evidenceCache.has(id)))];
+    if (missing.length) {
+      const got = await mgetTyped(this.store, ItemEvidence, missing.map((id) => keys.evidence(cat.version, id)));
+      if (this.evidenceCache.size + missing.length > MAX_CACHED_ITEMS) this.evidenceCache.clear();
+      missing.forEach((id, i) => this.evidenceCache.set(id, got[i] ?? null));
+    }
+    return ids.map((id) => this.evidenceCache.get(id) ?? null);
   }
 
   async popular(cat: PublishedCatalog, name = 'all'): Promise<PopularList | null> {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp, type AppDeps } from './app.ts';
 import { edgeConfigFromEnv } from './config.ts';
 import { openStore } from './kv/open-store.ts';
+import { keepAliveFetch } from './node-http-fetch.ts';
 import { httpWorkerClient } from './worker-client.ts';
 
 export interface RunningEdge {
@@ -42,7 +43,7 @@ export async function startEdgeFromEnv(env: Record<string, string | undefined> =
   const config = edgeConfigFromEnv(env);
   const store = await openStore(undefined, env);
   const edge = await startEdge(
-    { store, config, worker: httpWorkerClient({ url: config.workerUrl, secret: config.workerSecret }) },
+    { store, config, worker: httpWorkerClient({ url: config.workerUrl, secret: config.workerSecret, fetch: keepAliveFetch() }) },
     { port: Number(env.LLMREC_EDGE_PORT ?? 8787), host: env.LLMREC_EDGE_HOST ?? '127.0.0.1' },
   );
   const stop = async () => {

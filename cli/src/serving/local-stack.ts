@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EdgeConfig, type EdgeConfigInput } from '../../../edge/src/config.ts';
 import { startEdge, type RunningEdge } from '../../../edge/src/entry-node.ts';
+import { keepAliveFetch } from '../../../edge/src/node-http-fetch.ts';
 import { httpWorkerClient } from '../../../edge/src/worker-client.ts';
 import { loadServingModel } from '../../../gpu-worker/src/artifacts.ts';
 import type { Device } from '../../../gpu-worker/src/onnx/index.ts';
@@ -54,7 +55,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, ...o.edge });
     if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const config = parsed.data;
-    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret }) }, { port: o.port ?? 8787, host: o.host });
+    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }) }, { port: o.port ?? 8787, host: o.host });
   } catch (err) {
     await worker.close();
     throw err;
