@@ -49,7 +49,7 @@ export interface BenchRecord extends BenchOutput {
   description: string;
   startedAt: string;
   wallSeconds: number;
-  machine: { cpus: number; cpuModel: string; loadavg: number[]; memGiB: number; node: string; platform: string; note: string };
+  machine: { cpus: number; cpuModel: string; loadavgAtStart: number[]; loadavg: number[]; memGiB: number; node: string; platform: string; note: string };
 }
 
 /** Percentile (0..100) of a sample, nearest-rank; NaN when empty. */

@@ -63,6 +63,7 @@ export const command: Command = {
     for (const s of chosen) {
       const t0 = Date.now();
       const startedAt = new Date().toISOString();
+      const loadAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
       process.stderr.write(`bench ${s.name}: ${s.description}\n`);
       try {
         const out = await s.run({ repoRoot, home, sharedDir, quick, durationSec, log: (m) => process.stderr.write(`bench ${s.name}: ${m}\n`) });
@@ -74,6 +75,7 @@ export const command: Command = {
           machine: {
             cpus: os.cpus().length,
             cpuModel: os.cpus()[0]?.model ?? 'unknown',
+            loadavgAtStart: loadAtStart,
             loadavg: os.loadavg().map((v) => Math.round(v * 100) / 100),
             memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
             node: process.version,
