@@ -43,6 +43,9 @@ export function registerHealth(app: OpenAPIHono<EdgeEnv>, deps: { store: KvStore
     try {
       const w = await deps.worker.ready({ timeoutMs: 1000, requestId: c.get('requestId') });
       worker = { ok: w.ready, executionProvider: w.executionProvider, model: w.model, adapterVersion: w.adapterVersion ?? null };
+      if (catalog.version !== null && w.items !== catalog.items) {
+        worker = { ...worker, ok: false, error: `worker model has ${w.items} items, the published catalog ${catalog.items}: publish and serve the same artifacts` };
+      }
     } catch (err) {
       worker = { ok: false, error: (err as Error).message };
     }
