@@ -231,7 +231,7 @@ function writeResults(m: ArtifactsManifest, wall: number, seconds: Record<string
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine)`;
   const base = join(dir, `train-${m.dataset}-${m.split}`);
   writeFileSync(`${base}.json`, JSON.stringify({ dataset: m.dataset, split: m.split, key: m.key, machine, wallSeconds: wall, stepSeconds: seconds, timings: m.timings, textFeatures: m.textFeatures, config: m.config, metrics: m.metrics }, null, 1));
-  const f = (x: Record<string, Record<string, number>>, p: string, k: string) => (x[p]?.[k] ?? NaN).toFixed(4);
+  const f = (x: Record<string, Record<string, number>>, p: string, k: string) => (x[p]?.users === 0 ? 'n/a' : (x[p]?.[k] ?? NaN).toFixed(4));
   const row = (name: string, x: { test: Record<string, Record<string, number>>; valid: Record<string, Record<string, number>> }) =>
     `| ${name} | ${f(x.valid, 'full', 'ndcg@10')} | ${f(x.test, 'full', 'ndcg@10')} | ${f(x.test, 'full', 'hr@10')} | ${f(x.test, 'sampled', 'ndcg@10')} | ${f(x.test, 'sampled', 'hr@10')} |`;
   const pq = m.metrics.pq;
@@ -246,6 +246,7 @@ function writeResults(m: ArtifactsManifest, wall: number, seconds: Record<string
     '|---|---|---|---|---|---|',
     row(`SASRec (${String(m.config.sasrec.loss)}, d=${String(m.config.sasrec.hidden)}, L=${String(m.config.sasrec.maxlen)})`, m.metrics.sasrec),
     row('base aligner z_u . z_i', m.metrics.aligner),
+    ...(m.split === 'streaming' ? ['', 'Streaming: trained on the pre-training rows only; valid = first held-out event per user; the windows are evaluated by `llmrec eval --split streaming`.'] : []),
     '',
     `PQ (m=${pq.m}, k=${pq.k}): ${pq.compressionCodes.toFixed(1)}x smaller codes than float32 (${pq.compressionWithCodebooks.toFixed(1)}x counting codebooks), relative reconstruction error ${pq.relativeReconstructionError.toFixed(4)}, test NDCG@10 (full) PQ / float = ${pq.ndcg10Ratio.toFixed(4)}.`,
     '',
