@@ -77,6 +77,22 @@ export class AdapterRegistry {
     return this.cur.version;
   }
 
+  /** As score(), with the base user latent from the worker's own user encoder (e.g. SASRec over ONNX). */
+  scoreLatent(user: string, uBase: Float32Array, history: readonly number[], tSeconds: number, out: Float32Array): number | null {
+    if (!this.cur) {
+      const Z = this.base.itemLatents;
+      const D = this.base.dim;
+      for (let i = 0, off = 0; i < this.base.nItems; i++, off += D) {
+        let acc = 0;
+        for (let d = 0; d < D; d++) acc += uBase[d] * Z[off + d];
+        out[i] = acc;
+      }
+      return null;
+    }
+    this.cur.scorer.scoreLatent(user, uBase, history, tSeconds, out, 'dynamic');
+    return this.cur.version;
+  }
+
   start(): void {
     if (this.timer) return;
     void this.refresh();

@@ -175,14 +175,22 @@ export class DynamicScorer {
    * `static` is the frozen base path, which the overhead benchmark compares against.
    */
   score(user: string, history: readonly number[], t: number, out: Float32Array, mode: 'dynamic' | 'static' = 'dynamic'): void {
-    const D = this.dim;
     this.base.userLatent(history, this.uBase);
+    this.scoreLatent(user, this.uBase, history, t, out, mode);
+  }
+
+  /**
+   * Same as score() with the base user latent computed by the caller (e.g. an asynchronous ONNX user
+   * encoder in the worker). `uBase` is not modified.
+   */
+  scoreLatent(user: string, uBase: Float32Array, history: readonly number[], t: number, out: Float32Array, mode: 'dynamic' | 'static' = 'dynamic'): void {
+    const D = this.dim;
     if (mode === 'static') {
-      dots(this.uBase, this.base.itemLatents, D, out);
+      dots(uBase, this.base.itemLatents, D, out);
       return;
     }
     const u = this.uT;
-    adaptUser(this.params, this.layout, this.stats, user, history, t, this.uBase, this.userScratch, this.feat, u, this.opts);
+    adaptUser(this.params, this.layout, this.stats, user, history, t, uBase, this.userScratch, this.feat, u, this.opts);
     dots(u, this.folded, D, out);
     const fb = this.foldedBias;
     for (let i = 0; i < out.length; i++) out[i] += fb[i];
