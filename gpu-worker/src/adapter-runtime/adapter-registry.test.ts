@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { adapterKeys, layoutShapes, publishAdapter } from '../../../shared/src/adapter/adapter-store.ts';
+import { dynamicLayout, initDynamic } from '../../../shared/src/adapter/dynamic-model.ts';
+import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
+import { encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
+import { WindowStats } from '../../../shared/src/adapter/window-stats.ts';
+import { keys } from '../../../shared/src/kv/keys.ts';
+import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
+import { AdapterRegistry, staticScores } from './adapter-registry.ts';
+
+const rnd = mulberry32(8);
+const vec = (n: number) => Float32Array.from({ length: n }, () => rnd() - 0.5);
+const base = new MeanHistoryBase(4, vec(10 * 4), vec(10 * 4));
+const L = dynamicLayout({ dim: 4, hidden: 8 });
+
+async function publish(store: ReturnType<typeof createMemoryStore>, version: number) {
+  const stats = new WindowStats(10);
+  stats.apply({ eventId: `e${version}`, user: 'u', item: 2, ts: 1000 });
+  await publishAdapter(store, { version, weightsB64: f32ToB64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(stats, false), trainedOnEvents: 1, metrics: {}, parent: null });
+}
+
+describe('AdapterRegistry', () => {
+  it('scores statically before any version, then swaps to new versions without restart', async () => {
+    const store = createMemoryStore();
+    const reg = new AdapterRegistry(store, base);
+    const out = new Float32Array(10);
+    const ref = new Float32Array(10);
+    expect(reg.score('u', [1, 2], 2000, out)).toBeNull();
+    staticScores(base, [1, 2], ref);
+    expect(Array.from(out)).toEqual(Array.from(ref));
+    await publish(store, 1);
+    expect(await reg.refresh()).toBe(true);
+    expect(reg.score('u', [1, 2], 2000, out)).toBe(1);
+    await publish(store, 2);
+    expect(await reg.refresh()).toBe(true);
+    expect(reg.version).toBe(2);
+    expect(await reg.refresh()).toBe(false); // nothing new
+  });
+
+  it('keeps the serving version when the pointed version is malformed or incomplete', async () => {
+    const store = createMemoryStore();
+    const reg = new AdapterRegistry(store, base);
+    await publish(store, 1);
+    await reg.refresh();
+    await store.set(keys.adapter(2), JSON.stringify({ v: 1, version: 2, createdAt: 'x', weights: 'AAAA' }));
+    await store.set(adapterKeys.stats(2), '{"v":1}');
+    await store.set(keys.adapterCurrent(), JSON.stringify({ v: 1, version: 2, updatedAt: 'x' }));
+    expect(await reg.refresh()).toBe(false);
+    expect(reg.version).toBe(1);
+    expect(reg.lastError).toMatch(/adapter|stats|malformed/);
+  });
+});
