@@ -59,6 +59,17 @@ export class Catalog {
   /** Item metadata by raw id (null for unknown ids), served from the per-version cache when possible. */
   async items(cat: PublishedCatalog, ids: readonly string[]): Promise<(ItemMeta | null)[]> {
     const fresh = this.itemCacheVersion === cat.version;
+    if (fresh) {
+      // Warm path: one pass, no allocation beyond the result.
+      const out = new Array<ItemMeta | null>(ids.length);
+      let i = 0;
+      for (; i < ids.length; i++) {
+        const m = this.itemCache.get(ids[i]!);
+        if (m === undefined) break;
+        out[i] = m;
+      }
+      if (i === ids.length) return out;
+    }
     const missing = fresh ? [...new Set(ids.filter((id) => !this.itemCache.has(id)))] : [...new Set(ids)];
     if (missing.length) {
       const got = await mgetTyped(this.store, ItemMeta, missing.map((id) => keys.item(cat.version, id)));
