@@ -106,6 +106,9 @@ describe('POST /v1/recommend', () => {
     const big = await h.call('POST', '/v1/recommend', { userId: 'u1', pad: 'x'.repeat(300_000) });
     expect(big.status).toBe(413);
     expect(big.json.error).toBe('payload_too_large');
+    // Declared length over the limit: refused from the header alone.
+    const declared = await h.call('POST', '/v1/recommend', { userId: 'u1' }, { 'content-length': '300000' });
+    expect(declared.status).toBe(413);
   });
 });
 
