@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { RateLimiter } from '../kv/ratelimit.ts';
 import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
 import { ApiError } from '../errors.ts';
+import { waitUntil } from '../wait-until.ts';
 
 export function rateLimit(limiter: RateLimiter, clock: () => number = Date.now): MiddlewareHandler {
   return async (c, next) => {
@@ -15,11 +16,7 @@ export function rateLimit(limiter: RateLimiter, clock: () => number = Date.now):
       // The shared limiter lives in the store: when it cannot be reached, neither can the data (503, not 500).
       throw err instanceof KvUnavailableError ? err : new KvUnavailableError(`rate limiter: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
-    try {
-      c.executionCtx.waitUntil(r.pending);
-    } catch {
-      r.pending.catch(() => undefined); // Node: no execution context.
-    }
+    waitUntil(c, r.pending);
     c.header('ratelimit-limit', String(r.limit));
     c.header('ratelimit-remaining', String(r.remaining));
     if (!r.success) {

@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody, RecommendRequest, RecommendResponse } from '../../../shared/src/api/http.ts';
 import { explainItems, type ExplainSource } from '../../../shared/src/evidence/index.ts';
 import { recommend, type RecommendDeps } from '../recommend.ts';
+import { waitUntil } from '../wait-until.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';
 
 const route = createRoute({
@@ -21,7 +22,7 @@ const route = createRoute({
 export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, explainSource?: ExplainSource): void {
   app.openapi(route, async (c) => {
     const req = c.req.valid('json');
-    const out = await recommend(deps({ background: (p) => background(c, p) }), req, c.get('requestId'));
+    const out = await recommend(deps({ background: (p) => waitUntil(c, p) }), req, c.get('requestId'));
     c.set('workerMs', out.workerMs);
     c.set('degraded', out.body.degraded);
     if (req.explain && explainSource && out.body.items.length > 0) {
@@ -30,12 +31,4 @@ export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { backgro
     }
     return c.json(out.body, 200);
   });
-}
-
-function background(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }, p: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(p);
-  } catch {
-    void p; // Node: no execution context; the promise runs on its own (errors already swallowed by the caller).
-  }
 }
