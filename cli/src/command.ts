@@ -1,7 +1,8 @@
 // The shape every `llmrec` subcommand has: one file per subcommand under commands/, listed in registry.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** parseArgs options, each with a one-line description for --help. */
+export type OptionSpec = Record<string, NonNullable<ParseArgsConfig['options']>[string] & { description?: string }>;
 
 export interface Command {
   name: string;
@@ -39,7 +40,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]) {
 export function helpText(cmd: Command): string {
   const lines = [`llmrec ${cmd.name} — ${cmd.summary}`, '', 'Usage:', ...cmd.usage.split('\n').map((l) => `  ${l}`), '', 'Options:'];
   for (const [name, spec] of Object.entries(cmd.options)) {
-    const desc = (spec as { description?: string }).description ?? '';
+    const desc = spec.description ?? '';
     const arg = spec.type === 'string' ? ' <value>' : '';
     lines.push(`  --${name}${arg}${spec.short ? `, -${spec.short}` : ''}`.padEnd(34) + desc);
   }
