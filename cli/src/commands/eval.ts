@@ -7,6 +7,7 @@ import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHom
 import { evaluateDataset } from '../../../eval/src/evaluate.ts';
 import { MODELS } from '../../../eval/src/models/registry.ts';
 import { formatMarkdown, formatTable } from '../../../eval/src/report.ts';
+import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '../../../eval/src/streaming/cli-table.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
@@ -28,6 +29,7 @@ export const command: Command = {
   usage: [
     'llmrec eval --dataset ml-100k --split loo --model popular,itemknn',
     'llmrec eval --dataset ml-100k --split loo --model itemknn --json',
+    'llmrec eval --dataset ml-100k --split streaming --model static,dynamic --seeds 1,2,3 [--ablation] [--events N] [--base trained|fallback]',
     `models: ${Object.keys(MODELS).join(', ')}; splits: ${SPLIT_NAMES.join(', ')}`,
     'Full ranking ranks every item except the user\'s input history; sampled ranks the target against --negatives',
     'seeded items the user never interacted with. Ties are pessimistic by default (equal scores rank above the',
@@ -47,14 +49,18 @@ export const command: Command = {
     out: { type: 'string', description: 'results folder (default <repo>/results)' },
     'no-write': { type: 'boolean', description: 'do not write result files' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout (progress stays on stderr)' },
+    ablation: { type: 'boolean', description: `streaming: run ${ABLATION_MODELS.join(',')}` },
+    events: { type: 'string', description: 'streaming static/dynamic table: replay only the first N online events (default all)' },
+    base: { type: 'string', description: 'streaming static/dynamic table: frozen base, trained|fallback (default trained when `llmrec train --split streaming` artifacts exist)' },
   } as OptionSpec,
   async run({ values }) {
     const dsName = DatasetName.safeParse(str(values, 'dataset'));
     if (!dsName.success) throw new UsageError(`unknown dataset '${String(values.dataset)}' (known: ${DATASET_NAMES.join(', ')})`);
     const splitName = SplitName.safeParse(optStr(values, 'split') ?? 'loo');
     if (!splitName.success) throw new UsageError(`unknown split '${String(values.split)}' (known: ${SPLIT_NAMES.join(', ')})`);
-    const models = list(values, 'model', 'popular,itemknn');
-    for (const m of models) if (!MODELS[m]) throw new UsageError(`unknown model '${m}' (registered: ${Object.keys(MODELS).join(', ')})`);
+    const models = flag(values, 'ablation') ? ABLATION_MODELS : list(values, 'model', 'popular,itemknn');
+    const table = splitName.data === 'streaming' && isStreamingTable(models);
+    for (const m of models) if (!table) if (!MODELS[m]) throw new UsageError(`unknown model '${m}' (registered: ${Object.keys(MODELS).join(', ')})`);
     const seeds = intList(values, 'seeds', '1,2,3');
     if (!seeds.length) throw new UsageError('--seeds needs at least one seed');
     const ks = intList(values, 'ks', '5,10,20');
@@ -82,6 +88,20 @@ export const command: Command = {
     if (!splitExists(dir, splitName.data)) {
       log('split', `computing ${splitName.data} for ${dsName.data}`);
       writeSplit(dir, computeSplit({ ...ds, hasTimestamps: ds.meta.hasTimestamps }, splitName.data));
+    }
+    if (table) {
+      // static/dynamic and the loss ablation: every seed runs (eval/src/streaming/cli-table.ts), mean ± CI, paired t.
+      const base = optStr(values, 'base') ?? 'auto';
+      if (base !== 'auto' && base !== 'trained' && base !== 'fallback') throw new UsageError(`--base must be trained or fallback, got '${base}'`);
+      const t = await runStreamingTable({
+        ds, home, models, seeds, events: int(values, 'events', 0, 0), base,
+        out: flag(values, 'no-write') ? undefined : resolve(optStr(values, 'out') ?? join(REPO_ROOT, 'results')),
+        command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
+        log: (m) => log('eval', m),
+      });
+      for (const f of t.files) log('eval', `wrote ${f}`);
+      console.log(flag(values, 'json') ? JSON.stringify(t.result) : t.markdown);
+      return 0;
     }
     const split = readSplit(ds, splitName.data);
     const bars = new Map<string, ReturnType<typeof progress>>();

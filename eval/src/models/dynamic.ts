@@ -1,5 +1,7 @@
 // `llmrec eval --split streaming --model dynamic`: the frozen base plus the online adapters (Eq. 1-3),
 // updated after every predicted window by the same OnlineLearner the background job runs. Streaming only.
+// Note: `llmrec eval --split streaming` with only static/dynamic variants runs eval/src/streaming/cli-table.ts
+// instead (every seed, CI, paired t-test); this spec is used when it is mixed with other models (one seed).
 import { readDataset } from '../../../data/src/index.ts';
 import { defaultLearnerConfig, OnlineLearner } from '../../../shared/src/adapter/online-learner.ts';
 import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';

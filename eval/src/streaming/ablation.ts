@@ -1,13 +1,24 @@
 // The streaming table of issue 6 in one call: static base vs dynamic adapters and the loss ablation (no
-// distillation, no EWC, no replay, no gate), for several seeds (each seed retrains the fallback base and
-// re-initialises the adapters), Hit@10 / NDCG@10 under full ranking over the online 30% of ML-100K, and
-// paired t-tests on NDCG@10: over the per-seed means (n = seeds) and over the pooled per-event values.
+// distillation, no EWC, no replay, no gate), for several seeds, Hit@10 / NDCG@10 under full ranking over the
+// online 30% of ML-100K, mean ± 95% CI over seeds, and paired t-tests on NDCG@10: over the per-seed means
+// (n = seeds) and over the pooled per-event values. Base: 'fallback' retrains the bag-of-items base per seed;
+// 'trained' is the frozen aligner from `llmrec train --split streaming` (same for every seed: seeds then only
+// vary the adapter init and sampling).
 import { defaultLearnerConfig, type LearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
 import { defaultTrainConfig, type TrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
-import type { Dataset } from '../../../data/src/index.ts';
-import { mean, pairedTTest, type PairedTest } from '../stats.ts';
+import { readSplit, type Dataset } from '../../../data/src/index.ts';
+import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { mean, meanCI, pairedTTest, type PairedTest } from '../stats.ts';
 import { baseForDataset } from './base-for-dataset.ts';
-import { runStreaming } from './replay.ts';
+import { runStreaming, streamEvents } from './replay.ts';
+import { loadTrainedBase } from './trained-base.ts';
+
+export type BaseKind = 'trained' | 'fallback';
+
+function datasetEvents(ds: Dataset) {
+  const split = readSplit(ds, 'streaming');
+  return streamEvents(ds.interactions.user, ds.interactions.item, ds.interactions.ts, split.labels as Int32Array);
+}
 
 export interface Variant {
   name: string;
@@ -31,6 +42,8 @@ export interface AblationRow {
   perSeed: { seed: number; hit10: number; ndcg10: number; published: number; windows: number; trainSeconds: number }[];
   hit10: number;
   ndcg10: number;
+  /** Half-width of the 95% CI (Student t) of NDCG@10 over seeds; null with one seed. */
+  ndcg10Ci95?: number | null;
   /** NDCG@10 vs static: paired over seeds, and over pooled per-event values. */
   vsStaticSeeds: PairedTest | null;
   vsStaticEvents: PairedTest | null;
@@ -41,17 +54,24 @@ export interface AblationResult {
   protocol: string;
   events: number;
   seeds: number[];
+  /** Which frozen base ran (absent in older files: fallback). */
+  base?: string;
   rows: AblationRow[];
 }
 
 /** `maxOnline` > 0 replays only the first maxOnline online events (quick ablations; said in the protocol line). */
-export function runAblation(ds: Dataset, home: string, variants: string[], seeds: number[], log: (m: string) => void = () => {}, maxOnline = 0): AblationResult {
+export async function runAblation(ds: Dataset, home: string, variants: string[], seeds: number[], log: (m: string) => void = () => {}, maxOnline = 0, baseKind: BaseKind = 'fallback'): Promise<AblationResult> {
+  for (const name of variants) if (!VARIANTS[name]) throw new Error(`unknown variant '${name}' (known: ${Object.keys(VARIANTS).join(', ')})`);
+  let trained: { base: BaseModel; key: string } | undefined;
   const per = new Map<string, { seed: number; hit10: number; ndcg10: number; published: number; windows: number; trainSeconds: number; ndcg: Float32Array }[]>();
   let events = 0;
   for (const seed of seeds) {
-    const { base, events: all } = baseForDataset(ds, home, { seed }, log);
+    const fb = baseKind === 'fallback' ? baseForDataset(ds, home, { seed }, log) : undefined;
+    const all = fb ? fb.events : datasetEvents(ds);
     const nPre = all.filter((e) => e.window < 0).length;
     const ev = maxOnline > 0 ? all.slice(0, nPre + maxOnline) : all;
+    if (baseKind === 'trained' && !trained) trained = await loadTrainedBase(ds, home, ev, defaultLearnerConfig.maxHistory, log);
+    const base: BaseModel = trained ? trained.base : fb!.base;
     for (const name of variants) {
       const v = VARIANTS[name];
       if (!v) throw new Error(`unknown variant '${name}' (known: ${Object.keys(VARIANTS).join(', ')})`);
@@ -88,27 +108,30 @@ export function runAblation(ds: Dataset, home: string, variants: string[], seeds
       perSeed: runs.map(({ ndcg: _n, ...rest }) => rest),
       hit10: mean(runs.map((r) => r.hit10)),
       ndcg10: mean(runs.map((r) => r.ndcg10)),
+      ndcg10Ci95: meanCI(runs.map((r) => r.ndcg10)).ci95,
       vsStaticSeeds: cmp && runs.length > 1 ? pairedTTest(runs.map((r) => r.ndcg10), stat.map((r) => r.ndcg10)) : null,
       vsStaticEvents: cmp ? pairedTTest(pooled(runs), pooled(stat)) : null,
     };
   });
   const part = maxOnline > 0 ? `first ${events} events of the online 30%` : 'the online 30%';
-  return { dataset: ds.meta.name, protocol: `streaming: 70% pre-train, ${part} replayed in 1-hour windows, predict-then-learn; full ranking, seen items excluded`, events, seeds, rows };
+  const baseLine = trained ? `trained aligner (z_u . z_i, artifacts key ${trained.key}; frozen, same for every seed)` : 'fallback bag-of-items BPR base (retrained per seed)';
+  return { dataset: ds.meta.name, protocol: `streaming: 70% pre-train, ${part} replayed in 1-hour windows, predict-then-learn; full ranking, seen items excluded`, events, seeds, base: baseLine, rows };
 }
 
 export function formatAblation(r: AblationResult): string {
   const f = (x: number) => x.toFixed(4);
   const p = (t: PairedTest | null) => (t ? (t.p < 1e-4 ? t.p.toExponential(1) : t.p.toFixed(4)) : '—');
   const lines = [
-    `${r.dataset} — ${r.protocol}; ${r.events} online events; seeds ${r.seeds.join(',')}`,
+    `${r.dataset} — ${r.protocol}; ${r.events} online events; seeds ${r.seeds.join(',')}${r.base ? `; base: ${r.base}` : ''}`,
     '',
-    '| model | HR@10 | NDCG@10 | NDCG@10 per seed | ΔNDCG vs static | p (seeds, paired t) | p (events, paired t) |',
+    '| model | HR@10 | NDCG@10 (mean ± 95% CI over seeds) | NDCG@10 per seed | ΔNDCG vs static | p (seeds, paired t) | p (events, paired t) |',
     '|---|---|---|---|---|---|---|',
   ];
   const st = r.rows.find((x) => x.variant === 'static');
   for (const row of r.rows) {
     const d = st && row.variant !== 'static' ? (row.ndcg10 - st.ndcg10 >= 0 ? '+' : '') + f(row.ndcg10 - st.ndcg10) : '—';
-    lines.push(`| ${row.variant} | ${f(row.hit10)} | ${f(row.ndcg10)} | ${row.perSeed.map((s) => f(s.ndcg10)).join(' / ')} | ${d} | ${p(row.vsStaticSeeds)} | ${p(row.vsStaticEvents)} |`);
+    const ci = row.ndcg10Ci95 != null ? ` ± ${f(row.ndcg10Ci95)}` : '';
+    lines.push(`| ${row.variant} | ${f(row.hit10)} | ${f(row.ndcg10)}${ci} | ${row.perSeed.map((s) => f(s.ndcg10)).join(' / ')} | ${d} | ${p(row.vsStaticSeeds)} | ${p(row.vsStaticEvents)} |`);
   }
   return lines.join('\n');
 }

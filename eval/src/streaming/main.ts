@@ -1,4 +1,4 @@
-// Entry point of the streaming table until `llmrec eval --split streaming --ablation` is wired to runAblation:
+// Script form of the streaming table (the CLI form is `llmrec eval --split streaming --model static,dynamic`):
 //   npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants static,dynamic,...] [--json]
 // Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>[-<tag>].{json,md}.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { mergeAblations } from './merge.ts';
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, merge: { type: 'string' }, help: { type: 'boolean' } },
+    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, base: { type: 'string' }, merge: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(`usage: npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants ${Object.keys(VARIANTS).join(',')}] [--json]`);
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds: integers, got ${values.seeds}`);
   const variants = (values.variants ?? Object.keys(VARIANTS).join(',')).split(',');
   const t = performance.now();
-  const res = runAblation(ds, home, variants, seeds, (m) => process.stderr.write(`[streaming] ${m}\n`), Number(values.events ?? 0));
+  const res = await runAblation(ds, home, variants, seeds, (m) => process.stderr.write(`[streaming] ${m}\n`), Number(values.events ?? 0), values.base === 'trained' ? 'trained' : 'fallback');
   const md = formatAblation(res) + `\n\nwall time ${((performance.now() - t) / 1000).toFixed(0)} s (2-core machine shared with other jobs)`;
   const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
   mkdirSync(out, { recursive: true });
