@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-torch python3-numpy python3-pytest libopenblas0-pthread redis-server)
+APT_PACKAGES=(python3-torch python3-numpy python3-pytest libopenblas0-pthread redis-server chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

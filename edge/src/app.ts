@@ -35,6 +35,11 @@ export interface AppDeps {
   rateLimiter?: RateLimiter;
   /** One structured line per request; default: JSON on stdout unless config.log is 'off'. */
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * Base URL under which `swagger-ui-dist/` (swagger-ui.css, swagger-ui-bundle.js) is served for GET /docs.
+   * Default: the jsDelivr CDN (Workers, small bundle); the Node entry serves them itself (docs-assets-node.ts).
+   */
+  docsAssetsUrl?: string;
 }
 
 export type EdgeApp = OpenAPIHono<EdgeEnv>;
@@ -85,7 +90,7 @@ export function createApp(deps: AppDeps): EdgeApp {
     openapi: '3.1.0',
     info: { title: 'llmrec-edge API', version: '1', description: 'DynMM-Explain-LLMRec recommendations at the edge. See docs/api.md.' },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: deps.docsAssetsUrl, title: 'llmrec-edge API' }));
 
   app.notFound((c) => toResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
   app.onError((err, c) => toResponse(err, c));

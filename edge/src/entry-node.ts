@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { pathToFileURL } from 'node:url';
 import { createApp, type AppDeps } from './app.ts';
 import { edgeConfigFromEnv } from './config.ts';
+import { DOCS_ASSETS_URL, registerDocsAssets } from './docs-assets-node.ts';
 import { openStore } from './kv/open-store.ts';
 import { keepAliveFetch } from './node-http-fetch.ts';
 import { httpWorkerClient } from './worker-client.ts';
@@ -19,7 +20,9 @@ export interface RunningEdge {
 }
 
 export async function startEdge(deps: AppDeps, opts: { port?: number; host?: string } = {}): Promise<RunningEdge> {
-  const app = createApp(deps);
+  // Swagger UI's files come from node_modules here (GET /docs works offline); deps may still point elsewhere.
+  const app = createApp({ ...deps, docsAssetsUrl: deps.docsAssetsUrl ?? DOCS_ASSETS_URL });
+  registerDocsAssets(app);
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: host }, () => resolve(s));
