@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): EdgeApp {
     openapi: '3.1.0',
     info: { title: 'llmrec-edge API', version: '1', description: 'DynMM-Explain-LLMRec recommendations at the edge. See docs/api.md.' },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: deps.docsAssetsUrl, title: 'llmrec-edge API' }));
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: deps.docsAssetsUrl, title: 'llmrec-edge API', version: '5.35.0' }));
 
   app.notFound((c) => toResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
   app.onError((err, c) => toResponse(err, c));
