@@ -1,17 +1,8 @@
 // Seeded pseudo-random numbers for the seeded parts of the protocol (sampled negatives): a per-(seed, user) stream,
 // so every model is scored against the same negatives and a run is reproducible.
 
-/** mulberry32: small, fast, good enough for sampling; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The PRNG itself lives in shared/ (one stream per seed everywhere); re-exported so existing imports keep working.
+export { mulberry32 } from '../../shared/src/rng.ts';
 
 /** Mix a seed and a stream id (e.g. user index) into one 32-bit seed. */
 export function mixSeed(seed: number, stream: number): number {

@@ -5,6 +5,7 @@
 // All parameters live in ONE Float32Array (layout below) so AdamW, EMA, EWC and serialisation treat them
 // as a flat vector. Forward/backward are written out by hand (verified by finite differences in tests) and
 // allocate nothing in the hot loop: callers pass a reusable AdapterScratch.
+import { mulberry32 } from '../rng.ts';
 
 export interface AdapterShape {
   /** Latent dimension D (input z and output z_t). */
@@ -48,17 +49,8 @@ export function adapterLayout(shape: AdapterShape): AdapterLayout {
   return { shape, inDim, outDim, w1, b1, w2, b2, wg, bg, size: bg + 1 };
 }
 
-/** Small deterministic PRNG (mulberry32) so initialisation and sampling are reproducible from a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Re-exported: callers (online trainer, tests, eval/src/streaming) import the seeded PRNG from here.
+export { mulberry32 } from '../rng.ts';
 
 /**
  * Fresh parameters: He-initialised first layer, zero last layer (identity adapter), gate bias `gateBias`

@@ -2,6 +2,7 @@
 // codebooks from KV and decodes them in pure TypeScript). Used by publish when a serving bundle carries
 // full-precision latents only (e.g. the baseline bundle); the same algorithm as training/llmrec_train/pq.py:
 // per sub-space k-means (k-means++ seeding, Lloyd iterations), one uint8 code per sub-space. Runtime-neutral.
+import { mulberry32 } from '../rng.ts';
 import type { PqCodebooks, PqCodes } from './values.ts';
 
 export interface PqModel {
@@ -13,18 +14,6 @@ export interface PqModel {
   centroids: Float32Array;
   /** [n, m] row-major. */
   codes: Uint8Array;
-}
-
-/** Deterministic PRNG (mulberry32) so the same latents always give the same codes (idempotent publish). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picks m: the largest of 16, 8, 4, 2, 1 dividing dim with at least 2 dims per sub-space. */
@@ -41,7 +30,8 @@ export function trainPq(x: Float32Array, dim: number, opts: { m?: number; k?: nu
   const k = Math.min(opts.k ?? 256, 256);
   const dsub = dim / m;
   const iters = opts.iters ?? 15;
-  const rand = rng(opts.seed ?? 0);
+  // Seeded so the same latents always give the same codes (idempotent publish).
+  const rand = mulberry32(opts.seed ?? 0);
   const centroids = new Float32Array(m * k * dsub);
   const codes = new Uint8Array(n * m);
   const sub = new Float64Array(n * dsub);

@@ -1,4 +1,6 @@
 // Next-token choice for the frozen LLM: greedy (temperature 0) or seeded temperature / top-p sampling.
+import { mulberry32 } from '../../../../shared/src/rng.ts';
+
 export interface SamplingOptions {
   /** 0 = greedy. */
   temperature?: number;
@@ -7,17 +9,8 @@ export interface SamplingOptions {
   seed?: number;
 }
 
-/** Deterministic PRNG (mulberry32) so sampled generations are reproducible from a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (shared mulberry32) so sampled generations are reproducible from a seed. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export function argmax(v: Float32Array, from = 0, len = v.length - from): number {
   let best = from;
