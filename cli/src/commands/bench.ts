@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CliError, flag, int, optStr, UsageError, type Command, type OptionSpec } from '../command.ts';
+import { CliError, flag, int, optStr, UsageError, type Command } from '../command.ts';
 import type { BenchRecord, BenchSuite } from '../../../bench/lib/suite.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,7 +37,7 @@ export const command: Command = {
     duration: { type: 'string', description: 'seconds per load phase (default 10; quick: 3)' },
     list: { type: 'boolean', description: 'list the suites and exit' },
     out: { type: 'string', description: 'results folder (default <repo>/results)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const quick = flag(values, 'quick');
     const durationSec = int(values, 'duration', quick ? 3 : 10, 1, 600);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DATASET_NAMES, DatasetName, downloadCacheDir, downloadDataset, llmrecHome, LOADERS, prepareDataset, SPLIT_NAMES, SplitName } from '../../../data/src/index.ts';
-import { type Command, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { type Command, flag, int, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
 export const command: Command = {
@@ -25,7 +25,7 @@ export const command: Command = {
     seed: { type: 'string', description: 'seed recorded with the splits (default 42)' },
     lenient: { type: 'boolean', description: 'skip malformed lines (reports how many and where) instead of failing' },
     json: { type: 'boolean', description: 'print the dataset summary as JSON on stdout' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const nameRaw = str(values, 'dataset');
     const name = DatasetName.safeParse(nameRaw);

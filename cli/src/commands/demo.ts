@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sharedDataDir } from '../../../data/src/paths.ts';
-import { CliError, flag, int, optStr, type Command, type OptionSpec } from '../command.ts';
+import { CliError, flag, int, optStr, type Command } from '../command.ts';
 import { commands } from '../registry.ts';
 import { printBanner, startFromArgs, waitForSignal } from './serve.ts';
 
@@ -35,7 +35,7 @@ export const command: Command = {
     'no-train': { type: 'boolean', description: 'do not run the offline pipeline; serve the baseline bundle when no trained one exists' },
     store: { type: 'string', short: 's', description: 'store spec (default: embedded SQLite under $LLMREC_HOME)' },
     device: { type: 'string', description: 'worker execution provider: auto | cpu | cuda (default auto)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const home = resolve(process.env.LLMREC_HOME ?? '.llmrec');
     process.env.LLMREC_HOME = home;

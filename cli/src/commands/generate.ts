@@ -1,6 +1,6 @@
 // `llmrec generate`: prints a generation of the frozen LLM through the worker's runtime (same decoder,
 // tokenizer and KV cache as serving), for trying a model folder or a llama2.c checkpoint by hand.
-import { type Command, type OptionSpec, UsageError, CliError, int, num, str, optStr } from '../command.ts';
+import { type Command, UsageError, CliError, int, num, str, optStr } from '../command.ts';
 
 export const command: Command = {
   name: 'generate',
@@ -19,7 +19,7 @@ export const command: Command = {
     'top-p': { type: 'string', description: 'nucleus sampling mass (default 0.9 when sampling)' },
     seed: { type: 'string', description: 'sampling seed (default 42)' },
     stats: { type: 'boolean', description: 'print tokens/s to stderr' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const model = str(values, 'model');
     const prompt = optStr(values, 'prompt') ?? '';

@@ -5,7 +5,7 @@ import { datasetDir, llmrecHome, readDataset } from '../../../data/src/index.ts'
 import { openStore } from '../../../edge/src/kv/open-store.ts';
 import { baseForDataset } from '../../../eval/src/streaming/base-for-dataset.ts';
 import { AdapterJob, defaultJobConfig } from '../../../gpu-worker/src/job/adapter-job.ts';
-import { type Command, CliError, flag, int, num, type OptionSpec, optStr } from '../command.ts';
+import { type Command, CliError, flag, int, num, optStr } from '../command.ts';
 
 export const command: Command = {
   name: 'job',
@@ -28,7 +28,7 @@ export const command: Command = {
     'no-guardrail': { type: 'boolean', description: 'publish every window without the held-out comparison' },
     once: { type: 'boolean', description: 'drain the log, update on what is left, and exit' },
     'base-epochs': { type: 'string', description: 'epochs of the fallback base when it is not cached yet (default 10)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const home = resolve(llmrecHome());
     const name = optStr(values, 'dataset') ?? 'ml-100k';

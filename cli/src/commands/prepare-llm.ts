@@ -1,6 +1,6 @@
 // `llmrec prepare-llm`: makes an ordinary text-only ONNX decoder export soft-promptable (input_ids ->
 // inputs_embeds, embedding table saved beside it) so the frozen LLM can take projected latents.
-import { CliError, str, optStr, flag, type Command, type OptionSpec } from '../command.ts';
+import { CliError, str, optStr, flag, type Command } from '../command.ts';
 
 export const command: Command = {
   name: 'prepare-llm',
@@ -15,7 +15,7 @@ export const command: Command = {
     out: { type: 'string', description: 'output model folder' },
     'ids-input': { type: 'string', description: 'name of the token-id input (default input_ids)' },
     'external-data': { type: 'boolean', description: 'store weights in onnx/model.onnx.data (default: as the source / when > 1.5 GB)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const { prepareLlm } = await import('../../../gpu-worker/src/llm/prepare/prepare-llm.ts');
     const input = str(values, 'in');

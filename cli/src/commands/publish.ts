@@ -17,7 +17,7 @@ import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '../../../shared/src/kv/publish.ts';
 import { describeStore, parseStoreSpec, StoreSpecError, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
 import type { HistoryEntry, PopularList } from '../../../shared/src/kv/values.ts';
-import { CliError, type Command, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { CliError, type Command, flag, int, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
 const HISTORY_MODES: HistoryMode[] = ['seed-missing', 'replace', 'skip'];
@@ -48,7 +48,7 @@ export const command: Command = {
     keep: { type: 'string', description: 'published versions kept in the store, the live one included (default 3)' },
     'popular-k': { type: 'string', description: 'items per popular list (default 100)' },
     json: { type: 'boolean', description: 'print the publish report as JSON on stdout' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const name = str(values, 'dataset');
     const home = resolve(optStr(values, 'home') ?? llmrecHome());

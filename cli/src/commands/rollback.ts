@@ -2,7 +2,7 @@
 // (versions only go up; workers and the job pick it up on their next poll).
 import { readPointer, rollbackAdapter } from '../../../shared/src/adapter/adapter-store.ts';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
-import { type Command, CliError, int, type OptionSpec, optStr } from '../command.ts';
+import { type Command, CliError, int, optStr } from '../command.ts';
 
 export const command: Command = {
   name: 'rollback',
@@ -11,7 +11,7 @@ export const command: Command = {
   options: {
     to: { type: 'string', description: 'version to restore (default: parent of the serving version)' },
     store: { type: 'string', description: 'KV store spec (default $LLMREC_STORE or sqlite:$LLMREC_HOME/kv.sqlite)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const store = await openStore(optStr(values, 'store'));
     try {

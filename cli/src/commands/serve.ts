@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
 import { keys } from '../../../shared/src/kv/keys.ts';
-import { CliError, int, optStr, type Command, type OptionSpec } from '../command.ts';
+import { CliError, int, optStr, type Command } from '../command.ts';
 import { resolveBundleDir, startLocalStack, type LocalStack } from '../serving/local-stack.ts';
 
 export const command: Command = {
@@ -23,7 +23,7 @@ export const command: Command = {
     artifacts: { type: 'string', description: 'folder with serving-bundle.json (default: trained, else baseline)' },
     device: { type: 'string', description: 'execution provider: auto (cuda if present) | cpu | cuda' },
     log: { type: 'string', description: 'per-request logs: json | off (default json)' },
-  } as OptionSpec,
+  },
   async run({ values }) {
     const stack = await startFromArgs(values);
     printBanner(stack);
