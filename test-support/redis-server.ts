@@ -1,6 +1,7 @@
-// Test helper: a real redis-server for the Redis-backed conformance tests. Uses the one scripts/setup.sh
+// Test helper: a real redis-server for the Redis-backed tests. ensureRedis uses the one scripts/setup.sh
 // started on LLMREC_TEST_REDIS_PORT (default 6390) when it answers, else starts a private one on a free port
-// (so `npx vitest run <file>` works alone) and stops it afterwards.
+// (so `npx vitest run <file>` works alone) and stops it afterwards; startPrivateRedis always starts its own
+// (end-to-end tests that must not share keys with other tests).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -42,11 +43,19 @@ async function freePort(): Promise<number> {
 export async function ensureRedis(): Promise<RedisHandle> {
   const shared = Number(process.env.LLMREC_TEST_REDIS_PORT ?? 6390);
   if (await pingRedis(shared)) return { port: shared, owned: false, stop: async () => {} };
+  return startPrivateRedis();
+}
+
+/**
+ * A private redis-server on a free port, in its own temporary directory (removed by stop()), for tests that
+ * must not share keys with others. Resolves once it answers PING; `appendonly` for tests about durability.
+ */
+export async function startPrivateRedis(opts: { appendonly?: boolean } = {}): Promise<RedisHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'llmrec-redis-'));
   let child: ChildProcess;
   try {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--dir', dir], { stdio: 'ignore' });
   } catch (e) {
     throw new Error(`cannot start redis-server (install Debian's redis-server or run scripts/setup.sh): ${(e as Error).message}`);
   }
@@ -63,9 +72,11 @@ export async function ensureRedis(): Promise<RedisHandle> {
     port,
     owned: true,
     stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

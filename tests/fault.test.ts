@@ -3,9 +3,7 @@
 //     and recovers by itself when the worker comes back;
 //  2. the edge process is SIGKILLed while events stream in -> every event acknowledged with 2xx is in the
 //     durable log and in the user's history after the restart (embedded SQLite, and Upstash over real Redis).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +14,7 @@ import { createSqliteStore } from '../edge/src/kv/sqlite-store.ts';
 import { httpWorkerClient } from '../edge/src/worker-client.ts';
 import { keys } from '../shared/src/kv/keys.ts';
 import type { KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import { startPrivateRedis } from '../test-support/redis-server.ts';
 import { startUpstashRestServer } from '../test-support/upstash-rest-server.ts';
 import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
 import { freePort, spawnService, writeFixtureBundle, type Child } from './support/processes.ts';
@@ -92,22 +91,6 @@ describe('worker killed during load', () => {
   });
 });
 
-async function privateRedis(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmp, 'redis-'));
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.end(), res(true)));
-      s.once('error', () => res(false));
-    });
-    if (ok) break;
-    await sleep(50);
-  }
-  return { port, stop: async () => void proc.kill('SIGTERM') };
-}
-
 async function readAll(store: KvStore): Promise<LoggedEvent[]> {
   const out: LoggedEvent[] = [];
   for (;;) {
@@ -128,7 +111,7 @@ const backends: [string, () => Promise<{ env: Record<string, string>; open: () =
   [
     'upstash (real redis)',
     async () => {
-      const redis = await privateRedis();
+      const redis = await startPrivateRedis({ appendonly: true });
       const rest = await startUpstashRestServer({ redisPort: redis.port });
       cleanups.push(() => redis.stop(), () => rest.close());
       return { env: { LLMREC_STORE: `upstash:${rest.url}`, UPSTASH_REDIS_REST_TOKEN: rest.token }, open: async () => createUpstashStore({ url: rest.url, token: rest.token }) };

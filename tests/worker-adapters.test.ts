@@ -1,8 +1,6 @@
 // The worker process (the image's default command) picks up online adapter versions from Upstash (real Redis
 // behind the local REST endpoint) without a restart, and reports the version on /readyz and in answers.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import { dynamicLayout, initDynamic } from '../shared/src/adapter/dynamic-model.
 import { encodeStats, f32ToB64 } from '../shared/src/adapter/snapshot.ts';
 import { WindowStats } from '../shared/src/adapter/window-stats.ts';
 import { WORKER_SECRET_HEADER } from '../shared/src/api/wire.ts';
+import { startPrivateRedis, type RedisHandle } from '../test-support/redis-server.ts';
 import { startUpstashRestServer, type UpstashRestServer } from '../test-support/upstash-rest-server.ts';
 import { makeFixture } from './support/catalog-fixture.ts';
 import { freePort, spawnService, writeFixtureBundle, type Child } from './support/processes.ts';
@@ -19,31 +18,21 @@ import { freePort, spawnService, writeFixtureBundle, type Child } from './suppor
 const f = makeFixture();
 const SECRET = 'adapters-secret-0123456789';
 const tmp = mkdtempSync(join(tmpdir(), 'llmrec-worker-adapters-'));
-let redis: ChildProcess | undefined;
+let redis: RedisHandle | undefined;
 let rest: UpstashRestServer | undefined;
 let worker: Child | undefined;
 afterAll(async () => {
   await worker?.kill('SIGTERM');
   await rest?.close();
-  redis?.kill('SIGTERM');
+  await redis?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('worker process polls Upstash for adapter versions and serves them without restart', async () => {
-  const rport = await freePort();
-  redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(rport, '127.0.0.1');
-      s.once('connect', () => (s.end(), res(true)));
-      s.once('error', () => res(false));
-    });
-    if (ok) break;
-    await sleep(50);
-  }
-  rest = await startUpstashRestServer({ redisPort: rport });
+  redis = await startPrivateRedis();
+  rest = await startUpstashRestServer({ redisPort: redis.port });
   writeFixtureBundle(tmp, f);
   const port = await freePort();
   worker = await spawnService('gpu-worker/src/main.ts', { LLMREC_WORKER_PORT: String(port), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: tmp, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off', UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token }, port);

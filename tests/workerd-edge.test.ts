@@ -3,13 +3,13 @@
 // worker process; the same end-to-end checks as on Node: ranking with titles, events -> next recommend.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUpstashStore } from '../edge/src/kv/redis-rest.ts';
 import { createLatentModel } from '../gpu-worker/src/model.ts';
 import { startWorker, type RunningWorker } from '../gpu-worker/src/server.ts';
+import { startPrivateRedis, type RedisHandle } from '../test-support/redis-server.ts';
 import { startUpstashRestServer, type UpstashRestServer } from '../test-support/upstash-rest-server.ts';
 import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
 import { freePort, repoRoot } from './support/processes.ts';
@@ -18,7 +18,7 @@ const KEY = 'workerd-key-0123456789';
 const SECRET = 'workerd-secret-0123456789';
 const f = makeFixture();
 const tmp = mkdtempSync(join(tmpdir(), 'llmrec-workerd-edge-'));
-let redis: ChildProcess;
+let redis: RedisHandle | undefined;
 let rest: UpstashRestServer;
 let worker: RunningWorker;
 let wrangler: ChildProcess | undefined;
@@ -28,18 +28,8 @@ let log = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const rport = await freePort();
-  redis = spawn('redis-server', ['--port', String(rport), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmp], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect(rport, '127.0.0.1');
-      s.once('connect', () => (s.end(), res(true)));
-      s.once('error', () => res(false));
-    });
-    if (ok) break;
-    await sleep(50);
-  }
-  rest = await startUpstashRestServer({ redisPort: rport });
+  redis = await startPrivateRedis();
+  rest = await startUpstashRestServer({ redisPort: redis.port });
   const store = createUpstashStore({ url: rest.url, token: rest.token });
   await publishFixture(store, f);
   worker = await startWorker({ model: createLatentModel({ version: f.version, itemLatents: f.itemLatents, dim: f.dim }), secret: SECRET });
@@ -83,7 +73,7 @@ afterAll(async () => {
   }
   await worker?.close();
   await rest?.close();
-  redis?.kill('SIGTERM');
+  await redis?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
