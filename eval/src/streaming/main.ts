@@ -11,7 +11,7 @@ import { mergeAblations } from './merge.ts';
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, base: { type: 'string' }, merge: { type: 'string' }, help: { type: 'boolean' } },
+    options: { dataset: { type: 'string' }, seeds: { type: 'string' }, variants: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, tag: { type: 'string' }, events: { type: 'string' }, base: { type: 'string' }, merge: { type: 'string' }, name: { type: 'string' }, note: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(`usage: npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants ${Object.keys(VARIANTS).join(',')}] [--json]`);
@@ -20,8 +20,14 @@ export async function main(argv: string[]): Promise<number> {
   if (values.merge) {
     // --merge a.json,b.json: one table from runs made as separate processes (e.g. one per seed).
     const merged = mergeAblations(values.merge.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as AblationResult));
-    const md = formatAblation(merged);
-    if (values.tag) writeFileSync(join(resolve(values.out ?? join(REPO_ROOT, 'results')), `streaming-${merged.dataset}-${values.tag}.md`), md + '\n');
+    const md = formatAblation(merged) + (values.note ? `\n\n${values.note}` : '');
+    // --name: full file stem (e.g. eval-ml-100k-streaming-static+dynamic-trained); --tag: streaming-<dataset>-<tag>
+    const stem = values.name ?? (values.tag ? `streaming-${merged.dataset}-${values.tag}` : undefined);
+    if (stem) {
+      const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
+      writeFileSync(join(out, `${stem}.md`), md + '\n');
+      writeFileSync(join(out, `${stem}.json`), JSON.stringify({ ...merged, note: values.note }, null, 2) + '\n');
+    }
     console.log(values.json ? JSON.stringify(merged, null, 2) : md);
     return 0;
   }
