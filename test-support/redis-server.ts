@@ -4,9 +4,10 @@
 // (end-to-end tests that must not share keys with other tests).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 export interface RedisHandle {
   port: number;
@@ -26,17 +27,6 @@ async function pingRedis(port: number, timeoutMs = 500): Promise<boolean> {
     s.once('error', () => done(false));
     s.once('connect', () => s.write('*1\r\n$4\r\nPING\r\n'));
     s.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
   });
 }
 

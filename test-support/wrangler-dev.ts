@@ -2,25 +2,14 @@
 // test Worker config and returns its URL; also a KvStore client that drives test-support/workerd/kv-worker.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventLog, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import { freePort } from './free-port.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** Environment for running wrangler offline in tests (no metrics, no prompts, config kept under `state`). */
 export function wranglerEnv(state: string): NodeJS.ProcessEnv {

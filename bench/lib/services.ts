@@ -1,21 +1,11 @@
 // The worker and the edge as real child processes (`node --import tsx <entry>`), for benchmarks and fault
 // tests: free ports, readiness polling on /healthz, kill with a signal.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+export { freePort } from '../../test-support/free-port.ts';
 
 export interface Child {
   proc: ChildProcess;
