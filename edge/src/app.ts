@@ -24,6 +24,9 @@ import { registerItems } from './routes/items.ts';
 import { registerRecommend } from './routes/recommend.ts';
 import type { WorkerClient } from './worker-client.ts';
 
+/** Swagger UI version the Workers docs page loads from the CDN; equal to the swagger-ui-dist the Node edge serves (tested). */
+export const SWAGGER_UI_VERSION = '5.35.0';
+
 export interface AppDeps {
   store: KvStore;
   /** Defaults to store.events; events are refused (503) when neither exists. */
@@ -90,7 +93,8 @@ export function createApp(deps: AppDeps): EdgeApp {
     openapi: '3.1.0',
     info: { title: 'llmrec-edge API', version: '1', description: 'DynMM-Explain-LLMRec recommendations at the edge. See docs/api.md.' },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: deps.docsAssetsUrl, title: 'llmrec-edge API', version: '5.35.0' }));
+  // Node serves Swagger UI's files itself (docsAssetsUrl); Workers load the same pinned version from the CDN.
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'llmrec-edge API', ...(deps.docsAssetsUrl ? { baseUrl: deps.docsAssetsUrl } : { version: SWAGGER_UI_VERSION }) }));
 
   app.notFound((c) => toResponse(new ApiError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), c));
   app.onError((err, c) => toResponse(err, c));

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../shared/src/kv/memory-store.ts';
 import { testConfig } from '../../tests/support/harness.ts';
-import { createApp } from './app.ts';
+import { createRequire } from 'node:module';
+import { createApp, SWAGGER_UI_VERSION } from './app.ts';
 import { DOCS_ASSETS_URL } from './docs-assets-node.ts';
 import { startEdge, type RunningEdge } from './entry-node.ts';
 import { httpWorkerClient } from './worker-client.ts';
@@ -47,7 +48,8 @@ describe('docs assets', () => {
   it('createApp without docsAssetsUrl (the Workers entry) loads Swagger UI from the CDN', async () => {
     const app = createApp({ store: createMemoryStore(), config, worker });
     const html = await (await app.request('/docs')).text();
-    expect(html).toContain('https://cdn.jsdelivr.net/npm/swagger-ui-dist/swagger-ui-bundle.js');
+    expect(html).toContain(`https://cdn.jsdelivr.net/npm/swagger-ui-dist@${SWAGGER_UI_VERSION}/swagger-ui-bundle.js`);
+    expect(createRequire(import.meta.url)('swagger-ui-dist/package.json').version).toBe(SWAGGER_UI_VERSION);
     expect((await app.request(`${DOCS_ASSETS_URL}/swagger-ui-dist/swagger-ui.css`)).status).toBe(404);
   });
 });
