@@ -14,19 +14,33 @@ from .progress import emit, log
 from .sasrec import SASRec
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
-                epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0)
+                epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0)
 
 
 def make_model(n_items, cfg):
     return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"])
 
 
-def _training_arrays(data, maxlen):
+def _training_arrays(data, maxlen, windows=0):
+    """One row per user: the last maxlen steps of its training sequence. With windows = w > 0, also up to w
+    earlier, non-overlapping chunks of maxlen steps, so histories longer than maxlen are not cut off."""
     users = [u for u in range(data.n_users) if len(data.train[u]) >= 2]
-    inp = left_pad([data.train[u][:-1] for u in users], maxlen)
-    pos = left_pad([data.train[u][1:] for u in users], maxlen)
+    rows, inps, poss = [], [], []
+    for u in users:
+        seq = data.train[u]
+        end = len(seq)
+        for _ in range(1 + max(0, int(windows))):
+            if end < 2:
+                break
+            chunk = seq[max(0, end - maxlen - 1):end]
+            rows.append(u)
+            inps.append(chunk[:-1])
+            poss.append(chunk[1:])
+            end -= maxlen
+    inp = left_pad(inps, maxlen)
+    pos = left_pad(poss, maxlen)
     keys = np.unique(np.concatenate([u * (data.n_items + 1) + data.train[u] + 1 for u in users]))
-    return np.asarray(users, np.int64), inp, pos, keys
+    return np.asarray(rows, np.int64), inp, pos, keys
 
 
 def _negatives(rng, users, pos, n_items, keys):
@@ -47,7 +61,7 @@ def train(data, cfg, out_dir, device="cpu"):
     rng = np.random.default_rng(cfg["seed"])
     model = make_model(data.n_items, cfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.98), weight_decay=cfg["weight_decay"])
-    users, inp, pos, keys = _training_arrays(data, cfg["maxlen"])
+    users, inp, pos, keys = _training_arrays(data, cfg["maxlen"], cfg["windows"])
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
     start, best, best_state, bad, history, epoch_secs = 1, -1.0, None, 0, [], []
     if os.path.exists(ckpt_path):

@@ -78,3 +78,20 @@ def test_aligner_starts_as_sasrec_scores():
         want = m.score_all(x)
         got = a.z_users(m.user_repr(x)) @ a.z_items(m.item_table()).t()
     assert torch.allclose(got, want, atol=1e-4)
+
+
+def test_training_windows_cover_long_histories_without_overlapping_targets():
+    from types import SimpleNamespace
+
+    from llmrec_train.train_sasrec import _training_arrays
+
+    seq = np.arange(10)  # one user, 10 training items, maxlen 4
+    data = SimpleNamespace(n_users=1, n_items=20, train=[seq])
+    users, inp, pos, _ = _training_arrays(data, 4, windows=0)
+    assert users.tolist() == [0]
+    assert (pos[0] - 1).tolist() == [6, 7, 8, 9] and (inp[0] - 1).tolist() == [5, 6, 7, 8]
+    users, inp, pos, _ = _training_arrays(data, 4, windows=5)
+    assert users.tolist() == [0, 0, 0]  # chunks end at 10, 6, 2; a chunk needs >= 2 items
+    targets = [int(t) - 1 for row in pos for t in row if t > 0]
+    assert sorted(targets) == list(range(1, 10))  # every next-item target once, never the first item
+    assert (inp[2] - 1).tolist()[-1] == 0 and (pos[2] - 1).tolist()[-1] == 1
