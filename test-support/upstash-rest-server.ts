@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ensureRedis } from './redis-server.ts';
 import { RespError, RespPool, type RespReply } from './resp-client.ts';
 
 export interface UpstashRestServer {
@@ -119,6 +120,19 @@ export async function startUpstashRestServer(opts: { redisPort: number; token?: 
       pool.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The REST endpoint in front of the test Redis (shared, or a private one started here); close() stops both. */
+export async function startRedisRest(): Promise<UpstashRestServer> {
+  const redis = await ensureRedis();
+  const rest = await startUpstashRestServer({ redisPort: redis.port });
+  return {
+    ...rest,
+    close: async () => {
+      await rest.close();
+      await redis.stop();
     },
   };
 }

@@ -14,8 +14,7 @@ import { keys } from '../../../shared/src/kv/keys.ts';
 import { pqDecode, pqFromValues } from '../../../shared/src/kv/pq-quantize.ts';
 import { getTyped, listTyped } from '../../../shared/src/kv/typed.ts';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '../../../shared/src/kv/values.ts';
-import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
-import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { remoteKvStore, repoRoot, startWranglerDev, wranglerBin, wranglerEnv } from '../../../test-support/wrangler-dev.ts';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -38,16 +37,13 @@ async function publish(args: Record<string, string | boolean>): Promise<Record<s
 }
 
 describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
-  let redis: RedisHandle;
   let rest: UpstashRestServer;
   beforeAll(async () => {
     prepareDataset({ name: 'ml-100k', from: join(SHARED!, 'ml-100k'), home, splits: [] });
-    redis = await ensureRedis();
-    rest = await startUpstashRestServer({ redisPort: redis.port });
+    rest = await startRedisRest();
   }, 120_000);
   afterAll(async () => {
     await rest?.close();
-    await redis?.stop();
   });
 
   it('publishes catalog, popular lists, evidence and histories into SQLite; a re-run writes nothing', async () => {

@@ -1,8 +1,7 @@
 // Rate limiters: the in-process one (deterministic clock) and @upstash/ratelimit against a REAL redis-server
 // through the local Upstash REST endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
-import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
 import { createRateLimiter, InProcessRateLimiter } from './ratelimit.ts';
 import { createUpstashStore } from './redis-rest.ts';
@@ -28,15 +27,12 @@ describe('in-process rate limiter', () => {
 });
 
 describe('Redis rate limiter (@upstash/ratelimit over real redis)', () => {
-  let redis: RedisHandle;
   let rest: UpstashRestServer;
   beforeAll(async () => {
-    redis = await ensureRedis();
-    rest = await startUpstashRestServer({ redisPort: redis.port });
+    rest = await startRedisRest();
   });
   afterAll(async () => {
     await rest?.close();
-    await redis?.stop();
   });
 
   it('is shared by two limiter instances (two edge isolates) on the same store', async () => {

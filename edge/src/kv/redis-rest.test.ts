@@ -2,21 +2,17 @@
 // through the local Upstash REST endpoint (test-support/upstash-rest-server.ts). Nothing is mocked.
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
-import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
 import { createUpstashStore, createVercelKvStore } from './redis-rest.ts';
 
-let redis: RedisHandle;
 let rest: UpstashRestServer;
 beforeAll(async () => {
-  redis = await ensureRedis();
-  rest = await startUpstashRestServer({ redisPort: redis.port });
+  rest = await startRedisRest();
 });
 afterAll(async () => {
   await rest?.close();
-  await redis?.stop();
 });
 
 const run = Date.now().toString(36);

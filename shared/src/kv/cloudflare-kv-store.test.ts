@@ -4,22 +4,18 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
-import { ensureRedis, type RedisHandle } from '../../../test-support/redis-server.ts';
-import { startUpstashRestServer, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { remoteKvStore, repoRoot, startWranglerDev, type WranglerDev } from '../../../test-support/wrangler-dev.ts';
 
 let dev: WranglerDev;
-let redis: RedisHandle;
 let rest: UpstashRestServer;
 beforeAll(async () => {
-  redis = await ensureRedis();
-  rest = await startUpstashRestServer({ redisPort: redis.port });
+  rest = await startRedisRest();
   dev = await startWranglerDev(join(repoRoot, 'test-support', 'workerd', 'wrangler.toml'));
 }, 90_000);
 afterAll(async () => {
   await dev?.stop();
   await rest?.close();
-  await redis?.stop();
 });
 
 runKvConformance('cloudflare-kv (workerd)', {
