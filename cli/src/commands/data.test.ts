@@ -1,21 +1,15 @@
 // `llmrec data` as a user runs it (spawned `node bin/llmrec.js`): help, exit codes with one-line reasons,
 // lenient mode reporting, and the real ML-100K preparation.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../data/src/test-support/shared-data.ts';
+import { tempDirs } from '../../../data/src/test-support/temp-dirs.ts';
 import { makeZip } from '../../../data/src/test-support/make-zip.ts';
 import { llmrec, llmrecAsync } from '../../../data/src/test-support/spawn-cli.ts';
 
-const tmps: string[] = [];
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tmps.push(d);
-  return d;
-}
-afterAll(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs();
 
 describe('llmrec data', () => {
   it('--help exits 0 and lists the options', () => {

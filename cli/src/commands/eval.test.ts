@@ -1,20 +1,14 @@
 // `llmrec eval` spawned as a user runs it: --json shape (dataset, split, protocol, model, seed, metrics) on stdout,
 // results files written, and one-line usage errors.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../data/src/test-support/shared-data.ts';
+import { tempDirs } from '../../../data/src/test-support/temp-dirs.ts';
 import { EvalReport } from '../../../eval/src/report.ts';
 import { llmrec } from '../../../data/src/test-support/spawn-cli.ts';
 
-const tmps: string[] = [];
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tmps.push(d);
-  return d;
-}
-afterAll(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = tempDirs();
 
 describe('llmrec eval', () => {
   it('--help exits 0; unknown model exits 2 with a one-line reason', () => {
