@@ -62,6 +62,11 @@ export const ArtifactsManifest = z.object({
       compressionWithCodebooks: z.number(),
       relativeReconstructionError: z.number(),
       ndcg10Ratio: z.number(),
+      /** Steps of ranking-aware codebook refinement after k-means (codes fixed); 0 = plain k-means. */
+      finetuneSteps: z.number().int().nonnegative().optional(),
+      /** The same ratio and error for the plain k-means codebooks, reported when refinement ran. */
+      ndcg10RatioKmeansOnly: z.number().optional(),
+      kmeansRelativeReconstructionError: z.number().optional(),
     }),
   }),
   files: z.object({

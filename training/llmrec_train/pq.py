@@ -53,3 +53,46 @@ def train_pq(x, m=16, k=256, iters=25, seed=0):
 def decode(books, codes):
     m = books.shape[0]
     return np.concatenate([books[s][codes[:, s]] for s in range(m)], axis=1)
+
+
+def finetune_codebooks(books, codes, items, users, steps=300, lr=1e-3, batch=1024, temp=1.0, w_recon=1.0, seed=0, on_step=None):
+    """Ranking-aware codebook refinement (in the spirit of JPQ, Zhan et al. 2021): the codes stay fixed and
+    the centroids are trained so that, for real user latents, the softmax over the decoded item table matches
+    the softmax over the float item table (KL distillation over every item). k-means only minimises
+    reconstruction error, which weighs every direction alike; this weighs the directions the users score along.
+
+    books [m, k, ds], codes [n, m] uint8, items [n, d] float latents, users [u, d] user latents (training
+    positions only, never the evaluation targets). w_recon weighs the relative reconstruction error, so the
+    decoded latents stay usable as latents (the LLM projectors read them), not only as a scoring table.
+    Returns (new books float32, history of the loss)."""
+    import torch
+    import torch.nn.functional as F
+
+    if steps <= 0 or len(users) == 0:
+        return books, []
+    g = torch.Generator().manual_seed(seed)
+    m, k, ds = books.shape
+    b = torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(books, np.float32)).clone())
+    c = torch.from_numpy(codes.astype(np.int64))
+    sub = torch.arange(m).unsqueeze(0).expand(len(c), m)
+    zi = torch.from_numpy(np.ascontiguousarray(items, np.float32))
+    zu = torch.from_numpy(np.ascontiguousarray(users, np.float32))
+    energy = float(zi.pow(2).mean().clamp_min(1e-12))
+    opt = torch.optim.Adam([b], lr=lr)
+    hist = []
+    for step in range(steps):
+        idx = torch.randint(0, len(zu), (min(batch, len(zu)),), generator=g)
+        u = zu[idx]
+        with torch.no_grad():
+            teacher = torch.softmax(u @ zi.t() / temp, dim=-1)
+        rec = b[sub, c].reshape(len(c), m * ds)
+        loss = F.kl_div(torch.log_softmax(u @ rec.t() / temp, dim=-1), teacher, reduction="batchmean")
+        if w_recon:
+            loss = loss + w_recon * F.mse_loss(rec, zi) / energy
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        hist.append(float(loss))
+        if on_step and (step + 1) % 50 == 0:
+            on_step(step + 1, float(np.mean(hist[-50:])))
+    return b.detach().numpy().astype(np.float32), hist

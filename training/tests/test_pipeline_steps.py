@@ -16,6 +16,8 @@ def test_steps_learn_the_synthetic_pattern(synth, tmp_path):
     assert am["valid"]["full"]["ndcg@10"] >= 0.98 * am["sasrec_valid_ndcg@10"]
     assert main(["export", "--dataset-dir", synth, "--out", e, "--in", "sasrec=" + s, "--in", "aligner=" + a]) == 0
     assert os.path.exists(os.path.join(e, "user-encoder.onnx"))
-    assert main(["pq", "--dataset-dir", synth, "--config", json.dumps({"m": 4, "k": 8, "iters": 5}), "--out", p, "--in", "sasrec=" + s, "--in", "aligner=" + a, "--in", "export=" + e]) == 0
+    assert main(["pq", "--dataset-dir", synth, "--config", json.dumps({"m": 4, "k": 8, "iters": 5, "finetune_steps": 60}), "--out", p, "--in", "sasrec=" + s, "--in", "aligner=" + a, "--in", "export=" + e]) == 0
     pm = json.load(open(os.path.join(p, "done.json")))["metrics"]
     assert pm["compression_codes"] == 16 * 4 / 4
+    assert pm["finetune_steps"] == 60 and pm["finetune_loss_last"] < pm["finetune_loss_first"]
+    assert 0 < pm["ndcg10_ratio_kmeans_only"] and "full_pq_kmeans_only" in pm

@@ -33,7 +33,7 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
   let ds: string;
   const config = () => {
     const c = defaultConfig('synthetic');
-    return { sasrec: { ...c.sasrec, hidden: 16, maxlen: 12, epochs: 4, eval_every: 2 }, aligner: { ...c.aligner, dim: 32, hidden: 32, epochs: 2, text: { kind: 'hashed-tfidf', dim: 128 } }, pq: { m: 4, k: 16, iters: 5 } };
+    return { sasrec: { ...c.sasrec, hidden: 16, maxlen: 12, epochs: 4, eval_every: 2 }, aligner: { ...c.aligner, dim: 32, hidden: 32, epochs: 2, text: { kind: 'hashed-tfidf', dim: 128 } }, pq: { ...c.pq, m: 4, k: 16, iters: 5, finetune_steps: 30 } };
   };
 
   beforeAll(() => {
@@ -83,6 +83,10 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     const corr = pearson(Array.from(approx), exact);
     expect(corr).toBeGreaterThan(0.8);
     expect(m.metrics.pq.compressionCodes).toBe(32);
+    // The codebooks were refined after k-means (codes fixed); the manifest reports both.
+    expect(m.metrics.pq.finetuneSteps).toBe(30);
+    expect(m.metrics.pq.ndcg10RatioKmeansOnly).toBeGreaterThan(0);
+    expect(m.metrics.pq.kmeansRelativeReconstructionError).toBeGreaterThanOrEqual(0);
 
     // The eval models (`llmrec eval --model sasrec|aligner|aligner-pq`) score through the same artifacts.
     const ctx = { dataset: { meta: { name: 'synthetic' }, nItems: m.items }, split: 'loo', home, log: () => {} } as unknown as FitContext;

@@ -17,12 +17,14 @@ type Cfg = Record<string, unknown>;
 type StepName = 'sasrec' | 'aligner' | 'export' | 'pq';
 type StepResult = { dir: string; key: string; done: Record<string, any>; cached: boolean; seconds: number };
 
-/** Defaults per dataset: ML-100K is tuned to finish in minutes on 2 CPU cores; the rest follow BSARec's setup. */
+/** Defaults per dataset: ML-100K is tuned (on validation NDCG@10, results/sasrec-sweep-ml-100k.md) to finish in
+ * minutes on 2 CPU cores — windows: 8 also trains on up to 8 earlier 50-step chunks of long histories, which
+ * maxlen 50 would otherwise cut off; the rest follow BSARec's setup. */
 export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq: Cfg } {
   const sasrec: Cfg = dataset === 'ml-100k' || dataset === 'synthetic'
-    ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.2, batch: 128, epochs: 60, eval_every: 3, patience: 3 }
+    ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.3, batch: 128, epochs: 60, eval_every: 3, patience: 3, windows: 8 }
     : { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.001, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 3 };
-  return { sasrec, aligner: { dim: 128, epochs: 10, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 32, k: 256, iters: 25 } };
+  return { sasrec, aligner: { dim: 128, epochs: 10, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 32, k: 256, iters: 25, finetune_steps: 300, finetune_recon: 0.02 } };
 }
 
 const TRAINING_DIR = join(REPO_ROOT, 'training');
@@ -187,7 +189,8 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
     metrics: {
       sasrec: rankMetrics(sasrec.done.metrics),
       aligner: rankMetrics(aligner.done.metrics),
-      pq: { m: pm.m, k: pm.k, compressionCodes: pm.compression_codes, compressionWithCodebooks: pm.compression_with_codebooks, relativeReconstructionError: pm.relative_reconstruction_error, ndcg10Ratio: pm.ndcg10_ratio },
+      pq: { m: pm.m, k: pm.k, compressionCodes: pm.compression_codes, compressionWithCodebooks: pm.compression_with_codebooks, relativeReconstructionError: pm.relative_reconstruction_error, ndcg10Ratio: pm.ndcg10_ratio,
+        finetuneSteps: pm.finetune_steps ?? 0, ...(pm.ndcg10_ratio_kmeans_only !== undefined ? { ndcg10RatioKmeansOnly: pm.ndcg10_ratio_kmeans_only, kmeansRelativeReconstructionError: pm.kmeans_relative_reconstruction_error } : {}) },
     },
     files: {
       sasrecEncoder: fileEntry(exp.dir, out, ef.sasrecEncoder),
@@ -244,11 +247,12 @@ function writeResults(m: ArtifactsManifest, wall: number, seconds: Record<string
     '',
     '| model | valid NDCG@10 (full) | test NDCG@10 (full) | test HR@10 (full) | test NDCG@10 (sampled) | test HR@10 (sampled) |',
     '|---|---|---|---|---|---|',
-    row(`SASRec (${String(m.config.sasrec.loss)}, d=${String(m.config.sasrec.hidden)}, L=${String(m.config.sasrec.maxlen)})`, m.metrics.sasrec),
+    row(`SASRec (${String(m.config.sasrec.loss)}, d=${String(m.config.sasrec.hidden)}, L=${String(m.config.sasrec.maxlen)}${m.config.sasrec.windows ? `, windows ${String(m.config.sasrec.windows)}` : ''}, dropout ${String(m.config.sasrec.dropout)})`, m.metrics.sasrec),
     row('base aligner z_u . z_i', m.metrics.aligner),
     ...(m.split === 'streaming' ? ['', 'Streaming: trained on the pre-training rows only; valid = first held-out event per user; the windows are evaluated by `llmrec eval --split streaming`.'] : []),
     '',
-    `PQ (m=${pq.m}, k=${pq.k}): ${pq.compressionCodes.toFixed(1)}x smaller codes than float32 (${pq.compressionWithCodebooks.toFixed(1)}x counting codebooks), relative reconstruction error ${pq.relativeReconstructionError.toFixed(4)}, test NDCG@10 (full) PQ / float = ${pq.ndcg10Ratio.toFixed(4)}.`,
+    `PQ (m=${pq.m}, k=${pq.k}): ${pq.compressionCodes.toFixed(1)}x smaller codes than float32 (${pq.compressionWithCodebooks.toFixed(1)}x counting codebooks), relative reconstruction error ${pq.relativeReconstructionError.toFixed(4)}, test NDCG@10 (full) PQ / float = ${pq.ndcg10Ratio.toFixed(4)}.` +
+      (pq.ndcg10RatioKmeansOnly !== undefined ? ` Codebooks refined for ${pq.finetuneSteps} steps (codes fixed, KL to the float ranking on training user states); plain k-means gave error ${pq.kmeansRelativeReconstructionError!.toFixed(4)}, ratio ${pq.ndcg10RatioKmeansOnly.toFixed(4)}.` : ''),
     '',
     `Time: wall ${wall.toFixed(0)} s; SASRec ${m.metrics.sasrec.secPerEpoch.toFixed(2)} s/epoch x ${m.metrics.sasrec.epochs} epochs; aligner ${m.metrics.aligner.secPerEpoch.toFixed(2)} s/epoch x ${m.metrics.aligner.epochs}; step seconds ${JSON.stringify(m.timings)} (0 = cached in this run: ${JSON.stringify(seconds)}).`,
     '',
