@@ -161,4 +161,5 @@ def run_pq(ddir, split, cfg, out, inputs, device):
                         "finetune_loss_first": float(np.mean(ft_hist[:20])), "finetune_loss_last": float(np.mean(ft_hist[-20:]))})
     log(f"pq: {metrics['compression_codes']:.1f}x (codes), rel. error {rel_err:.4f}, ndcg@10 ratio {metrics['ndcg10_ratio']:.4f}")
     json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
-    return {"files": files, "metrics": metrics, "config": {"m": m, "k": k, "iters": iters, "finetune_steps": ft_steps}}
+    return {"files": files, "metrics": metrics, "config": {"m": m, "k": k, "iters": iters, "finetune_steps": ft_steps,
+                                                      **({"finetune_lr": float(cfg.get("finetune_lr", 1e-3)), "finetune_recon": float(cfg.get("finetune_recon", 0.1))} if ft_steps > 0 else {})}}
