@@ -55,7 +55,7 @@ def decode(books, codes):
     return np.concatenate([books[s][codes[:, s]] for s in range(m)], axis=1)
 
 
-def finetune_codebooks(books, codes, items, users, steps=300, lr=1e-3, batch=1024, temp=1.0, w_recon=1.0, seed=0, on_step=None):
+def finetune_codebooks(books, codes, items, users, steps=300, lr=1e-3, batch=1024, temp=1.0, w_recon=0.02, seed=0, on_step=None):
     """Ranking-aware codebook refinement (in the spirit of JPQ, Zhan et al. 2021): the codes stay fixed and
     the centroids are trained so that, for real user latents, the softmax over the decoded item table matches
     the softmax over the float item table (KL distillation over every item). k-means only minimises

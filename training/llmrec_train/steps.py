@@ -126,7 +126,7 @@ def run_pq(ddir, split, cfg, out, inputs, device):
             zu = aligner.z_users(h).numpy()
         log(f"pq: refining codebooks on {len(zu)} training user states ({ft_steps} steps, codes fixed)")
         books, ft_hist = finetune_codebooks(books, codes, zi, zu, steps=ft_steps, lr=float(cfg.get("finetune_lr", 1e-3)),
-                                            w_recon=float(cfg.get("finetune_recon", 0.1)), seed=int(cfg.get("seed", 0)),
+                                            w_recon=float(cfg.get("finetune_recon", 0.02)), seed=int(cfg.get("seed", 0)),
                                             on_step=lambda s, kl: emit("progress", step="pq", epoch=s, epochs=ft_steps, loss=kl))
     rec = decode(books, codes)
     rel_err = float(((rec - zi) ** 2).sum() / max((zi ** 2).sum(), 1e-12))
@@ -162,4 +162,4 @@ def run_pq(ddir, split, cfg, out, inputs, device):
     log(f"pq: {metrics['compression_codes']:.1f}x (codes), rel. error {rel_err:.4f}, ndcg@10 ratio {metrics['ndcg10_ratio']:.4f}")
     json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
     return {"files": files, "metrics": metrics, "config": {"m": m, "k": k, "iters": iters, "finetune_steps": ft_steps,
-                                                      **({"finetune_lr": float(cfg.get("finetune_lr", 1e-3)), "finetune_recon": float(cfg.get("finetune_recon", 0.1))} if ft_steps > 0 else {})}}
+                                                      **({"finetune_lr": float(cfg.get("finetune_lr", 1e-3)), "finetune_recon": float(cfg.get("finetune_recon", 0.02))} if ft_steps > 0 else {})}}
