@@ -23,6 +23,13 @@ const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${(counter++).toStr
 
 const ev = (id: string, i = 0): LoggedEvent => ({ eventId: id, userId: `u${i % 3}`, itemId: `i${i}`, type: 'click', ts: 1_700_000_000_000 + i });
 
+/** Seqs are opaque per backend ("17" or Redis "1700000000000-3"): compare their numeric parts in order. */
+const seqAfter = (a: string, b: string) => {
+  const [x, y] = [a.split('-').map(Number), b.split('-').map(Number)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  return false;
+};
+
 export function runKvConformance(name: string, h: KvHarness): void {
   describe(`KV conformance: ${name}`, () => {
     const opened: KvStore[] = [];
@@ -220,6 +227,52 @@ export function runKvConformance(name: string, h: KvHarness): void {
         expect(c.map((e) => e.eventId).sort()).toEqual(['x0', 'x1']);
         await log.ack('g1', c.map((e) => e.seq!));
         expect(await log.read('g1', 'crashed', 10)).toEqual([]);
+      });
+
+      it('trim removes the events the group acked; unacked and undelivered ones stay; trimmed ids stay duplicates', async () => {
+        const log = (await open()).events!;
+        await log.append([0, 1, 2, 3, 4, 5].map((i) => ev(`t${i}`, i)));
+        const got = await log.read('g', 'c1', 4);
+        expect(got.map((e) => e.eventId)).toEqual(['t0', 't1', 't2', 't3']);
+        await log.ack('g', got.slice(0, 3).map((e) => e.seq!));
+        expect(await log.trim(['g'])).toBe(3);
+        expect(await log.length()).toBe(3);
+        expect(await log.trim(['g'])).toBe(0);
+        expect((await log.read('g', 'c1', 10)).map((e) => e.eventId)).toEqual(['t3', 't4', 't5']);
+        expect(await log.append([ev('t1', 1), ev('t6', 6)])).toEqual({ added: 1, duplicates: 1 });
+        expect(await log.length()).toBe(4);
+      });
+
+      it('trim keeps what any of the named groups still needs', async () => {
+        const log = (await open()).events!;
+        await log.append([0, 1, 2, 3, 4].map((i) => ev(`m${i}`, i)));
+        const a = await log.read('g1', 'c', 5);
+        await log.ack('g1', a.slice(0, 4).map((e) => e.seq!));
+        const b = await log.read('g2', 'c', 5);
+        await log.ack('g2', b.slice(0, 2).map((e) => e.seq!));
+        expect(await log.trim(['g1', 'g2'])).toBe(2);
+        expect(await log.length()).toBe(3);
+        expect(await log.trim(['g1'])).toBe(2);
+        expect(await log.length()).toBe(1);
+        expect((await log.read('g1', 'c', 5)).map((e) => e.eventId)).toEqual(['m4']);
+      });
+
+      it('trim removes nothing for a group that never read, an empty log or no groups; seqs keep increasing', async () => {
+        const empty = (await open()).events!;
+        expect(await empty.trim(['g'])).toBe(0);
+        const log = (await open()).events!;
+        await log.append([0, 1, 2].map((i) => ev(`n${i}`, i)));
+        expect(await log.trim(['nobody'])).toBe(0);
+        expect(await log.trim([])).toBe(0);
+        const got = await log.read('g', 'c', 3);
+        await log.ack('g', got.map((e) => e.seq!));
+        expect(await log.trim(['g', 'nobody'])).toBe(0);
+        expect(await log.trim(['g'])).toBe(3);
+        expect(await log.length()).toBe(0);
+        await log.append([ev('n3', 3)]);
+        const next = await log.read('g', 'c', 3);
+        expect(next.map((e) => e.eventId)).toEqual(['n3']);
+        expect(seqAfter(next[0].seq!, got[2].seq!)).toBe(true);
       });
 
       it.runIf(h.persistent)('events, duplicates and unacked deliveries survive re-opening the store', async () => {

@@ -85,6 +85,7 @@ export function remoteKvStore(workerUrl: string, prefix: string, backend: Remote
           append: async (e) => (await call('eventsAppend', e)) as { added: number; duplicates: number },
           read: async (g, c, n) => (await call('eventsRead', g, c, n)) as LoggedEvent[],
           ack: async (g, s) => void (await call('eventsAck', g, s)),
+          trim: async (g) => (await call('eventsTrim', g)) as number,
           length: async () => (await call('eventsLength')) as number,
         }
       : undefined;

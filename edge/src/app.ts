@@ -103,5 +103,5 @@ export function createApp(deps: AppDeps): EdgeApp {
 
 function missingEventLog(): EventLog {
   const no = () => Promise.reject(new ApiError(503, 'events_unavailable', 'this store has no event log configured'));
-  return { append: no, read: no, ack: no, length: no };
+  return { append: no, read: no, ack: no, trim: no, length: no };
 }

@@ -24,6 +24,7 @@ export function guardEventLog(log: EventLog): EventLog {
     append: guard(w, 'append', log.append.bind(log)),
     read: guard(w, 'read', log.read.bind(log)),
     ack: guard(w, 'ack', log.ack.bind(log)),
+    trim: guard(w, 'trim', log.trim.bind(log)),
     length: guard(w, 'length', log.length.bind(log)),
   };
 }

@@ -25,6 +25,7 @@ export const command: Command = {
     interval: { type: 'string', description: 'also update after this many wall-clock seconds with events waiting (default off)' },
     'max-events': { type: 'string', description: 'also update once this many events wait (default off)' },
     poll: { type: 'string', description: 'idle poll interval in ms (default 200)' },
+    'trim-every': { type: 'string', description: 'trim the events this group acked every N windows (default 10, 0 = never; use 0 when another group reads the same log)' },
     'no-guardrail': { type: 'boolean', description: 'publish every window without the held-out comparison' },
     once: { type: 'boolean', description: 'drain the log, update on what is left, and exit' },
     'base-epochs': { type: 'string', description: 'epochs of the fallback base when it is not cached yet (default 10)' },
@@ -50,6 +51,7 @@ export const command: Command = {
       windowMs: num(values, 'window', 3600) * 1000,
       intervalMs: once ? 1 : num(values, 'interval', 0) * 1000,
       maxEvents: int(values, 'max-events', 0, 0),
+      trimEvery: int(values, 'trim-every', defaultJobConfig.trimEvery, 0),
       learner: { ...defaultJobConfig.learner, guardrail: !flag(values, 'no-guardrail') },
     };
     const job = await AdapterJob.open({ store, log: store.events, base, itemIndex, say }, cfg);

@@ -1,6 +1,7 @@
 // Embedded persistent KvStore + EventLog on SQLite (better-sqlite3): the default store for local runs
 // (`LLMREC_STORE=sqlite:.llmrec/kv.sqlite`). Node only. setMany and every list/log update run in one
 // transaction; WAL mode keeps readers unblocked and survives a process crash (part 5: durable events).
+// Idempotency lives in event_ids, not in events, so trimming events keeps late retries duplicates.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,11 +19,18 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expire
 CREATE TABLE IF NOT EXISTS lists (key TEXT PRIMARY KEY, items TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
   user_id TEXT NOT NULL, item_id TEXT NOT NULL, type TEXT NOT NULL, ts REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_groups (name TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_pending (grp TEXT NOT NULL, seq INTEGER NOT NULL, consumer TEXT NOT NULL,
   delivered_at INTEGER NOT NULL, PRIMARY KEY (grp, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
+`;
+
+// Version 1 kept the idempotency ids only in events.event_id: copy them into event_ids once.
+const MIGRATE_1_TO_2 = `
+INSERT OR IGNORE INTO event_ids (event_id) SELECT event_id FROM events;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
 `;
 
 interface EventRow {
@@ -42,11 +50,13 @@ export class SqliteEventLog implements EventLog {
   private readonly appendTx;
   private readonly readTx;
   private readonly ackTx;
+  private readonly trimTx;
 
   constructor(private readonly db: Db, opts: SqliteStoreOptions = {}) {
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
     this.st = {
-      insert: db.prepare('INSERT OR IGNORE INTO events (event_id, user_id, item_id, type, ts) VALUES (?, ?, ?, ?, ?)'),
+      newId: db.prepare('INSERT OR IGNORE INTO event_ids (event_id) VALUES (?)'),
+      insert: db.prepare('INSERT INTO events (event_id, user_id, item_id, type, ts) VALUES (?, ?, ?, ?, ?)'),
       count: db.prepare('SELECT COUNT(*) AS n FROM events'),
       group: db.prepare('SELECT last_seq FROM event_groups WHERE name = ?'),
       addGroup: db.prepare('INSERT OR IGNORE INTO event_groups (name, last_seq) VALUES (?, 0)'),
@@ -56,10 +66,19 @@ export class SqliteEventLog implements EventLog {
       fresh: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       deliver: db.prepare('INSERT OR REPLACE INTO event_pending (grp, seq, consumer, delivered_at) VALUES (?, ?, ?, ?)'),
       ack: db.prepare('DELETE FROM event_pending WHERE grp = ? AND seq = ?'),
+      // First seq the group still needs: its oldest pending event, else the one after the last delivered.
+      keepFrom: db.prepare('SELECT MIN(g.last_seq + 1, COALESCE((SELECT MIN(seq) FROM event_pending WHERE grp = g.name), g.last_seq + 1)) AS s FROM event_groups g WHERE g.name = ?'),
+      trim: db.prepare('DELETE FROM events WHERE seq < ?'),
+      // Pending entries of other groups on trimmed events would never be delivered again (XAUTOCLAIM drops them too).
+      trimPending: db.prepare('DELETE FROM event_pending WHERE seq < ?'),
     };
     this.appendTx = db.transaction((events: readonly LoggedEvent[]) => {
       let added = 0;
-      for (const e of events) added += this.st.insert.run(e.eventId, e.userId, e.itemId, e.type, e.ts).changes;
+      for (const e of events) {
+        if (this.st.newId.run(e.eventId).changes === 0) continue;
+        this.st.insert.run(e.eventId, e.userId, e.itemId, e.type, e.ts);
+        added++;
+      }
       return added;
     });
     this.readTx = db.transaction((group: string, consumer: string, count: number, now: number) => {
@@ -78,6 +97,18 @@ export class SqliteEventLog implements EventLog {
     this.ackTx = db.transaction((group: string, seqs: readonly string[]) => {
       for (const s of seqs) this.st.ack.run(group, Number(s));
     });
+    this.trimTx = db.transaction((groups: readonly string[]) => {
+      if (groups.length === 0) return 0;
+      let cut = Infinity;
+      for (const name of groups) {
+        const row = this.st.keepFrom.get(name) as { s: number } | undefined;
+        if (!row) return 0;
+        cut = Math.min(cut, row.s);
+      }
+      this.st.trimPending.run(cut);
+      // seq is AUTOINCREMENT: sqlite_sequence keeps the highest seq ever used, so new events never reuse a trimmed seq.
+      return this.st.trim.run(cut).changes;
+    });
   }
 
   async append(events: readonly LoggedEvent[]) {
@@ -91,6 +122,10 @@ export class SqliteEventLog implements EventLog {
 
   async ack(group: string, seqs: readonly string[]) {
     this.ackTx(group, seqs);
+  }
+
+  async trim(groups: readonly string[]) {
+    return this.trimTx(groups);
   }
 
   async length() {
@@ -114,6 +149,8 @@ export class SqliteStore implements KvStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const version = (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value;
+    if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2))();
     const db = this.db;
     this.st = {
       get: db.prepare('SELECT value, expires_at FROM kv WHERE key = ?'),

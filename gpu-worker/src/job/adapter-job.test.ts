@@ -5,7 +5,7 @@ import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.t
 import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
 import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
 import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
-import type { KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
 import { AdapterRegistry } from '../adapter-runtime/adapter-registry.ts';
 import { AdapterJob, defaultJobConfig, type JobConfig, type JobHooks } from './adapter-job.ts';
 
@@ -31,8 +31,8 @@ const cfg: JobConfig = {
 };
 const itemIndex = (id: string) => (/^i\d+$/.test(id) ? Number(id.slice(1)) : undefined);
 
-async function drain(store: KvStore, base: MeanHistoryBase, hooks?: JobHooks) {
-  const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex, hooks }, cfg);
+async function drain(store: KvStore, base: MeanHistoryBase, hooks?: JobHooks, over: Partial<JobConfig> = {}) {
+  const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex, hooks }, { ...cfg, ...over });
   for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
   return job;
 }
@@ -95,6 +95,48 @@ describe('adapter job', () => {
       expect(reg.version).toBe(v);
     });
   }
+
+  it('trims the acked events every trimEvery windows; every event is still counted once, also across a crash', async () => {
+    const { base, events } = world();
+    const ref = createMemoryStore();
+    await ref.events!.append(events);
+    const refJob = await drain(ref, base, undefined, { trimEvery: 0 });
+    expect(await ref.events!.length()).toBe(160);
+
+    const store = createMemoryStore();
+    await store.events!.append(events);
+    const job = await drain(store, base, undefined, { trimEvery: 2 });
+    expect(await store.events!.length()).toBe(80); // windows 1-2 trimmed after the 2nd close; the 3rd close waits
+    expect(job.counted).toBe(refJob.counted);
+    expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
+
+    const crashed = createMemoryStore();
+    await crashed.events!.append(events);
+    let closes = 0;
+    const kill: JobHooks = { afterCheckpoint: () => { if (++closes === 2) throw new Error('killed'); } };
+    await expect(drain(crashed, base, kill, { trimEvery: 1 })).rejects.toThrow('killed');
+    expect(await crashed.events!.length()).toBe(120); // window 1 trimmed; window 2 checkpointed, not acked
+    const resumed = await drain(crashed, base, undefined, { trimEvery: 1 });
+    expect(await crashed.events!.length()).toBe(40); // only the open 4th window is left
+    expect(resumed.counted).toBe(refJob.counted);
+    expect(Array.from(resumed.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
+    // A late retry of a trimmed event is still a duplicate at ingest.
+    expect(await crashed.events!.append([events[0]])).toEqual({ added: 0, duplicates: 1 });
+  });
+
+  it('a failing trim is reported and never fails the window', async () => {
+    const { base, events } = world();
+    const store = createMemoryStore();
+    await store.events!.append(events);
+    const log: EventLog = Object.assign(Object.create(store.events!) as EventLog, { trim: async () => { throw new Error('XTRIM refused'); } });
+    const said: string[] = [];
+    const job = await AdapterJob.open({ store, log, base, itemIndex, say: (m) => said.push(m) }, { ...cfg, trimEvery: 1 });
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    expect(job.counted).toBe(120);
+    expect((await readPointer(store))?.version).toBe(3);
+    expect(said.filter((m) => m.includes('trim failed') && m.includes('XTRIM refused'))).toHaveLength(3);
+    expect(await store.events!.length()).toBe(160);
+  });
 
   it('a crash between the versioned writes and the pointer flip leaves serving on the previous version', async () => {
     const { base, events } = world();

@@ -4,6 +4,7 @@
 // 1 h; also closed by event count or wall-clock interval for low-latency setups), publishes guardrailed
 // versions (versioned keys, pointer flipped last), checkpoints, and only then acks the window's events.
 // Crash anywhere: the unacked events are redelivered and the checkpoint's seen ids make re-counting a no-op.
+// Every `trimEvery` windows it trims the events its group acked, so the log does not grow without bound.
 import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
 import { checkpointLearner, LearnerCheckpoint, restoreLearner } from '../../../shared/src/adapter/checkpoint.ts';
 import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
@@ -23,11 +24,19 @@ export interface JobConfig {
   intervalMs: number;
   /** Events read per poll. */
   batch: number;
+  /**
+   * Trim the event log after every this many committed windows (0 = never), removing the events this job's
+   * group has acked. Assumes this group is the only consumer of the log, as in the shipped deployment (the
+   * job is the only reader; the bench uses its own stores). If another group reads the same log (a second
+   * `llmrec job --group ...` on the same store), set 0 here and trim with every group instead: a trim
+   * with one group removes events the other has not read yet.
+   */
+  trimEvery: number;
   learner: LearnerConfig;
 }
 
 export const defaultJobConfig: JobConfig = {
-  group: 'adapter-job', consumer: 'job-1', windowMs: 3600_000, maxEvents: 0, intervalMs: 0, batch: 500, learner: defaultLearnerConfig,
+  group: 'adapter-job', consumer: 'job-1', windowMs: 3600_000, maxEvents: 0, intervalMs: 0, batch: 500, trimEvery: 10, learner: defaultLearnerConfig,
 };
 
 /** Test hooks to simulate a crash at each step of closing a window. */
@@ -62,6 +71,7 @@ export class AdapterJob {
   private window: number | null;
   private lastUpdate: number;
   private lastEventTs = 0;
+  private windowsSinceTrim = 0;
   private readonly now: () => number;
 
   private constructor(readonly deps: JobDeps, readonly cfg: JobConfig, readonly learner: OnlineLearner, window: number | null) {
@@ -151,7 +161,20 @@ export class AdapterJob {
     this.pendingSeqs.length = 0;
     this.pendingSet.clear();
     this.lastUpdate = this.now();
+    await this.maybeTrim();
     return { ...rep, publishedVersion };
+  }
+
+  /** Trimming is housekeeping: a failure is reported and retried trimEvery windows later, never fails the window. */
+  private async maybeTrim(): Promise<void> {
+    if (this.cfg.trimEvery <= 0 || ++this.windowsSinceTrim < this.cfg.trimEvery) return;
+    this.windowsSinceTrim = 0;
+    try {
+      const removed = await this.deps.log.trim([this.cfg.group]);
+      if (removed > 0) this.deps.say?.(`trimmed ${removed} acked events from the event log`);
+    } catch (e) {
+      this.deps.say?.(`event log trim failed (events kept, retried in ${this.cfg.trimEvery} windows): ${(e as Error)?.message ?? String(e)}`);
+    }
   }
 
   /** A version published by someone else (a rollback) becomes the starting point of further training. */

@@ -8,13 +8,13 @@ export interface PendingEntry {
 }
 
 export interface GroupState {
-  /** Index (0-based) of the first event never delivered to this group. */
+  /** Absolute index (0-based, seq - 1; stable across trimming) of the first event never delivered to this group. */
   next: number;
   /** Delivered but unacked events, by 0-based index. */
   pending: Map<number, PendingEntry>;
 }
 
-/** Chooses which event indices to hand to `consumer` and updates the group state. */
+/** Chooses which event indices to hand to `consumer` and updates the group state; `logLength` counts trimmed events too. */
 export function pickDeliveries(g: GroupState, consumer: string, count: number, logLength: number, now: number, claimIdleMs: number): number[] {
   const out: number[] = [];
   if (count <= 0) return out;

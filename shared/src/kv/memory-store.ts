@@ -15,7 +15,9 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryEventLog implements EventLog {
+  /** Stored events; log[k] has the absolute index base + k (seq = index + 1), so seqs survive trimming. */
   private readonly log: LoggedEvent[] = [];
+  private base = 0;
   private readonly ids = new Set<string>();
   private readonly groups = new Map<string, GroupState>();
   private readonly claimIdleMs: number;
@@ -31,7 +33,7 @@ export class MemoryEventLog implements EventLog {
     for (const e of events) {
       if (this.ids.has(e.eventId)) continue;
       this.ids.add(e.eventId);
-      this.log.push({ ...e, seq: String(this.log.length + 1) });
+      this.log.push({ ...e, seq: String(this.base + this.log.length + 1) });
       added++;
     }
     return { added, duplicates: events.length - added };
@@ -40,14 +42,33 @@ export class MemoryEventLog implements EventLog {
   async read(group: string, consumer: string, count: number) {
     let g = this.groups.get(group);
     if (!g) this.groups.set(group, (g = { next: 0, pending: new Map() }));
-    const picked = pickDeliveries(g, consumer, count, this.log.length, this.now(), this.claimIdleMs);
-    return picked.map((i) => ({ ...this.log[i] }));
+    // Events trimmed before this group read them are gone for it (as XTRIM does on Redis).
+    if (g.next < this.base) g.next = this.base;
+    for (const i of g.pending.keys()) if (i < this.base) g.pending.delete(i);
+    const picked = pickDeliveries(g, consumer, count, this.base + this.log.length, this.now(), this.claimIdleMs);
+    return picked.map((i) => ({ ...this.log[i - this.base] }));
   }
 
   async ack(group: string, seqs: readonly string[]) {
     const g = this.groups.get(group);
     if (!g) return;
     for (const s of seqs) g.pending.delete(Number(s) - 1);
+  }
+
+  async trim(groups: readonly string[]) {
+    let cut = Infinity;
+    for (const name of groups) {
+      const g = this.groups.get(name);
+      if (!g) return 0;
+      // First index the group still needs: its oldest pending event, else the first never delivered.
+      cut = Math.min(cut, g.next);
+      for (const i of g.pending.keys()) cut = Math.min(cut, i);
+    }
+    if (!Number.isFinite(cut) || cut <= this.base) return 0;
+    const removed = Math.min(cut - this.base, this.log.length);
+    this.log.splice(0, removed);
+    this.base += removed;
+    return removed;
   }
 
   async length() {

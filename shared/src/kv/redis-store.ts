@@ -60,6 +60,40 @@ if rest > 0 then
 end
 return out`;
 
+// For each group: keep from its oldest pending id (XPENDING summary), else from the id just after its
+// last-delivered-id (XINFO GROUPS); XTRIM MINID at the minimum over groups removes the ids strictly below.
+// A missing stream or group trims nothing. Needs Redis >= 6.2 (XTRIM MINID). The id set is left as it is.
+const TRIM_LUA = `
+local s = KEYS[1]
+if #ARGV == 0 or redis.call('EXISTS', s) == 0 then return 0 end
+local info = redis.call('XINFO', 'GROUPS', s)
+local last = {}
+for _, g in ipairs(info) do
+  local name, id
+  for j = 1, #g, 2 do
+    if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then id = g[j + 1] end
+  end
+  if name then last[name] = id end
+end
+local function parse(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+end
+local minMs, minSeq
+for _, name in ipairs(ARGV) do
+  if not last[name] then return 0 end
+  local ms, sq
+  local p = redis.call('XPENDING', s, name)
+  if tonumber(p[1]) > 0 then
+    ms, sq = parse(p[2])
+  else
+    ms, sq = parse(last[name])
+    sq = sq + 1
+  end
+  if not minMs or ms < minMs or (ms == minMs and sq < minSeq) then minMs, minSeq = ms, sq end
+end
+return redis.call('XTRIM', s, 'MINID', string.format('%.0f-%.0f', minMs, minSeq))`;
+
 async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -107,6 +141,11 @@ export class RedisEventLog implements EventLog {
   async ack(group: string, seqs: readonly string[]) {
     if (seqs.length === 0) return;
     await guard('event ack', () => this.client.xack(this.stream, group, [...seqs]));
+  }
+
+  async trim(groups: readonly string[]) {
+    if (groups.length === 0) return 0;
+    return Number(await guard('event trim', () => this.client.eval(TRIM_LUA, [this.stream], [...groups])));
   }
 
   async length() {

@@ -60,7 +60,17 @@ export interface EventLog {
   read(group: string, consumer: string, count: number): Promise<LoggedEvent[]>;
   /** Marks events as processed by the group; they are never delivered to that group again. */
   ack(group: string, seqs: readonly string[]): Promise<void>;
-  /** Total events stored. */
+  /**
+   * Deletes every stored event that ALL the named groups have acknowledged: seq below each group's oldest
+   * pending (delivered, unacked) event and not above the last event delivered to the group. A named group
+   * that has never read keeps everything (returns 0), and so does an empty list. Groups not named lose the
+   * removed events even if they had not read them: pass every group that consumes the log.
+   * Event ids stay in the idempotency set, so a late retry of a trimmed event is still a duplicate; the id
+   * set itself is never trimmed (it grows by one id per event). Returns how many events were removed;
+   * `length()` afterwards counts only the events still stored. Seqs of later appends keep increasing.
+   */
+  trim(groups: readonly string[]): Promise<number>;
+  /** Events stored (appended and not trimmed). */
   length(): Promise<number>;
 }
 
