@@ -1,11 +1,15 @@
 // `llmrec job`: the background adapter job (online dynamic alignment) as a long-running process — the second
 // command of the worker image, and a local process in the demo. Thin entry point over gpu-worker/src/job/.
+// By default the frozen base is the serving bundle the worker scores with (chosen as `llmrec serve` chooses it),
+// so published adapters fit the worker's dim and latent space; `--base fallback` keeps the TS bag-of-items base.
 import { resolve } from 'node:path';
-import { datasetDir, llmrecHome, readDataset } from '../../../data/src/index.ts';
+import { datasetDir, llmrecHome, readDataset, readItems, type Dataset } from '../../../data/src/index.ts';
 import { openStore } from '../../../edge/src/kv/open-store.ts';
 import { baseForDataset } from '../../../eval/src/streaming/base-for-dataset.ts';
-import { AdapterJob, defaultJobConfig } from '../../../gpu-worker/src/job/adapter-job.ts';
-import { type Command, CliError, flag, int, num, optStr } from '../command.ts';
+import { AdapterJob, defaultJobConfig, type JobBase } from '../../../gpu-worker/src/job/adapter-job.ts';
+import { loadBundleBase } from '../../../gpu-worker/src/job/bundle-base.ts';
+import { type Command, CliError, flag, int, num, optStr, UsageError } from '../command.ts';
+import { resolveBundleDir } from '../serving/local-stack.ts';
 
 export const command: Command = {
   name: 'job',
@@ -13,6 +17,7 @@ export const command: Command = {
   usage: [
     'llmrec job --dataset ml-100k [--store sqlite:.llmrec/kv.sqlite] [--window 3600] [--interval 5] [--max-events 200]',
     'llmrec job --dataset ml-100k --once        (drain the event log, close the open window, exit)',
+    'llmrec job --dataset ml-100k --artifacts DIR   (train around the bundle the worker serves from DIR)',
     'Consumes the event log through its consumer group, updates the adapters every window (event time), publishes',
     'guardrailed versions to KV (pointer flipped last) and acks events only after a checkpoint. Safe to kill.',
   ].join('\n'),
@@ -28,6 +33,8 @@ export const command: Command = {
     'trim-every': { type: 'string', description: 'trim the events this group acked every N windows (default 10, 0 = never; use 0 when another group reads the same log)' },
     'no-guardrail': { type: 'boolean', description: 'publish every window without the held-out comparison' },
     once: { type: 'boolean', description: 'drain the log, update on what is left, and exit' },
+    base: { type: 'string', description: 'frozen base: bundle (the served serving bundle, default) or fallback (TS bag-of-items base)' },
+    artifacts: { type: 'string', description: 'folder with serving-bundle.json for --base bundle (default: as llmrec serve picks it: trained, else baseline)' },
     'base-epochs': { type: 'string', description: 'epochs of the fallback base when it is not cached yet (default 10)' },
   },
   async run({ values }) {
@@ -40,8 +47,42 @@ export const command: Command = {
       throw new CliError(`${(e as Error).message}`);
     }
     const say = (m: string) => process.stderr.write(`[job] ${m}\n`);
-    const { base, itemIndex } = baseForDataset(ds, home, { epochs: int(values, 'base-epochs', 10, 1) }, say);
-    const store = await openStore(optStr(values, 'store'));
+    const kind = optStr(values, 'base') ?? 'bundle';
+    if (kind !== 'bundle' && kind !== 'fallback') throw new UsageError(`--base must be bundle or fallback, got ${kind}`);
+    if (kind === 'fallback' && optStr(values, 'artifacts')) throw new UsageError('--artifacts is for --base bundle');
+    const { base, itemIndex, close } = kind === 'bundle'
+      ? await bundleBase(ds, home, optStr(values, 'artifacts'), say)
+      : { ...baseForDataset(ds, home, { epochs: int(values, 'base-epochs', 10, 1) }, say), close: async () => {} };
+    try {
+      return await runJob(values, base, itemIndex, say);
+    } finally {
+      await close();
+    }
+  },
+};
+
+/** The serving bundle as the job's base, resolved exactly as the local stack resolves what it serves. */
+async function bundleBase(ds: Dataset, home: string, artifacts: string | undefined, say: (m: string) => void) {
+  const { dir, source } = resolveBundleDir({ home, dataset: ds.meta.name, artifacts, log: say });
+  let loaded;
+  try {
+    loaded = await loadBundleBase(dir, { threads: 1 });
+  } catch (e) {
+    throw new CliError(`cannot load the serving bundle in ${dir}: ${(e as Error).message}`);
+  }
+  const { base, model } = loaded;
+  if (base.nItems !== ds.nItems) {
+    await model.close();
+    throw new CliError(`serving bundle ${model.version} in ${dir} has ${base.nItems} items, dataset ${ds.meta.name} has ${ds.nItems}: give the bundle of this dataset with --artifacts`);
+  }
+  say(`base: serving bundle ${model.version} (${source}, ${dir}): dim ${base.dim}, ${base.nItems} items, user encoder ${model.scorer} on ${model.executionProvider}`);
+  const index = new Map(readItems(ds.dir).map((r, i) => [r.id, i]));
+  return { base, itemIndex: (id: string) => index.get(id), close: () => model.close() };
+}
+
+async function runJob(values: Record<string, unknown>, base: JobBase, itemIndex: (id: string) => number | undefined, say: (m: string) => void): Promise<number> {
+  const store = await openStore(optStr(values, 'store'));
+  try {
     if (!store.events) throw new CliError(`store ${store.kind} has no event log (use sqlite, memory or a Redis backend)`);
     const once = flag(values, 'once');
     const cfg = {
@@ -66,7 +107,6 @@ export const command: Command = {
         if (r.read === 0) break;
       }
       say(`done: ${job.counted} events counted, serving version ${job.learner.version}`);
-      await store.close?.();
       return 0;
     }
     const ac = new AbortController();
@@ -77,7 +117,8 @@ export const command: Command = {
       report(r);
       if (r.observed === 0) await new Promise((res) => setTimeout(res, poll));
     }
-    await store.close?.();
     return 0;
-  },
-};
+  } finally {
+    await store.close?.();
+  }
+}

@@ -8,7 +8,7 @@ import { decodeNpy } from '../../../data/src/npy.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, ARTIFACTS_MANIFEST_FILE } from '../../../shared/src/artifacts.ts';
-import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { historyKey, type BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
 import { loadTrainedArtifacts, runHistories } from '../models/sasrec.ts';
 import type { StreamEvent } from './replay.ts';
 
@@ -23,9 +23,7 @@ export class PrecomputedBase implements BaseModel {
     this.nItems = itemLatents.length / dim;
   }
 
-  static key(history: readonly number[]): string {
-    return history.join(',');
-  }
+  static readonly key = historyKey;
 
   userLatent(history: readonly number[], out: Float32Array): void {
     const z = this.users.get(PrecomputedBase.key(history));

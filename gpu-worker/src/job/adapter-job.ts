@@ -5,6 +5,8 @@
 // versions (versioned keys, pointer flipped last), checkpoints, and only then acks the window's events.
 // Crash anywhere: the unacked events are redelivered and the checkpoint's seen ids make re-counting a no-op.
 // Every `trimEvery` windows it trims the events its group acked, so the log does not grow without bound.
+// A base whose z_u comes from an asynchronous encoder (bundle-base.ts: the served ONNX user encoder) is asked
+// to prepare the window's histories right before each update, since the update itself is synchronous.
 import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
 import { checkpointLearner, LearnerCheckpoint, restoreLearner } from '../../../shared/src/adapter/checkpoint.ts';
 import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
@@ -49,13 +51,19 @@ export interface JobHooks {
 export interface JobDeps {
   store: KvStore;
   log: EventLog;
-  base: BaseModel;
+  base: JobBase;
   /** Raw item id -> dense index of the base model (events for unknown items are acked and skipped). */
   itemIndex: (id: string) => number | undefined;
   now?: () => number;
   say?: (msg: string) => void;
   hooks?: JobHooks;
 }
+
+/**
+ * The frozen base. With `prepare`, z_u is only available for histories prepared beforehand: the job awaits
+ * prepare(learner.windowHistories()) before every window update (nothing scores between updates).
+ */
+export type JobBase = BaseModel & { prepare?: (histories: readonly (readonly number[])[]) => Promise<unknown> };
 
 const JobCheckpoint = z.object({ v: z.literal(1), window: z.number().int().nullable(), learner: LearnerCheckpoint });
 
@@ -139,6 +147,7 @@ export class AdapterJob {
     const { store, hooks } = this.deps;
     await this.adoptNewerVersion();
     const parent = this.learner.version;
+    await this.deps.base.prepare?.(this.learner.windowHistories());
     const rep = this.learner.learnWindow(end);
     hooks?.afterLearn?.();
     let publishedVersion: number | null = null;

@@ -17,6 +17,11 @@ export interface BaseModel {
   userLatent(history: readonly number[], out: Float32Array): void;
 }
 
+/** Identity of a history (its item indices in order), for bases whose z_u is computed ahead of the synchronous call. */
+export function historyKey(history: readonly number[]): string {
+  return history.join(',');
+}
+
 export interface DynamicShape {
   dim: number;
   hidden: number;

@@ -2,7 +2,7 @@
 // run the same code: train the adapters on the window's interactions (features from the statistics serving
 // used), guardrail the candidate (EMA weights) against the serving version on the newest held-out slice,
 // fold the window into the statistics, and publish (a new DynamicScorer) only when the candidate is not worse.
-import { dynamicLayout, DynamicScorer, initDynamic, type BaseModel, type DynamicLayout } from './dynamic-model.ts';
+import { dynamicLayout, DynamicScorer, historyKey, initDynamic, type BaseModel, type DynamicLayout } from './dynamic-model.ts';
 import { OnlineTrainer, defaultTrainConfig, type Example, type TrainConfig } from './online-trainer.ts';
 import { defaultStatsConfig, WindowStats, type StatEvent, type StatsConfig } from './window-stats.ts';
 
@@ -98,6 +98,27 @@ export class OnlineLearner {
 
   get pendingCount(): number {
     return this.pending.length;
+  }
+
+  /**
+   * Every history (distinct, in first-seen order) the next learnWindow() passes to base.userLatent: the
+   * pending examples (trained on, or held out and scored by the guardrail), the held-out slice the guardrail
+   * scores, and the replay buffer mixed into the training batches. Nothing else in a window update asks the
+   * base for z_u (DynamicScorer's constructor and observe() do not), so a base that computes z_u ahead of the
+   * synchronous call (an ONNX user encoder) can prepare exactly these.
+   */
+  windowHistories(): number[][] {
+    const seen = new Set<string>();
+    const out: number[][] = [];
+    for (const list of [this.pendingEx, this.held, this.trainer.replayBuf]) {
+      for (const ex of list) {
+        const k = historyKey(ex.history);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(ex.history);
+      }
+    }
+    return out;
   }
 
   /** Learns the observed events of the window ending at `windowEnd` and maybe publishes a new version. */

@@ -1,0 +1,134 @@
+// The job's bundle base over a real serving bundle (fixture latents + the ONNX sum encoder, real onnxruntime
+// sessions): z_u served from the prepared cache equals the encoder's, and the adapter job trained on it
+// publishes versions of the bundle's dim that a worker's AdapterRegistry on the same bundle loads.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
+import { dynamicLayout } from '../../../shared/src/adapter/dynamic-model.ts';
+import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
+import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
+import { b64ToF32 } from '../../../shared/src/adapter/snapshot.ts';
+import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
+import type { KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { makeFixture } from '../../../tests/support/catalog-fixture.ts';
+import { writeFixtureBundle } from '../../../tests/support/processes.ts';
+import { AdapterRegistry } from '../adapter-runtime/adapter-registry.ts';
+import type { LatentModel } from '../model.ts';
+import { AdapterJob, defaultJobConfig, type JobConfig, type JobHooks } from './adapter-job.ts';
+import { EncoderBase, loadBundleBase } from './bundle-base.ts';
+
+const f = makeFixture({ items: 60, dim: 12 }); // dim != 64: the fallback base's dim would not fit
+const dir = mkdtempSync(join(tmpdir(), 'llmrec-bundle-base-'));
+const models: LatentModel[] = [];
+const H = 3600_000;
+
+async function open(batch?: number): Promise<{ base: EncoderBase; model: LatentModel }> {
+  const r = await loadBundleBase(dir, { threads: 1, batch });
+  models.push(r.model);
+  return r;
+}
+
+beforeAll(() => writeFixtureBundle(dir, f));
+afterAll(async () => {
+  for (const m of models) await m.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const row = (z: Float32Array, r: number) => Array.from(z.subarray(r * f.dim, (r + 1) * f.dim));
+const latent = (base: EncoderBase, h: number[]) => {
+  const out = new Float32Array(base.dim);
+  base.userLatent(h, out);
+  return Array.from(out);
+};
+
+describe('EncoderBase', () => {
+  it('serves exactly the encoder rows of the prepared histories, in batches', async () => {
+    const { base, model } = await open(2);
+    expect([base.dim, base.nItems]).toEqual([f.dim, f.ids.length]);
+    const hs = [[0, 3, 6], [1], [], [5, 5, 2, 59], [0, 3, 6], [7, 8]];
+    expect(await base.prepare(hs)).toEqual({ histories: 5, encoded: 5 });
+    const all = await model.encodeUsers(hs);
+    hs.forEach((h, r) => expect(latent(base, h)).toEqual(row(all, r)));
+    for (const h of hs) expect(latent(base, h)).toEqual(row(await model.encodeUsers([h]), 0));
+    expect(latent(base, [])).toEqual(new Array(f.dim).fill(0));
+  });
+
+  it('refuses a history it was not asked to prepare, and keeps only the last set asked for', async () => {
+    const { base } = await open();
+    expect(() => latent(base, [0])).toThrow(/no z_u prepared for a history of 1 items/);
+    await base.prepare([[0, 3], [1]]);
+    const z = latent(base, [0, 3]);
+    expect(await base.prepare([[0, 3], [4]])).toEqual({ histories: 2, encoded: 1 }); // [0, 3] reused
+    expect(latent(base, [0, 3])).toEqual(z);
+    expect(base.size).toBe(2);
+    expect(() => latent(base, [1])).toThrow(/no z_u prepared/);
+    await base.prepare([]);
+    expect(base.size).toBe(0);
+  });
+});
+
+describe('adapter job on the served bundle', () => {
+  const events: LoggedEvent[] = [];
+  for (let k = 0; k < 160; k++) {
+    const w = Math.floor(k / 40); // 4 one-hour windows of 40 events
+    events.push({ eventId: `e${k}`, userId: `u${k % 7}`, itemId: f.ids[(k * 7 + w * 3) % f.ids.length]!, type: 'click', ts: 1_700_000_000_000 + w * H + (k % 40) * 60_000 });
+  }
+  const index = new Map(f.ids.map((id, i) => [id, i]));
+  const itemIndex = (id: string) => index.get(id);
+  const cfg = (guardrail: boolean): JobConfig => ({
+    ...defaultJobConfig, batch: 25, trimEvery: 0,
+    learner: { ...defaultLearnerConfig, hidden: 16, guardrail, train: { ...defaultTrainConfig, batchSize: 16 } },
+  });
+  async function drain(store: KvStore, base: EncoderBase, c: JobConfig, hooks?: JobHooks) {
+    const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex, hooks }, c);
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    return job;
+  }
+
+  for (const guardrail of [false, true]) {
+    it(`publishes versions of the bundle's dim that the worker's registry loads (guardrail ${guardrail ? 'on' : 'off'})`, async () => {
+      const { base, model } = await open();
+      const store = createMemoryStore();
+      await store.events!.append(events);
+      const job = await drain(store, base, cfg(guardrail));
+      expect(job.counted).toBe(120);
+      const ptr = await readPointer(store);
+      expect(ptr?.version ?? 0).toBeGreaterThanOrEqual(guardrail ? 1 : 3);
+      const rec = (await readAdapter(store, ptr!.version))!.record;
+      expect(rec.shapes.adapter?.[0]).toBe(f.dim);
+      expect(b64ToF32(rec.weights!).length).toBe(dynamicLayout({ dim: f.dim, hidden: 16 }).size);
+      // The replay buffer is part of the prepared working set, nothing else: bounded by replay + held + window.
+      expect(base.size).toBeLessThanOrEqual(defaultTrainConfig.replay + defaultLearnerConfig.guardSlice + 40);
+
+      // A worker on the same bundle: its own base (createDynamicScoring's shape), z_u from the encoder.
+      const worker = await open();
+      const reg = new AdapterRegistry(store, worker.base);
+      expect(await reg.refresh()).toBe(true);
+      expect(reg.lastError).toBeNull();
+      expect(reg.version).toBe(ptr!.version);
+      const h = [0, 3, 6];
+      const zu = await model.encodeUsers([h]);
+      const out = new Float32Array(f.ids.length);
+      expect(reg.scoreLatent('u1', zu, h, events[159]!.ts / 1000, out)).toBe(ptr!.version);
+      expect(out.every(Number.isFinite)).toBe(true);
+    });
+  }
+
+  it('resumes from a checkpoint with an empty cache (replay and held-out histories are prepared again)', async () => {
+    const ref = createMemoryStore();
+    await ref.events!.append(events);
+    const refJob = await drain(ref, (await open()).base, cfg(true));
+
+    const store = createMemoryStore();
+    await store.events!.append(events);
+    let closes = 0;
+    const kill: JobHooks = { afterCheckpoint: () => { if (++closes === 2) throw new Error('killed'); } };
+    await expect(drain(store, (await open()).base, cfg(true), kill)).rejects.toThrow('killed');
+    const job = await drain(store, (await open()).base, cfg(true));
+    expect(job.counted).toBe(refJob.counted);
+    expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
+    expect(job.learner.trainer.replayBuf.length).toBeGreaterThan(0);
+  });
+});
