@@ -128,6 +128,43 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
     await expect(command.run({ values: { dataset: 'ml-100k', home, store: `sqlite:${path}`, artifacts: dir }, positionals: [] })).rejects.toThrow(/hash mismatch/);
   });
 
+  it('ships the offline PQ of a trained bundle (codebooks + codes) as it is, and rejects inconsistent files', async () => {
+    const dir = join(home, 'bundle-pq');
+    mkdirSync(dir, { recursive: true });
+    const [n, dim, m, k, dsub] = [1682, 16, 8, 4, 2];
+    const lat = new Float32Array(n * dim).map((_, i) => Math.sin(i * 0.11));
+    const books = new Float32Array(m * k * dsub).map((_, i) => Math.cos(i * 0.7));
+    const codes = new Uint8Array(n * m).map((_, i) => (i * 7 + 3) % k);
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const npy = writeNpyFloat32(lat, [n, dim]);
+    const booksNpy = writeNpyFloat32(books, [m, k, dsub]);
+    writeFileSync(join(dir, 'item-latents.npy'), npy);
+    writeFileSync(join(dir, 'pq-codebooks.npy'), booksNpy);
+    writeFileSync(join(dir, 'pq-codes.u8'), codes);
+    const manifest = (over: Record<string, unknown> = {}) => ({
+      v: 1, kind: 'serving-bundle', version: 'test-pq', dataset: 'ml-100k', source: 'training', createdAt: 'now',
+      itemLatents: { path: 'item-latents.npy', sha256: sha(npy), items: n, dim },
+      pq: { codebooks: { path: 'pq-codebooks.npy', sha256: sha(booksNpy), m, k, dsub, ...over }, codes: { path: 'pq-codes.u8', sha256: sha(codes) } },
+    });
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify(manifest()));
+    const path = join(home, 'kv-offline-pq.sqlite');
+    const r = await publish({ store: `sqlite:${path}`, artifacts: dir, histories: 'skip' });
+    const s = createSqliteStore(path);
+    try {
+      const v = String(r.version);
+      const got = (await getTyped(s, PqCodebooks, keys.pqCodebooks(v)))!;
+      expect(got).toMatchObject({ m, k, dsub, dim });
+      const pq = pqFromValues(got, [(await getTyped(s, PqCodes, keys.pqCodes(v, 0)))!]);
+      expect(Array.from(pq.codes)).toEqual(Array.from(codes));
+      expect(Array.from(pq.centroids)).toEqual(Array.from(books));
+    } finally {
+      await s.close();
+    }
+    // A bundle whose PQ does not fit its latents is refused with the reason, not published.
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify(manifest({ m: 4, dsub: 4 })));
+    await expect(command.run({ values: { dataset: 'ml-100k', home, store: `sqlite:${path}`, artifacts: dir }, positionals: [] })).rejects.toThrow(/shape \[8,4,2\], bundle says \[4, 4, 4\]/);
+  });
+
   it('exports Cloudflare KV bulk files that, uploaded in order into workerd local KV, serve the version', async () => {
     const out = join(home, 'cf-bulk');
     const r = await publish({ 'cloudflare-bulk': out });

@@ -9,7 +9,7 @@ import { openStore } from '../../../edge/src/kv/open-store.ts';
 import { readNpyFloat32 } from '../../../gpu-worker/src/npy.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
 import { PQ_CODES_CHUNK } from '../../../shared/src/kv/keys.ts';
-import { pqDecode, pqToValues, trainPq } from '../../../shared/src/kv/pq-quantize.ts';
+import { pqDecode, pqToValues, trainPq, type PqModel } from '../../../shared/src/kv/pq-quantize.ts';
 import { DEFAULT_MIN_CO_USERS } from '../../../shared/src/evidence/schema.ts';
 import { itemFacts } from '../../../shared/src/evidence/item-facts.ts';
 import { keys as kvKeys } from '../../../shared/src/kv/keys.ts';
@@ -170,7 +170,7 @@ function addArtifacts(bundle: PublishBundle, dir: string): void {
   const lat = file(sb.itemLatents);
   const { data, shape } = readNpyFloat32(lat.buf);
   if (shape[0] !== bundle.items.length || shape[1] !== sb.itemLatents.dim) throw new CliError(`item latents [${shape}] do not match ${bundle.items.length} items x dim ${sb.itemLatents.dim}`);
-  const pq = trainPq(data, sb.itemLatents.dim);
+  const pq = sb.pq ? offlinePq(sb.pq, file, shape[0], sb.itemLatents.dim) : trainPq(data, sb.itemLatents.dim);
   const rec = pqDecode(pq, pq.codes);
   let err = 0;
   let norm = 0;
@@ -182,7 +182,21 @@ function addArtifacts(bundle: PublishBundle, dir: string): void {
     bundle.userEncoder = { v: 1, name: `user-encoder:${sb.userEncoder.input}->${sb.userEncoder.output}:maxlen=${sb.userEncoder.maxlen}`, path: enc.path, sha256: sb.userEncoder.sha256, bytes: enc.buf.length };
     bundle.artifacts.userEncoder = sb.userEncoder.sha256;
   }
-  log('artifacts', `${sb.source} bundle ${sb.version}: ${shape[0]} x ${shape[1]} latents -> PQ m=${pq.m} k=${pq.k} (${pq.m} bytes/item, relative error ${(err / norm).toExponential(2)})${sb.userEncoder ? ', user encoder ref' : ''}`);
+  log('artifacts', `${sb.source} bundle ${sb.version}: ${shape[0]} x ${shape[1]} latents -> ${sb.pq ? 'offline PQ of the bundle' : 'PQ quantized here'} m=${pq.m} k=${pq.k} (${pq.m} bytes/item, relative error ${(err / norm).toExponential(2)})${sb.userEncoder ? ', user encoder ref' : ''}`);
+}
+
+/** The bundle's offline PQ (codebooks .npy [m, k, dsub] + raw uint8 codes [items, m]), shape-checked. */
+function offlinePq(spec: NonNullable<ServingBundle['pq']>, file: (f: { path: string; sha256: string }) => { path: string; buf: Buffer }, items: number, dim: number): PqModel {
+  const { m, k, dsub } = spec.codebooks;
+  if (m * dsub !== dim) throw new CliError(`bundle PQ: ${m} sub-spaces x ${dsub} dims do not make the latent dim ${dim}`);
+  const books = file(spec.codebooks);
+  const { data: centroids, shape } = readNpyFloat32(books.buf);
+  if (shape.length !== 3 || shape[0] !== m || shape[1] !== k || shape[2] !== dsub) throw new CliError(`${books.path}: shape [${shape}], bundle says [${m}, ${k}, ${dsub}]`);
+  const codesFile = file(spec.codes);
+  if (codesFile.buf.length !== items * m) throw new CliError(`${codesFile.path}: ${codesFile.buf.length} bytes, want ${items} items x ${m} codes`);
+  const codes = new Uint8Array(codesFile.buf.buffer.slice(codesFile.buf.byteOffset, codesFile.buf.byteOffset + codesFile.buf.byteLength));
+  for (const c of codes) if (c >= k) throw new CliError(`${codesFile.path}: code ${c} >= k = ${k}`);
+  return { m, k, dsub, dim, centroids, codes };
 }
 
 /** The env a parsed config needs to be re-opened through openStore (keeps the token out of the spec). */

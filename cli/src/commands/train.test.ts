@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '../../../data/src/npy.ts';
 import { REPO_ROOT } from '../../../data/src/paths.ts';
@@ -87,6 +88,10 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     expect(m.metrics.pq.finetuneSteps).toBe(30);
     expect(m.metrics.pq.ndcg10RatioKmeansOnly).toBeGreaterThan(0);
     expect(m.metrics.pq.kmeansRelativeReconstructionError).toBeGreaterThanOrEqual(0);
+    // The serving bundle names the same offline PQ files, so `llmrec publish` ships what was measured here.
+    const sb = ServingBundle.parse(JSON.parse(readFileSync(join(home, 'artifacts', 'synthetic', 'serving', SERVING_BUNDLE_FILE), 'utf8')));
+    expect(sb.pq?.codebooks).toMatchObject({ m: 4, k: 16, dsub: 8, sha256: m.files.pqCodebooks.sha256 });
+    expect(sb.pq?.codes.sha256).toBe(m.files.pqCodes.sha256);
 
     // The eval models (`llmrec eval --model sasrec|aligner|aligner-pq`) score through the same artifacts.
     const ctx = { dataset: { meta: { name: 'synthetic' }, nItems: m.items }, split: 'loo', home, log: () => {} } as unknown as FitContext;

@@ -24,6 +24,15 @@ export const ServingBundle = z.object({
   itemLatents: BundleFile.extend({ items: z.number().int().positive(), dim: z.number().int().positive() }),
   /** int64 [B, L] (item index + 1, left-padded with 0) -> float32 [B, dim]. */
   userEncoder: BundleFile.extend({ input: z.string(), output: z.string(), maxlen: z.number().int().positive() }).optional(),
+  /**
+   * The offline product quantization of itemLatents (`llmrec train`'s pq step: k-means + refined codebooks):
+   * codebooks float32 .npy [m, k, dsub], codes raw uint8 [items, m]. `llmrec publish` ships these to KV when
+   * present (so the edge decodes exactly what training measured) and quantizes in TypeScript otherwise.
+   */
+  pq: z.object({
+    codebooks: BundleFile.extend({ m: z.number().int().positive(), k: z.number().int().positive().max(256), dsub: z.number().int().positive() }),
+    codes: BundleFile,
+  }).optional(),
   notes: z.array(z.string()).default([]),
 });
 export type ServingBundle = z.infer<typeof ServingBundle>;
