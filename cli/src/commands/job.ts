@@ -61,8 +61,11 @@ export const command: Command = {
   },
 };
 
-/** The serving bundle as the job's base, resolved exactly as the local stack resolves what it serves. */
-async function bundleBase(ds: Dataset, home: string, artifacts: string | undefined, say: (m: string) => void) {
+/**
+ * The serving bundle as the job's base, resolved exactly as the local stack resolves what it serves
+ * (also the adapter benchmark's default base, bench/adapter.ts).
+ */
+export async function bundleBase(ds: Dataset, home: string, artifacts: string | undefined, say: (m: string) => void) {
   const { dir, source } = resolveBundleDir({ home, dataset: ds.meta.name, artifacts, log: say });
   let loaded;
   try {
@@ -77,7 +80,7 @@ async function bundleBase(ds: Dataset, home: string, artifacts: string | undefin
   }
   say(`base: serving bundle ${model.version} (${source}, ${dir}): dim ${base.dim}, ${base.nItems} items, user encoder ${model.scorer} on ${model.executionProvider}`);
   const index = new Map(readItems(ds.dir).map((r, i) => [r.id, i]));
-  return { base, itemIndex: (id: string) => index.get(id), close: () => model.close() };
+  return { base, model, dir, source, itemIndex: (id: string) => index.get(id), close: () => model.close() };
 }
 
 async function runJob(values: Record<string, unknown>, base: JobBase, itemIndex: (id: string) => number | undefined, say: (m: string) => void): Promise<number> {
