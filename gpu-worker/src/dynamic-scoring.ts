@@ -18,6 +18,7 @@ export interface DynamicScoring {
 export function createDynamicScoring(store: KvStore, model: LatentModel, opts: { pollMs?: number; say?: (m: string) => void } = {}): DynamicScoring {
   let current: Float32Array | null = null;
   const base: BaseModel = {
+    id: model.version, // the serving bundle's version, as the job's EncoderBase over the same folder
     dim: model.dim,
     nItems: model.items,
     itemLatents: model.itemLatents,

@@ -40,6 +40,8 @@ export function baseForDataset(ds: Dataset, home: string, cfg: Partial<FallbackB
     all.set(base.historyEmb, n);
     writeFileSync(file, new Uint8Array(all.buffer));
   }
+  // The cache file identifies this base: adapters and job checkpoints trained on it carry this id.
+  base.id = `fallback-${ds.meta.name}-d${c.dim}-e${c.epochs}-s${c.seed}`;
   const itemIds = readItems(ds.dir).map((r) => r.id);
   const index = new Map(itemIds.map((id, i) => [id, i]));
   return { base, events, itemIds, itemIndex: (id) => index.get(id) };

@@ -51,3 +51,43 @@ describe('AdapterRegistry', () => {
     expect(reg.lastError).toMatch(/adapter|stats|malformed/);
   });
 });
+
+describe('AdapterRegistry: adapters are tied to their base', () => {
+  const onB = Object.assign(new MeanHistoryBase(4, base.itemLatents, base.historyEmb), { id: 'bundle-B' });
+  async function publishFor(store: ReturnType<typeof createMemoryStore>, version: number, baseId?: string) {
+    await publishAdapter(store, { version, weightsB64: f32ToB64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(10), false), trainedOnEvents: 1, metrics: {}, parent: null, base: baseId });
+  }
+
+  it('refuses a version tagged with another base (static, then keeps its version), saying why once; serves its own', async () => {
+    const store = createMemoryStore();
+    const said: string[] = [];
+    const reg = new AdapterRegistry(store, onB, { pollMs: 1000, say: (m) => said.push(m) });
+    await publishFor(store, 1, 'bundle-A');
+    for (let k = 0; k < 3; k++) expect(await reg.refresh()).toBe(false);
+    expect(reg.version).toBeNull();
+    const out = new Float32Array(10);
+    expect(reg.score('u', [1, 2], 2000, out)).toBeNull(); // static scoring
+    expect(said).toEqual(['adapter v1: trained for base bundle-A, this worker serves bundle-B; not served, keeping static scoring']);
+    await publishFor(store, 2, 'bundle-B');
+    expect(await reg.refresh()).toBe(true);
+    expect(reg.version).toBe(2);
+    await publishFor(store, 3, 'bundle-A');
+    expect(await reg.refresh()).toBe(false);
+    expect(await reg.refresh()).toBe(false);
+    expect(reg.version).toBe(2);
+    expect(said.filter((m) => m.includes('adapter v3'))).toEqual(['adapter v3: trained for base bundle-A, this worker serves bundle-B; not served, keeping v2']);
+  });
+
+  it('serves a record without base (written before base ids) when the dim fits', async () => {
+    const store = createMemoryStore();
+    await publishFor(store, 1);
+    const rec = JSON.parse((await store.get(keys.adapter(1)))!);
+    expect('base' in rec).toBe(false);
+    const reg = new AdapterRegistry(store, onB);
+    expect(await reg.refresh()).toBe(true);
+    expect(reg.version).toBe(1);
+    const small = new AdapterRegistry(store, Object.assign(new MeanHistoryBase(2, vec(20), vec(20)), { id: 'bundle-B' }));
+    expect(await small.refresh()).toBe(false);
+    expect(small.lastError).toMatch(/dim 4 does not match the base model's 2/);
+  });
+});

@@ -2,6 +2,8 @@
 // adapter pointer in KV and, when a newer version appears, loads its record + statistics (zod-parsed), builds
 // a DynamicScorer and swaps it in at once — no restart, never a half-loaded adapter (a version whose keys are
 // incomplete or malformed is skipped and the current one kept). Without any version it scores statically.
+// An adapter only fits the base it was trained around: a version tagged with another base id (BaseModel.id, the
+// serving bundle's version) or of another dim is refused once, with the reason, and not retried every poll.
 import { readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
 import { dynamicLayout, DynamicScorer, type BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
 import { b64ToF32, decodeStats } from '../../../shared/src/adapter/snapshot.ts';
@@ -23,6 +25,8 @@ export class AdapterRegistry {
   private cur: ServingAdapter | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private inflight: Promise<boolean> | null = null;
+  /** Pointer version refused as incompatible with this base (its record never changes, so it is not re-read). */
+  private refused: number | null = null;
   lastError: string | null = null;
 
   constructor(readonly store: KvStore, readonly base: BaseModel, readonly opts: RegistryOptions = { pollMs: 1000 }) {}
@@ -46,11 +50,20 @@ export class AdapterRegistry {
   private async load(): Promise<boolean> {
     try {
       const ptr = await readPointer(this.store);
-      if (!ptr || ptr.version === this.cur?.version) return false;
+      if (!ptr || ptr.version === this.cur?.version || ptr.version === this.refused) return false;
       const got = await readAdapter(this.store, ptr.version);
       if (!got || !got.record.weights) throw new Error(`adapter v${ptr.version}: record or statistics missing`);
       const dims = got.record.shapes.adapter;
-      if (!dims || dims[0] !== this.base.dim) throw new Error(`adapter v${ptr.version}: dim ${dims?.[0]} does not match the base model's ${this.base.dim}`);
+      const trained = got.record.base;
+      const why = trained !== undefined && trained !== this.base.id
+        ? `trained for base ${trained}, this worker serves ${this.base.id ?? '(a base without id)'}`
+        : !dims || dims[0] !== this.base.dim ? `dim ${dims?.[0]} does not match the base model's ${this.base.dim}` : null;
+      if (why !== null) {
+        this.refused = ptr.version;
+        this.lastError = `adapter v${ptr.version}: ${why}`;
+        this.opts.say?.(`${this.lastError}; not served, keeping ${this.cur ? `v${this.cur.version}` : 'static scoring'}`);
+        return false;
+      }
       const layout = dynamicLayout({ dim: dims[0], hidden: dims[3] });
       const params = b64ToF32(got.record.weights);
       if (params.length !== layout.size) throw new Error(`adapter v${ptr.version}: ${params.length} parameters, layout needs ${layout.size}`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readAdapter, readPointer, rollbackAdapter } from '../../../shared/src/adapter/adapter-store.ts';
+import { adapterKeys, readAdapter, readPointer, rollbackAdapter } from '../../../shared/src/adapter/adapter-store.ts';
 import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
 import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
-import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
+import { defaultLearnerConfig, OnlineLearner } from '../../../shared/src/adapter/online-learner.ts';
 import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
 import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
 import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
@@ -175,5 +175,98 @@ describe('adapter job', () => {
     // The open window (2) closes into v4, trained from the rolled-back weights; window 3 into v5.
     expect((await readPointer(store))!.version).toBe(5);
     expect((await readAdapter(store, 4))!.record.parent).toBe(3);
+  });
+});
+
+describe('adapter job across a base change (adapters are tied to their base)', () => {
+  const tagged = (b: MeanHistoryBase, id: string) => Object.assign(b, { id });
+  const otherBase = (dim: number, id: string, seed: number) => {
+    const rnd = mulberry32(seed);
+    const vec = (n: number) => Float32Array.from({ length: n }, () => rnd() - 0.5);
+    return tagged(new MeanHistoryBase(dim, vec(N * dim), vec(N * dim)), id);
+  };
+  async function run(store: KvStore, base: MeanHistoryBase, said: string[]) {
+    const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex, say: (m) => said.push(m) }, cfg);
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    return job;
+  }
+
+  for (const [what, dim] of [['same dim, another bundle version', D], ['another dim', 6]] as const) {
+    it(`${what}: the reopened job starts fresh adapters, counts every event once, publishes versions tagged with the new base`, async () => {
+      const { base, events } = world();
+      const A = tagged(base, 'bundle-A');
+      const ref = createMemoryStore();
+      await ref.events!.append(events);
+      const refJob = await drain(ref, A);
+
+      const store = createMemoryStore();
+      await store.events!.append(events.slice(0, 120)); // windows 1-2 close on A; window 3 stays open (unacked)
+      const said: string[] = [];
+      await run(store, A, said);
+      expect((await readPointer(store))?.version).toBe(2);
+      expect((await readAdapter(store, 2))!.record.base).toBe('bundle-A');
+
+      const B = otherBase(dim, 'bundle-B', 99);
+      const opened = await AdapterJob.open({ store, log: store.events!, base: B, itemIndex }, cfg);
+      expect(Array.from(opened.learner.serving)).toEqual(Array.from(new OnlineLearner(B, cfg.learner).serving)); // identity init, nothing of A
+      await store.events!.append(events.slice(120));
+      const job = await run(store, B, said);
+      expect(said.some((m) => m.includes('trained for base bundle-A, the job now runs on bundle-B') && m.includes('starting fresh adapters'))).toBe(true);
+      expect(job.counted).toBe(refJob.counted); // window 3 redelivered, windows 1-2 kept from the checkpoint: 120
+      expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
+      const rec = (await readAdapter(store, 3))!.record;
+      expect(rec).toMatchObject({ base: 'bundle-B', parent: null });
+      expect(rec.shapes.adapter?.[0]).toBe(dim);
+
+      // A worker on B never served A's versions and serves B's; a worker still on A keeps A's version.
+      const onB = new AdapterRegistry(store, B);
+      expect(await onB.refresh()).toBe(true);
+      expect(onB.version).toBe(3);
+      const onA = new AdapterRegistry(store, A);
+      expect(await onA.refresh()).toBe(false);
+      expect(onA.version).toBeNull();
+      expect(onA.lastError).toMatch(/trained for base bundle-B, this worker serves bundle-A/);
+    });
+  }
+
+  it('a rollback to another base\'s version is not adopted (no throw); the next version goes above the pointer', async () => {
+    const { base, events } = world();
+    const A = tagged(base, 'bundle-A');
+    const store = createMemoryStore();
+    await store.events!.append(events.slice(0, 80)); // window 1 closes into v1 (A)
+    const said: string[] = [];
+    await run(store, A, said);
+    const B = otherBase(6, 'bundle-B', 5);
+    await store.events!.append(events.slice(80, 120)); // window 2 closes into v2 (B)
+    const job = await run(store, B, said);
+    expect((await readAdapter(store, 2))!.record.base).toBe('bundle-B');
+    const r = await rollbackAdapter(store, 1);
+    expect((await readAdapter(store, r.restored))!.record.base).toBe('bundle-A'); // rollback copies the base
+    await store.events!.append(events.slice(120));
+    for (let k = 0; k < 10; k++) if ((await job.tick()).read === 0) break;
+    expect(said.filter((m) => m.includes(`not adopting adapter v${r.restored}`) && m.includes('trained for base bundle-A'))).toHaveLength(1);
+    expect((await readPointer(store))!.version).toBe(r.restored + 1);
+    expect((await readAdapter(store, r.restored + 1))!.record).toMatchObject({ base: 'bundle-B', parent: 2 });
+  });
+
+  it('a checkpoint without base id (older job) is restored when the layout fits, else dropped for fresh adapters', async () => {
+    const { base, events } = world();
+    const store = createMemoryStore();
+    await store.events!.append(events.slice(0, 120));
+    const A = tagged(base, 'bundle-A');
+    const first = await run(store, A, []);
+    const key = adapterKeys.checkpoint(cfg.group);
+    const ck = JSON.parse((await store.get(key))!);
+    expect(ck.learner.base).toBe('bundle-A');
+    delete ck.learner.base;
+    await store.set(key, JSON.stringify(ck));
+    const said: string[] = [];
+    const same = await AdapterJob.open({ store, log: store.events!, base: A, itemIndex, say: (m) => said.push(m) }, cfg);
+    expect(said.at(-1)).toMatch(/checkpoint predates base ids; restored because its layout fits base bundle-A/);
+    expect(Array.from(same.learner.serving)).toEqual(Array.from(first.learner.serving));
+    expect(same.learner.version).toBe(2);
+    const other = await AdapterJob.open({ store, log: store.events!, base: otherBase(6, 'bundle-B', 3), itemIndex, say: (m) => said.push(m) }, cfg);
+    expect(said.at(-1)).toMatch(/checkpoint has \d+ adapter parameters, base bundle-B \(dim 6, hidden 16\) needs \d+: starting fresh adapters/);
+    expect(other.counted).toBe(80);
   });
 });

@@ -7,8 +7,11 @@
 // Every `trimEvery` windows it trims the events its group acked, so the log does not grow without bound.
 // A base whose z_u comes from an asynchronous encoder (bundle-base.ts: the served ONNX user encoder) is asked
 // to prepare the window's histories right before each update, since the update itself is synchronous.
+// Adapters are tied to their base (BaseModel.id, e.g. the serving bundle's version): versions are published
+// tagged with it, a checkpoint or a rolled-back version of another base is never trained on (checkpoint.ts
+// resumeLearner: fresh adapters, event bookkeeping kept), and a new base's first version has no parent.
 import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
-import { checkpointLearner, LearnerCheckpoint, restoreLearner } from '../../../shared/src/adapter/checkpoint.ts';
+import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '../../../shared/src/adapter/checkpoint.ts';
 import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
 import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '../../../shared/src/adapter/online-learner.ts';
 import { b64ToF32, encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
@@ -80,9 +83,15 @@ export class AdapterJob {
   private lastUpdate: number;
   private lastEventTs = 0;
   private windowsSinceTrim = 0;
+  /** Pointer version adoptNewerVersion() declined (reported once). */
+  private declined: number | null = null;
   private readonly now: () => number;
 
-  private constructor(readonly deps: JobDeps, readonly cfg: JobConfig, readonly learner: OnlineLearner, window: number | null) {
+  /**
+   * `parent`: the published version the learner's serving weights descend from (null: fresh adapters, e.g.
+   * after a base change, so a new base's first version never names another base's version as its parent).
+   */
+  private constructor(readonly deps: JobDeps, readonly cfg: JobConfig, readonly learner: OnlineLearner, window: number | null, private parent: number | null) {
     this.window = window;
     this.now = deps.now ?? Date.now;
     this.lastUpdate = this.now();
@@ -93,14 +102,17 @@ export class AdapterJob {
     const raw = await deps.store.get(adapterKeys.checkpoint(cfg.group));
     if (raw !== null) {
       const ck = JobCheckpoint.parse(JSON.parse(raw));
-      const learner = restoreLearner(deps.base, cfg.learner, ck.learner);
-      deps.say?.(`resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted`);
-      return new AdapterJob(deps, cfg, learner, ck.window);
+      const r = resumeLearner(deps.base, cfg.learner, ck.learner);
+      deps.say?.(r.note);
+      // Versions only go up: the fresh learner's next version is above both its checkpoint and the pointer.
+      const ptr = await readPointer(deps.store);
+      if (!r.restored && ptr && ptr.version > r.learner.version) r.learner.version = ptr.version;
+      return new AdapterJob(deps, cfg, r.learner, ck.window, r.restored && r.learner.version > 0 ? r.learner.version : null);
     }
     const learner = new OnlineLearner(deps.base, cfg.learner, 0);
     const ptr = await readPointer(deps.store);
     if (ptr) learner.version = ptr.version;
-    return new AdapterJob(deps, cfg, learner, null);
+    return new AdapterJob(deps, cfg, learner, null, ptr && ptr.version > 0 ? ptr.version : null);
   }
 
   /** Events counted in the statistics so far (each exactly once). */
@@ -146,20 +158,22 @@ export class AdapterJob {
   private async closeWindow(end: number): Promise<TickReport['windows'][number]> {
     const { store, hooks } = this.deps;
     await this.adoptNewerVersion();
-    const parent = this.learner.version;
+    const own = this.learner.version;
     await this.deps.base.prepare?.(this.learner.windowHistories());
     const rep = this.learner.learnWindow(end);
     hooks?.afterLearn?.();
     let publishedVersion: number | null = null;
     if (rep.published) {
       const ptr = await readPointer(store);
-      publishedVersion = Math.max(parent, ptr?.version ?? 0) + 1;
+      publishedVersion = Math.max(own, ptr?.version ?? 0) + 1;
       this.learner.version = publishedVersion;
+      const parent = this.parent;
+      this.parent = publishedVersion;
       await publishAdapter(store, {
         version: publishedVersion, weightsB64: f32ToB64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
         stats: encodeStats(this.learner.stats, false), trainedOnEvents: this.learner.stats.applied,
         metrics: { loss: rep.loss, steps: rep.steps, events: rep.events, ...(rep.guard ? { guardCandidate: rep.guard.candidate, guardServing: rep.guard.serving } : {}) },
-        parent: parent > 0 ? parent : null,
+        parent, ...(this.deps.base.id !== undefined ? { base: this.deps.base.id } : {}),
       });
       hooks?.afterPublish?.();
     }
@@ -186,18 +200,31 @@ export class AdapterJob {
     }
   }
 
-  /** A version published by someone else (a rollback) becomes the starting point of further training. */
+  /**
+   * A version published by someone else (a rollback) becomes the starting point of further training, if it
+   * was trained for this job's base (or is untagged, older data) and fits its layout; otherwise the job keeps
+   * its own weights, says why once, and its next version goes above the pointer all the same.
+   */
   private async adoptNewerVersion(): Promise<void> {
     const ptr = await readPointer(this.deps.store);
-    if (!ptr || ptr.version <= this.learner.version) return;
+    if (!ptr || ptr.version <= this.learner.version || ptr.version === this.declined) return;
     const got = await readAdapter(this.deps.store, ptr.version);
     if (!got?.record.weights) return;
     const w = b64ToF32(got.record.weights);
-    if (w.length !== this.learner.layout.size) throw new Error(`adapter v${ptr.version} has ${w.length} parameters, the job uses ${this.learner.layout.size}`);
+    const base = this.deps.base.id;
+    const why = got.record.base !== undefined && got.record.base !== base
+      ? `it was trained for base ${got.record.base}, the job runs on ${base ?? '(a base without id)'}`
+      : w.length !== this.learner.layout.size ? `it has ${w.length} parameters, the job uses ${this.learner.layout.size}` : null;
+    if (why !== null) {
+      this.declined = ptr.version;
+      this.deps.say?.(`not adopting adapter v${ptr.version}: ${why}; training continues from the job's own weights`);
+      return;
+    }
     this.learner.trainer.params.set(w);
     this.learner.trainer.ema.set(w);
     this.learner.serving = w.slice();
     this.learner.version = ptr.version;
+    this.parent = ptr.version;
     this.learner.scorer = this.learner.makeScorer(this.learner.serving);
     this.deps.say?.(`adopted adapter v${ptr.version} (rollback)`);
   }

@@ -1,20 +1,25 @@
 // The job's bundle base over a real serving bundle (fixture latents + the ONNX sum encoder, real onnxruntime
 // sessions): z_u served from the prepared cache equals the encoder's, and the adapter job trained on it
-// publishes versions of the bundle's dim that a worker's AdapterRegistry on the same bundle loads.
+// publishes versions of the bundle's dim that a worker's AdapterRegistry on the same bundle loads; the versions
+// are tagged with the bundle's version, which the worker's dynamic scoring agrees on, and a job reopened on
+// another bundle (same dim or not) starts fresh adapters instead of throwing or reusing the old ones.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
-import { dynamicLayout } from '../../../shared/src/adapter/dynamic-model.ts';
+import { layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
+import { dynamicLayout, initDynamic } from '../../../shared/src/adapter/dynamic-model.ts';
 import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
 import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
-import { b64ToF32 } from '../../../shared/src/adapter/snapshot.ts';
+import { b64ToF32, encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
+import { WindowStats } from '../../../shared/src/adapter/window-stats.ts';
 import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
 import type { KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
 import { makeFixture } from '../../../tests/support/catalog-fixture.ts';
 import { writeFixtureBundle } from '../../../tests/support/processes.ts';
 import { AdapterRegistry } from '../adapter-runtime/adapter-registry.ts';
+import { loadServingModel } from '../artifacts.ts';
+import { createDynamicScoring } from '../dynamic-scoring.ts';
 import type { LatentModel } from '../model.ts';
 import { AdapterJob, defaultJobConfig, type JobConfig, type JobHooks } from './adapter-job.ts';
 import { EncoderBase, loadBundleBase } from './bundle-base.ts';
@@ -24,16 +29,23 @@ const dir = mkdtempSync(join(tmpdir(), 'llmrec-bundle-base-'));
 const models: LatentModel[] = [];
 const H = 3600_000;
 
-async function open(batch?: number): Promise<{ base: EncoderBase; model: LatentModel }> {
-  const r = await loadBundleBase(dir, { threads: 1, batch });
+// Two more bundles of the same catalog: a retrain of the same dim (another version) and one of another dim.
+const sameDim = { dir: mkdtempSync(join(tmpdir(), 'llmrec-bundle-b-')), f: makeFixture({ items: 60, dim: 12, version: 'v-test-2' }) };
+const otherDim = { dir: mkdtempSync(join(tmpdir(), 'llmrec-bundle-c-')), f: makeFixture({ items: 60, dim: 8, version: 'v-test-3' }) };
+
+async function open(batch?: number, from = dir): Promise<{ base: EncoderBase; model: LatentModel }> {
+  const r = await loadBundleBase(from, { threads: 1, batch });
   models.push(r.model);
   return r;
 }
 
-beforeAll(() => writeFixtureBundle(dir, f));
+beforeAll(() => {
+  writeFixtureBundle(dir, f);
+  for (const b of [sameDim, otherDim]) writeFixtureBundle(b.dir, b.f);
+});
 afterAll(async () => {
   for (const m of models) await m.close();
-  rmSync(dir, { recursive: true, force: true });
+  for (const d of [dir, sameDim.dir, otherDim.dir]) rmSync(d, { recursive: true, force: true });
 });
 
 const row = (z: Float32Array, r: number) => Array.from(z.subarray(r * f.dim, (r + 1) * f.dim));
@@ -131,4 +143,74 @@ describe('adapter job on the served bundle', () => {
     expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
     expect(job.learner.trainer.replayBuf.length).toBeGreaterThan(0);
   });
+});
+
+describe('adapters tied to the served bundle', () => {
+  const events: LoggedEvent[] = [];
+  for (let k = 0; k < 160; k++) {
+    const w = Math.floor(k / 40);
+    events.push({ eventId: `e${k}`, userId: `u${k % 7}`, itemId: f.ids[(k * 7 + w * 3) % f.ids.length]!, type: 'click', ts: 1_700_000_000_000 + w * H + (k % 40) * 60_000 });
+  }
+  const index = new Map(f.ids.map((id, i) => [id, i]));
+  const cfg: JobConfig = {
+    ...defaultJobConfig, batch: 25, trimEvery: 0,
+    learner: { ...defaultLearnerConfig, hidden: 16, guardrail: false, train: { ...defaultTrainConfig, batchSize: 16 } },
+  };
+  async function drain(store: KvStore, base: EncoderBase, said: string[] = []) {
+    const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex: (id) => index.get(id), say: (m) => said.push(m) }, cfg);
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    return job;
+  }
+
+  it("the job's base id is the bundle version, the same id the worker's dynamic scoring has for that folder", async () => {
+    const { base } = await open();
+    const worker = await loadServingModel(dir, { device: 'cpu', threads: 1 });
+    models.push(worker);
+    expect(base.id).toBe(f.version);
+    expect(worker.version).toBe(base.id);
+    const store = createMemoryStore();
+    await store.events!.append(events);
+    await drain(store, base);
+    const ptr = (await readPointer(store))!;
+    expect((await readAdapter(store, ptr.version))!.record.base).toBe('v-test-1');
+    const said: string[] = [];
+    const dyn = createDynamicScoring(store, worker, { pollMs: 10, say: (m) => said.push(m) });
+    try {
+      for (let k = 0; k < 200 && dyn.version() === null; k++) await new Promise((r) => setTimeout(r, 10));
+      expect(dyn.version()).toBe(ptr.version); // the worker accepts the job's tag for the same folder
+      const L = dynamicLayout({ dim: f.dim, hidden: 16 });
+      await publishAdapter(store, { version: ptr.version + 1, weightsB64: f32ToB64(initDynamic(L, 1)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null, base: 'v-test-2' });
+      for (let k = 0; k < 200 && !said.some((m) => m.includes('trained for base v-test-2')); k++) await new Promise((r) => setTimeout(r, 10));
+      expect(said.filter((m) => m.includes('trained for base v-test-2, this worker serves v-test-1'))).toHaveLength(1);
+      expect(dyn.version()).toBe(ptr.version);
+    } finally {
+      dyn.stop();
+    }
+  });
+
+  for (const next of [sameDim, otherDim]) {
+    it(`a job reopened on bundle ${next.f.version} (dim ${next.f.dim}) after bundle v-test-1 starts fresh and publishes versions tagged ${next.f.version}`, async () => {
+      const ref = createMemoryStore();
+      await ref.events!.append(events);
+      const refJob = await drain(ref, (await open()).base);
+
+      const store = createMemoryStore();
+      await store.events!.append(events.slice(0, 120)); // windows 1-2 close on A, window 3 stays unacked
+      await drain(store, (await open()).base);
+      expect((await readPointer(store))!.version).toBe(2);
+      await store.events!.append(events.slice(120));
+      const said: string[] = [];
+      const nextBase = (await open(undefined, next.dir)).base;
+      const job = await drain(store, nextBase, said);
+      expect(said[0]).toMatch(new RegExp(`trained for base v-test-1, the job now runs on ${next.f.version}: starting fresh adapters`));
+      expect(job.counted).toBe(refJob.counted);
+      expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
+      const rec = (await readAdapter(store, 3))!.record;
+      expect(rec).toMatchObject({ base: next.f.version, parent: null });
+      expect(rec.shapes.adapter?.[0]).toBe(next.f.dim);
+      const reg = new AdapterRegistry(store, (await open(undefined, next.dir)).base);
+      expect(await reg.refresh()).toBe(true);
+      expect(reg.version).toBe(3);
+    });
+  }
 });

@@ -10,7 +10,7 @@ import type { LatentModel } from '../model.ts';
 import type { Device } from '../onnx/index.ts';
 
 /** What the base needs of a serving model (LatentModel fits; so does any encoder with the same shape). */
-export type UserEncoderModel = Pick<LatentModel, 'itemLatents' | 'dim' | 'encodeUsers'>;
+export type UserEncoderModel = Pick<LatentModel, 'version' | 'itemLatents' | 'dim' | 'encodeUsers'>;
 
 export interface PrepareReport {
   /** Distinct histories asked for. */
@@ -20,12 +20,15 @@ export interface PrepareReport {
 }
 
 export class EncoderBase implements BaseModel {
+  /** The bundle's version: the id the worker's base has for the same folder (dynamic-scoring.ts). */
+  readonly id: string;
   readonly dim: number;
   readonly nItems: number;
   readonly itemLatents: Float32Array;
   private cache = new Map<string, Float32Array>();
 
   constructor(readonly model: UserEncoderModel, readonly batch = 256) {
+    this.id = model.version;
     this.dim = model.dim;
     this.itemLatents = model.itemLatents;
     if (this.itemLatents.length % this.dim !== 0) throw new Error(`item latents of length ${this.itemLatents.length} are not a multiple of dim ${this.dim}`);

@@ -29,12 +29,14 @@ export interface PublishInput {
   trainedOnEvents: number;
   metrics: Record<string, number>;
   parent: number | null;
+  /** BaseModel.id of the base the weights were trained around, when known. */
+  base?: string;
 }
 
 export async function publishAdapter(store: KvStore, p: PublishInput, now = new Date()): Promise<void> {
   const rec: AdapterVersion = {
     v: 1, version: p.version, createdAt: now.toISOString(), weights: p.weightsB64, shapes: p.shapes,
-    trainedOnEvents: p.trainedOnEvents, metrics: p.metrics, parent: p.parent,
+    trainedOnEvents: p.trainedOnEvents, metrics: p.metrics, parent: p.parent, ...(p.base !== undefined ? { base: p.base } : {}),
   };
   AdapterVersion.parse(rec);
   await store.setMany([
@@ -82,7 +84,7 @@ export async function rollbackAdapter(store: KvStore, target?: number, now = new
   const version = ptr.version + 1;
   await publishAdapter(store, {
     version, weightsB64: old.record.weights, shapes: old.record.shapes, stats: old.stats, trainedOnEvents: old.record.trainedOnEvents,
-    metrics: { ...old.record.metrics, rollbackOf: to }, parent: to,
+    metrics: { ...old.record.metrics, rollbackOf: to }, parent: to, base: old.record.base,
   }, now);
   return { from: ptr.version, to, restored: version };
 }

@@ -2,9 +2,11 @@
 // last completed window left it (weights, AdamW moments, EMA, EWC Fisher/anchor, replay buffer, statistics
 // with the ids of counted events, histories, serving version). Written before the window's events are acked,
 // so a crash in between only causes redelivery, which the seen ids turn into no-ops.
+// The checkpoint names the base it was trained around (BaseModel.id): resumeLearner() restores the weights only
+// onto that base and otherwise starts fresh adapters while keeping the base-independent event bookkeeping.
 import { z } from 'zod';
 import { OnlineLearner, type LearnerConfig } from './online-learner.ts';
-import type { BaseModel } from './dynamic-model.ts';
+import { dynamicLayout, type BaseModel } from './dynamic-model.ts';
 import { b64ToF32, decodeStats, encodeStats, f32ToB64, StatsSnapshot } from './snapshot.ts';
 
 const ExampleSchema = z.object({ user: z.string(), history: z.array(z.number().int()), item: z.number().int() });
@@ -13,6 +15,8 @@ export const LearnerCheckpoint = z.object({
   v: z.literal(1),
   version: z.number().int().nonnegative(),
   at: z.number(),
+  /** BaseModel.id the weights belong to; absent in checkpoints written before it (and for bases without id). */
+  base: z.string().optional(),
   layoutSize: z.number().int().positive(),
   params: z.string(),
   ema: z.string(),
@@ -35,7 +39,7 @@ export type LearnerCheckpoint = z.infer<typeof LearnerCheckpoint>;
 export function checkpointLearner(l: OnlineLearner): LearnerCheckpoint {
   const t = l.trainer;
   return {
-    v: 1, version: l.version, at: l.at, layoutSize: l.layout.size,
+    v: 1, version: l.version, at: l.at, ...(l.base.id !== undefined ? { base: l.base.id } : {}), layoutSize: l.layout.size,
     params: f32ToB64(t.params), ema: f32ToB64(t.ema), serving: f32ToB64(l.serving),
     adamM: f32ToB64(t.opt.m), adamV: f32ToB64(t.opt.v), adamStep: t.opt.step,
     fisher: f32ToB64(t.ewc.fisher), anchor: f32ToB64(t.ewc.anchor), fisherMean: t.ewc.fisherMean, hasAnchor: t.ewc.hasAnchor,
@@ -75,4 +79,58 @@ export function restoreLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown
   l.version = c.version;
   l.scorer = l.makeScorer(l.serving);
   return l;
+}
+
+export interface Resumed {
+  learner: OnlineLearner;
+  /** true: the whole checkpoint was restored; false: fresh (identity) adapters for a new base. */
+  restored: boolean;
+  /** Whether the statistics (with the ids of counted events), histories and replay data were carried over. */
+  keptEvents: boolean;
+  /** What happened, for the job's log. */
+  note: string;
+}
+
+/**
+ * Resumes the job's learner from its checkpoint on `base`. Same base (or a checkpoint without base id whose
+ * layout fits, the behaviour before base ids): everything is restored. Another base, or a layout that does
+ * not fit: the adapter weights, optimiser, EMA and EWC state belong to the other latent space and are dropped
+ * (fresh identity adapters); the statistics with the ids of counted events, the histories and the replay /
+ * held-out examples are in dataset item indices, not in latent space, so they are kept when the item count
+ * matches — every event stays counted exactly once across the switch.
+ */
+export function resumeLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown): Resumed {
+  const c = LearnerCheckpoint.parse(raw);
+  const size = dynamicLayout({ dim: base.dim, hidden: cfg.hidden }).size;
+  const own = base.id ?? '(a base without id)';
+  let why: string | null = null;
+  if (c.base !== undefined && c.base !== base.id) why = `checkpoint adapters were trained for base ${c.base}, the job now runs on ${own}`;
+  else if (c.layoutSize !== size) why = `checkpoint has ${c.layoutSize} adapter parameters, base ${own} (dim ${base.dim}, hidden ${cfg.hidden}) needs ${size}`;
+  if (why === null) {
+    const learner = restoreLearner(base, cfg, c);
+    const note = c.base === undefined
+      ? `resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted (checkpoint predates base ids; restored because its layout fits base ${own})`
+      : `resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted`;
+    return { learner, restored: true, keptEvents: true, note };
+  }
+  const learner = new OnlineLearner(base, cfg, c.at);
+  learner.version = c.version;
+  const stats = decodeStats(c.stats);
+  const inRange = (ex: { history: number[]; item: number }) => ex.item < base.nItems && ex.history.every((i) => i < base.nItems);
+  if (stats.nItems !== base.nItems || !c.replay.every(inRange) || !c.held.every(inRange)) {
+    return {
+      learner, restored: false, keptEvents: false,
+      note: `${why}: starting fresh adapters; the checkpoint's statistics are over ${stats.nItems} items, the base has ${base.nItems}, so counting restarts (events already acked are not redelivered, so none is counted twice)`,
+    };
+  }
+  learner.stats = stats;
+  for (const [u, h] of c.histories) learner.histories.set(u, h);
+  learner.trainer.replayBuf.push(...c.replay);
+  learner.trainer.seen = c.replaySeen;
+  learner.held.push(...c.held);
+  learner.scorer = learner.makeScorer(learner.serving);
+  return {
+    learner, restored: false, keptEvents: true,
+    note: `${why}: starting fresh adapters for it (identity at init); kept ${stats.applied} counted events, histories and replay data`,
+  };
 }

@@ -9,6 +9,12 @@ import { GATE_DIM, STAT_DIM, type WindowStats } from './window-stats.ts';
 
 /** The frozen base recommender: item latents and a user encoder over the user's history. */
 export interface BaseModel {
+  /**
+   * Identity of the frozen base (a serving bundle's `version`, or the fallback base's cache name). An adapter
+   * only means something in the latent space it was trained in, so published versions and job checkpoints
+   * carry it and the worker / job refuse to mix adapters across bases. Absent: unknown (only the dim is checked).
+   */
+  readonly id?: string;
   readonly dim: number;
   readonly nItems: number;
   /** Row-major [nItems x dim]. */

@@ -5,6 +5,8 @@ import type { BaseModel } from './dynamic-model.ts';
 
 export class MeanHistoryBase implements BaseModel {
   readonly nItems: number;
+  /** Set by whoever knows which trained base this is (base-for-dataset.ts: its cache file's name). */
+  id?: string;
   constructor(
     readonly dim: number,
     /** Output item latents z_i, [nItems x dim]. */

@@ -126,6 +126,8 @@ export const AdapterVersion = z.object({
   trainedOnEvents: z.number().int().nonnegative().default(0),
   metrics: z.record(z.string(), z.number()).default({}),
   parent: z.number().int().nonnegative().nullable().default(null),
+  /** Id of the frozen base the adapter was trained around (BaseModel.id); absent in records older than it. */
+  base: z.string().optional(),
 });
 export type AdapterVersion = z.infer<typeof AdapterVersion>;
 
