@@ -2,11 +2,11 @@
 // like gorse's storage/cache/database_test.go). Each backend's test file calls runKvConformance with a
 // harness; the suite covers the KvStore operations and, where the backend has one, the durable EventLog.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import type { EventLogOptions, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
 
 export interface KvHarness {
   /** Opens a handle on the storage named `ns`; opening the same ns again sees the same data when `persistent`. */
-  open(ns: string, opts?: { claimIdleMs?: number }): Promise<KvStore>;
+  open(ns: string, opts?: EventLogOptions): Promise<KvStore>;
   /** Data survives closing the handle and opening a new one (SQLite file, Redis server). */
   persistent: boolean;
   /** setMany is all-or-nothing for concurrent readers (false on Cloudflare KV: pointer-flip pattern instead). */
@@ -33,7 +33,7 @@ const seqAfter = (a: string, b: string) => {
 export function runKvConformance(name: string, h: KvHarness): void {
   describe(`KV conformance: ${name}`, () => {
     const opened: KvStore[] = [];
-    const open = async (ns = uniq('ns'), opts?: { claimIdleMs?: number }) => {
+    const open = async (ns = uniq('ns'), opts?: EventLogOptions) => {
       const s = await h.open(ns, opts);
       opened.push(s);
       return s;
@@ -273,6 +273,40 @@ export function runKvConformance(name: string, h: KvHarness): void {
         const next = await log.read('g', 'c', 3);
         expect(next.map((e) => e.eventId)).toEqual(['n3']);
         expect(seqAfter(next[0].seq!, got[2].seq!)).toBe(true);
+      });
+
+      it('trimmed ids stay duplicates within the dedup horizon and are forgotten by a trim after it', async () => {
+        const log = (await open(uniq('ns'), { dedupHorizonMs: 300 })).events!;
+        await log.append([ev('h0', 0)]);
+        // Another millisecond: Redis may keep ids sharing the oldest stored event's ms one trim longer.
+        await sleep(5);
+        await log.append([ev('h1', 1), ev('h2', 2)]);
+        const got = await log.read('g', 'c', 2);
+        await log.ack('g', [got[0].seq!]);
+        expect(await log.trim(['g'])).toBe(1);
+        expect(await log.append([ev('h0', 0)])).toEqual({ added: 0, duplicates: 1 });
+        await sleep(450);
+        expect(await log.trim(['g'])).toBe(0);
+        // h1 (delivered, unacked) and h2 (never delivered) are still stored: their ids are never forgotten.
+        expect(await log.append([ev('h0', 0), ev('h1', 1), ev('h2', 2)])).toEqual({ added: 1, duplicates: 2 });
+        expect(await log.length()).toBe(3);
+        expect((await log.read('g', 'c', 10)).map((e) => e.eventId)).toEqual(['h1', 'h2', 'h0']);
+        expect(await log.append([ev('h0', 0)])).toEqual({ added: 0, duplicates: 1 });
+      });
+
+      it('ids of stored events are never forgotten, even past the horizon and with trim([])', async () => {
+        const log = (await open(uniq('ns'), { dedupHorizonMs: 100 })).events!;
+        await log.append([ev('k0', 0), ev('k1', 1)]);
+        await sleep(250);
+        expect(await log.trim([])).toBe(0);
+        expect(await log.trim(['never-read'])).toBe(0);
+        const got = await log.read('g', 'c', 1);
+        expect(await log.trim(['g'])).toBe(0);
+        expect(await log.append([ev('k0', 0), ev('k1', 1)])).toEqual({ added: 0, duplicates: 2 });
+        await log.ack('g', [got[0].seq!]);
+        expect(await log.trim(['g'])).toBe(1);
+        expect(await log.append([ev('k1', 1)])).toEqual({ added: 0, duplicates: 1 });
+        expect(await log.length()).toBe(1);
       });
 
       it.runIf(h.persistent)('events, duplicates and unacked deliveries survive re-opening the store', async () => {

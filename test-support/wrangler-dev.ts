@@ -69,6 +69,7 @@ export interface RemoteBackend {
   url?: string;
   token?: string;
   claimIdleMs?: number;
+  dedupHorizonMs?: number;
 }
 
 /** A KvStore whose operations run inside workerd (test-support/workerd/kv-worker.ts) against a real backend. */

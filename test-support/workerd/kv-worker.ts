@@ -1,7 +1,7 @@
 // Test-only Worker (run by `wrangler dev` on workerd): exposes a KV backend's KvStore + EventLog operations over
 // HTTP so the conformance suite can drive it inside the real Workers runtime. Backends: the Cloudflare KV
 // binding, and the Upstash backend (fetch to the local REST endpoint) to prove it runs on Workers too.
-// POST /op {backend, op, args, prefix, url?, token?, claimIdleMs?} -> {result} | {error}.
+// POST /op {backend, op, args, prefix, url?, token?, claimIdleMs?, dedupHorizonMs?} -> {result} | {error}.
 import { createCloudflareKvStore, type KvNamespaceLike } from '../../shared/src/kv/cloudflare-kv-store.ts';
 import type { KvStore } from '../../shared/src/kv/store.ts';
 import { createUpstashStore } from '../../edge/src/kv/upstash-store.ts';
@@ -18,13 +18,14 @@ interface OpRequest {
   url?: string;
   token?: string;
   claimIdleMs?: number;
+  dedupHorizonMs?: number;
 }
 
 const STORE_OPS = new Set(['get', 'mget', 'set', 'del', 'setMany', 'listPush', 'listRange', 'ping']);
 const EVENT_OPS: Record<string, string> = { eventsAppend: 'append', eventsRead: 'read', eventsAck: 'ack', eventsTrim: 'trim', eventsLength: 'length' };
 
 function storeFor(body: OpRequest, env: Env): KvStore {
-  if (body.backend === 'upstash') return createUpstashStore({ url: body.url!, token: body.token! }, { prefix: body.prefix ?? '', claimIdleMs: body.claimIdleMs });
+  if (body.backend === 'upstash') return createUpstashStore({ url: body.url!, token: body.token! }, { prefix: body.prefix ?? '', claimIdleMs: body.claimIdleMs, dedupHorizonMs: body.dedupHorizonMs });
   return createCloudflareKvStore(env.KV, { prefix: body.prefix ?? '' });
 }
 

@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
 import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
+import { keys as kvKeys } from '../../../shared/src/kv/keys.ts';
 import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
 import { createUpstashStore, createVercelKvStore } from './redis-rest.ts';
 
@@ -34,6 +35,26 @@ describe('Redis REST backends: protocol paths and failures', () => {
     expect(rest.stats.single).toBeGreaterThan(0);
     expect(rest.stats.pipeline).toBeGreaterThan(0);
     expect(rest.stats.multiExec).toBeGreaterThan(0);
+  });
+
+  it('an id only in the legacy id SET (before the dedup horizon) is still a duplicate, and the SET is left as is', async () => {
+    const prefix = `t:${run}:legacy:`;
+    const store = createUpstashStore({ url: rest.url, token: rest.token }, { prefix, dedupHorizonMs: 100 });
+    const legacy = `${prefix}${kvKeys.eventIds()}`;
+    await store.client.eval("return redis.call('SADD', KEYS[1], ARGV[1])", [legacy], ['old']);
+    const e = (eventId: string) => ({ eventId, userId: 'u', itemId: 'i', type: 'click', ts: 1 });
+    expect(await store.events.append([e('old'), e('new')])).toEqual({ added: 1, duplicates: 1 });
+    const typeOf = (k: string) => store.client.eval("return redis.call('TYPE', KEYS[1])['ok']", [k], []);
+    expect(await typeOf(`${prefix}${kvKeys.eventIdsSeen()}`)).toBe('zset');
+    const got = await store.events.read('g', 'c', 10);
+    await store.events.ack('g', got.map((x) => x.seq!));
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await store.events.trim(['g'])).toBe(1);
+    expect(await store.events.append([e('old')])).toEqual({ added: 0, duplicates: 1 });
+    expect(await store.client.eval("return redis.call('SCARD', KEYS[1])", [legacy], [])).toBe(1);
+    // 'new' was trimmed and is past the horizon: forgotten, so the zset is empty (and gone).
+    expect(await typeOf(`${prefix}${kvKeys.eventIdsSeen()}`)).toBe('none');
+    expect(await store.events.append([e('new')])).toEqual({ added: 1, duplicates: 0 });
   });
 
   it('a wrong token or an unreachable endpoint is an error, not null', async () => {

@@ -1,30 +1,28 @@
 // Embedded persistent KvStore + EventLog on SQLite (better-sqlite3): the default store for local runs
 // (`LLMREC_STORE=sqlite:.llmrec/kv.sqlite`). Node only. setMany and every list/log update run in one
 // transaction; WAL mode keeps readers unblocked and survives a process crash (part 5: durable events).
-// Idempotency lives in event_ids, not in events, so trimming events keeps late retries duplicates.
+// Idempotency lives in event_ids, not in events, so trimming events keeps late retries duplicates; trim
+// forgets the ids older than the dedup horizon whose events are gone (event_ids.added_at, schema v3).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from '../../../shared/src/kv/store.ts';
 
 type Db = Database.Database;
 
-export interface SqliteStoreOptions {
-  /** Unacked events of another consumer are handed over after this long (ms). */
-  claimIdleMs?: number;
-}
+export type SqliteStoreOptions = EventLogOptions;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lists (key TEXT PRIMARY KEY, items TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
   user_id TEXT NOT NULL, item_id TEXT NOT NULL, type TEXT NOT NULL, ts REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY, added_at INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_groups (name TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS event_pending (grp TEXT NOT NULL, seq INTEGER NOT NULL, consumer TEXT NOT NULL,
   delivered_at INTEGER NOT NULL, PRIMARY KEY (grp, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '3');
 `;
 
 // Version 1 kept the idempotency ids only in events.event_id: copy them into event_ids once.
@@ -32,6 +30,15 @@ const MIGRATE_1_TO_2 = `
 INSERT OR IGNORE INTO event_ids (event_id) SELECT event_id FROM events;
 UPDATE meta SET value = '2' WHERE key = 'schema_version';
 `;
+
+// Version 2 had no first-append time: ids get the migration time, so they live one horizon from now.
+// (A version-1 file already has the v3 event_ids table, created by SCHEMA, hence the column check.)
+function migrate2To3(db: Db, now: number) {
+  const cols = db.prepare('PRAGMA table_info(event_ids)').all() as { name: string }[];
+  if (!cols.some((c) => c.name === 'added_at')) db.exec('ALTER TABLE event_ids ADD COLUMN added_at INTEGER');
+  db.prepare('UPDATE event_ids SET added_at = ? WHERE added_at IS NULL').run(now);
+  db.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+}
 
 interface EventRow {
   seq: number;
@@ -46,6 +53,7 @@ const toEvent = (r: EventRow): LoggedEvent => ({ eventId: r.event_id, userId: r.
 
 export class SqliteEventLog implements EventLog {
   private readonly claimIdleMs: number;
+  private readonly dedupHorizonMs: number;
   private readonly st;
   private readonly appendTx;
   private readonly readTx;
@@ -54,8 +62,9 @@ export class SqliteEventLog implements EventLog {
 
   constructor(private readonly db: Db, opts: SqliteStoreOptions = {}) {
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+    this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
     this.st = {
-      newId: db.prepare('INSERT OR IGNORE INTO event_ids (event_id) VALUES (?)'),
+      newId: db.prepare('INSERT OR IGNORE INTO event_ids (event_id, added_at) VALUES (?, ?)'),
       insert: db.prepare('INSERT INTO events (event_id, user_id, item_id, type, ts) VALUES (?, ?, ?, ?, ?)'),
       count: db.prepare('SELECT COUNT(*) AS n FROM events'),
       group: db.prepare('SELECT last_seq FROM event_groups WHERE name = ?'),
@@ -71,11 +80,12 @@ export class SqliteEventLog implements EventLog {
       trim: db.prepare('DELETE FROM events WHERE seq < ?'),
       // Pending entries of other groups on trimmed events would never be delivered again (XAUTOCLAIM drops them too).
       trimPending: db.prepare('DELETE FROM event_pending WHERE seq < ?'),
+      forget: db.prepare('DELETE FROM event_ids WHERE added_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = event_ids.event_id)'),
     };
-    this.appendTx = db.transaction((events: readonly LoggedEvent[]) => {
+    this.appendTx = db.transaction((events: readonly LoggedEvent[], now: number) => {
       let added = 0;
       for (const e of events) {
-        if (this.st.newId.run(e.eventId).changes === 0) continue;
+        if (this.st.newId.run(e.eventId, now).changes === 0) continue;
         this.st.insert.run(e.eventId, e.userId, e.itemId, e.type, e.ts);
         added++;
       }
@@ -97,22 +107,28 @@ export class SqliteEventLog implements EventLog {
     this.ackTx = db.transaction((group: string, seqs: readonly string[]) => {
       for (const s of seqs) this.st.ack.run(group, Number(s));
     });
-    this.trimTx = db.transaction((groups: readonly string[]) => {
-      if (groups.length === 0) return 0;
-      let cut = Infinity;
-      for (const name of groups) {
-        const row = this.st.keepFrom.get(name) as { s: number } | undefined;
-        if (!row) return 0;
-        cut = Math.min(cut, row.s);
-      }
-      this.st.trimPending.run(cut);
-      // seq is AUTOINCREMENT: sqlite_sequence keeps the highest seq ever used, so new events never reuse a trimmed seq.
-      return this.st.trim.run(cut).changes;
+    this.trimTx = db.transaction((groups: readonly string[], now: number) => {
+      const removed = this.trimEvents(groups);
+      this.st.forget.run(now - this.dedupHorizonMs);
+      return removed;
     });
   }
 
+  private trimEvents(groups: readonly string[]): number {
+    if (groups.length === 0) return 0;
+    let cut = Infinity;
+    for (const name of groups) {
+      const row = this.st.keepFrom.get(name) as { s: number } | undefined;
+      if (!row) return 0;
+      cut = Math.min(cut, row.s);
+    }
+    this.st.trimPending.run(cut);
+    // seq is AUTOINCREMENT: sqlite_sequence keeps the highest seq ever used, so new events never reuse a trimmed seq.
+    return this.st.trim.run(cut).changes;
+  }
+
   async append(events: readonly LoggedEvent[]) {
-    const added = this.appendTx(events);
+    const added = this.appendTx(events, Date.now());
     return { added, duplicates: events.length - added };
   }
 
@@ -125,7 +141,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async trim(groups: readonly string[]) {
-    return this.trimTx(groups);
+    return this.trimTx(groups, Date.now());
   }
 
   async length() {
@@ -151,6 +167,8 @@ export class SqliteStore implements KvStore {
     this.db.exec(SCHEMA);
     const version = (this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value;
     if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2))();
+    if (version === '1' || version === '2') this.db.transaction(() => migrate2To3(this.db, Date.now()))();
+    this.db.exec('CREATE INDEX IF NOT EXISTS event_ids_added_at ON event_ids (added_at)');
     const db = this.db;
     this.st = {
       get: db.prepare('SELECT value, expires_at FROM kv WHERE key = ?'),

@@ -28,7 +28,7 @@ runKvConformance('cloudflare-kv (workerd)', {
 
 const run = Date.now().toString(36);
 runKvConformance('upstash inside workerd (real redis via REST)', {
-  open: async (ns, opts) => remoteKvStore(dev.url, `w:${run}:${ns}:`, { backend: 'upstash', url: rest.url, token: rest.token, claimIdleMs: opts?.claimIdleMs }),
+  open: async (ns, opts) => remoteKvStore(dev.url, `w:${run}:${ns}:`, { backend: 'upstash', url: rest.url, token: rest.token, ...opts }),
   persistent: true,
   atomicSetMany: true,
   minTtlSeconds: 1,

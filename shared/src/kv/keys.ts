@@ -42,8 +42,13 @@ export const keys = {
   cachedRecs: (userId: string) => p(`recs:${enc(userId)}`),
   /** Event log stream (Redis) / table name base (SQLite). */
   eventStream: () => p('events'),
-  /** Set of event ids already appended (idempotency, Redis backends). */
+  /**
+   * LEGACY plain SET of event ids (Redis backends before the dedup horizon): read-only now, still checked on
+   * append; delete it once it is older than the dedup horizon (it never grows again).
+   */
   eventIds: () => p('events:ids'),
+  /** Sorted set event id -> first-append ms (Redis backends): idempotency, forgotten by trim past the horizon. */
+  eventIdsSeen: () => p('events:ids-seen'),
   /** Rate limiter prefix (@upstash/ratelimit). */
   rateLimitPrefix: () => p('rl'),
 } as const;

@@ -1,6 +1,6 @@
 // In-memory KvStore + EventLog: the reference backend for tests and `createApp` stubs. Runtime-neutral.
 // Same semantics as the persistent backends (checked by the conformance suite), nothing survives the process.
-import type { EventLog, KvStore, LoggedEvent } from './store.ts';
+import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from './store.ts';
 import { GroupState, pickDeliveries } from './event-delivery.ts';
 
 interface Entry {
@@ -8,9 +8,7 @@ interface Entry {
   expiresAt?: number;
 }
 
-export interface MemoryStoreOptions {
-  /** Unacked events of another consumer are handed over after this long (ms). */
-  claimIdleMs?: number;
+export interface MemoryStoreOptions extends EventLogOptions {
   now?: () => number;
 }
 
@@ -18,21 +16,25 @@ export class MemoryEventLog implements EventLog {
   /** Stored events; log[k] has the absolute index base + k (seq = index + 1), so seqs survive trimming. */
   private readonly log: LoggedEvent[] = [];
   private base = 0;
-  private readonly ids = new Set<string>();
+  /** Event id -> first append time; insertion order is append order, so the stored events' ids come last. */
+  private readonly ids = new Map<string, number>();
   private readonly groups = new Map<string, GroupState>();
   private readonly claimIdleMs: number;
+  private readonly dedupHorizonMs: number;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+    this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
     this.now = opts.now ?? Date.now;
   }
 
   async append(events: readonly LoggedEvent[]) {
     let added = 0;
+    const now = this.now();
     for (const e of events) {
       if (this.ids.has(e.eventId)) continue;
-      this.ids.add(e.eventId);
+      this.ids.set(e.eventId, now);
       this.log.push({ ...e, seq: String(this.base + this.log.length + 1) });
       added++;
     }
@@ -56,6 +58,22 @@ export class MemoryEventLog implements EventLog {
   }
 
   async trim(groups: readonly string[]) {
+    const removed = this.trimEvents(groups);
+    this.forgetIds();
+    return removed;
+  }
+
+  /** Forgets ids past the horizon among those appended before the oldest stored event (their events are gone). */
+  private forgetIds() {
+    const cutoff = this.now() - this.dedupHorizonMs;
+    const firstStored = this.log[0]?.eventId;
+    for (const [id, at] of this.ids) {
+      if (id === firstStored) break;
+      if (at < cutoff) this.ids.delete(id);
+    }
+  }
+
+  private trimEvents(groups: readonly string[]) {
     let cut = Infinity;
     for (const name of groups) {
       const g = this.groups.get(name);

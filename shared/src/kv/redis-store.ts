@@ -1,28 +1,34 @@
 // KvStore + EventLog over the Redis REST protocol (Upstash Redis, Vercel KV): fetch-based, so it runs in
 // Workers, Node and Vercel alike. Depends only on the narrow structural client type below (any
 // @upstash/redis Redis or @vercel/kv VercelKV fits). Event log = Redis Stream + consumer group (part 5):
-// appends and reads are Lua scripts (EVAL), so idempotency (SADD on the id set) and XADD happen atomically.
+// appends and reads are Lua scripts (EVAL), so idempotency (the id zset) and XADD happen atomically.
+// Ids are remembered in a sorted set scored by append time and forgotten by trim past the dedup horizon.
 import type { Redis } from '@upstash/redis';
 import { keys as kvKeys } from './keys.ts';
 import { StoredEvent } from './values.ts';
-import { KvUnavailableError, type EventLog, type KvStore, type LoggedEvent } from './store.ts';
+import { DEFAULT_DEDUP_HORIZON_MS, KvUnavailableError, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from './store.ts';
 
 /** The commands this backend needs; create the client with `automaticDeserialization: false`. */
 export type RedisRestClient = Pick<Redis, 'get' | 'mget' | 'set' | 'mset' | 'del' | 'multi' | 'lrange' | 'ping' | 'eval' | 'evalsha' | 'xack' | 'xlen'>;
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends EventLogOptions {
   kind?: 'upstash' | 'vercel-kv';
   /** Prefix for every key (tenancy, tests); published keys already start with `llmrec:`. */
   prefix?: string;
-  /** Unacked events of another consumer are handed over after this long (ms). */
-  claimIdleMs?: number;
 }
 
+// KEYS: stream, id zset, legacy id SET (read-only: deployments before the dedup horizon kept every id there).
+// An id is a duplicate if either holds it. A new id is scored with the ms part of the stream id XADD gave it:
+// that is the server's clock (clients' clocks do not matter), kept monotone by Redis even if the clock steps
+// back, which makes trim's criterion below exact.
 const APPEND_LUA = `
 local added = 0
 for i = 1, #ARGV, 2 do
-  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
-    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'e', ARGV[i + 1])
+  local id = ARGV[i]
+  if not redis.call('ZSCORE', KEYS[2], id) and redis.call('SISMEMBER', KEYS[3], id) == 0 then
+    local sid = redis.call('XADD', KEYS[1], '*', 'id', id, 'e', ARGV[i + 1])
+    local ms = tonumber(string.sub(sid, 1, string.find(sid, '-', 1, true) - 1))
+    redis.call('ZADD', KEYS[2], 'NX', ms, id)
     added = added + 1
   end
 end
@@ -62,37 +68,58 @@ return out`;
 
 // For each group: keep from its oldest pending id (XPENDING summary), else from the id just after its
 // last-delivered-id (XINFO GROUPS); XTRIM MINID at the minimum over groups removes the ids strictly below.
-// A missing stream or group trims nothing. Needs Redis >= 6.2 (XTRIM MINID). The id set is left as it is.
+// A missing stream or group trims nothing. Needs Redis >= 6.2 (XTRIM MINID).
+// Then (every call) forget ids: ZREMRANGEBYSCORE below min(now - horizon, ms of the oldest remaining entry),
+// now from the server's TIME. Why only gone events lose their id: an id's score is the ms part of its own
+// stream id; stream ids increase in append order and trimming only removes entries below some id (XTRIM
+// MINID; nothing XDELs), so the stored entries are a suffix of the stream. Every stored entry's id is >= the
+// oldest remaining one's, so its ms (= its score) is >= that entry's ms and it is not removed; a score
+// strictly below it belongs to an earlier, trimmed entry. Empty stream: every id's event is gone. Ids sharing
+// the oldest remaining entry's millisecond wait for a later trim (safe side).
+// KEYS: stream, id zset. ARGV: horizon ms, group names...
 const TRIM_LUA = `
-local s = KEYS[1]
-if #ARGV == 0 or redis.call('EXISTS', s) == 0 then return 0 end
-local info = redis.call('XINFO', 'GROUPS', s)
-local last = {}
-for _, g in ipairs(info) do
-  local name, id
-  for j = 1, #g, 2 do
-    if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then id = g[j + 1] end
-  end
-  if name then last[name] = id end
-end
+local s, ids, horizon = KEYS[1], KEYS[2], tonumber(ARGV[1])
 local function parse(id)
   local dash = string.find(id, '-', 1, true)
   return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
 end
-local minMs, minSeq
-for _, name in ipairs(ARGV) do
-  if not last[name] then return 0 end
-  local ms, sq
-  local p = redis.call('XPENDING', s, name)
-  if tonumber(p[1]) > 0 then
-    ms, sq = parse(p[2])
-  else
-    ms, sq = parse(last[name])
-    sq = sq + 1
+local function trimEvents()
+  if #ARGV < 2 or redis.call('EXISTS', s) == 0 then return 0 end
+  local info = redis.call('XINFO', 'GROUPS', s)
+  local last = {}
+  for _, g in ipairs(info) do
+    local name, id
+    for j = 1, #g, 2 do
+      if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then id = g[j + 1] end
+    end
+    if name then last[name] = id end
   end
-  if not minMs or ms < minMs or (ms == minMs and sq < minSeq) then minMs, minSeq = ms, sq end
+  local minMs, minSeq
+  for k = 2, #ARGV do
+    local name = ARGV[k]
+    if not last[name] then return 0 end
+    local ms, sq
+    local p = redis.call('XPENDING', s, name)
+    if tonumber(p[1]) > 0 then
+      ms, sq = parse(p[2])
+    else
+      ms, sq = parse(last[name])
+      sq = sq + 1
+    end
+    if not minMs or ms < minMs or (ms == minMs and sq < minSeq) then minMs, minSeq = ms, sq end
+  end
+  return redis.call('XTRIM', s, 'MINID', string.format('%.0f-%.0f', minMs, minSeq))
 end
-return redis.call('XTRIM', s, 'MINID', string.format('%.0f-%.0f', minMs, minSeq))`;
+local removed = trimEvents()
+local t = redis.call('TIME')
+local cutoff = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - horizon
+local first = redis.call('XRANGE', s, '-', '+', 'COUNT', 1)
+if first[1] then
+  local ms = parse(first[1][1])
+  if ms < cutoff then cutoff = ms end
+end
+redis.call('ZREMRANGEBYSCORE', ids, '-inf', string.format('(%.0f', cutoff))
+return removed`;
 
 async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
@@ -108,12 +135,16 @@ async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
 export class RedisEventLog implements EventLog {
   private readonly stream: string;
   private readonly ids: string;
+  private readonly legacyIds: string;
   private readonly claimIdleMs: number;
+  private readonly dedupHorizonMs: number;
 
   constructor(private readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
     this.stream = `${opts.prefix ?? ''}${kvKeys.eventStream()}`;
-    this.ids = `${opts.prefix ?? ''}${kvKeys.eventIds()}`;
+    this.ids = `${opts.prefix ?? ''}${kvKeys.eventIdsSeen()}`;
+    this.legacyIds = `${opts.prefix ?? ''}${kvKeys.eventIds()}`;
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
+    this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
   }
 
   async append(events: readonly LoggedEvent[]) {
@@ -123,7 +154,7 @@ export class RedisEventLog implements EventLog {
       const { seq: _seq, ...rest } = e;
       args.push(e.eventId, JSON.stringify({ v: 1, ...rest }));
     }
-    const added = Number(await guard('event append', () => this.client.eval(APPEND_LUA, [this.stream, this.ids], args)));
+    const added = Number(await guard('event append', () => this.client.eval(APPEND_LUA, [this.stream, this.ids, this.legacyIds], args)));
     return { added, duplicates: events.length - added };
   }
 
@@ -144,8 +175,7 @@ export class RedisEventLog implements EventLog {
   }
 
   async trim(groups: readonly string[]) {
-    if (groups.length === 0) return 0;
-    return Number(await guard('event trim', () => this.client.eval(TRIM_LUA, [this.stream], [...groups])));
+    return Number(await guard('event trim', () => this.client.eval(TRIM_LUA, [this.stream, this.ids], [this.dedupHorizonMs, ...groups])));
   }
 
   async length() {

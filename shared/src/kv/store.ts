@@ -51,7 +51,8 @@ export interface LoggedEvent {
  * Delivery rule shared by every backend (checked by the conformance suite): `read` returns, in seq order,
  * first the events already delivered to this consumer and not yet acked (redelivery after a crash), then
  * events another consumer of the group left unacked for longer than the log's claim timeout, then new
- * events. An event is delivered until some consumer of the group acks it.
+ * events. An event is delivered until some consumer of the group acks it. Idempotency is bounded by a
+ * dedup horizon (EventLogOptions.dedupHorizonMs, see trim).
  */
 export interface EventLog {
   /** Appends the events not seen before; returns how many were new (duplicates are acknowledged, not re-added). */
@@ -65,14 +66,30 @@ export interface EventLog {
    * pending (delivered, unacked) event and not above the last event delivered to the group. A named group
    * that has never read keeps everything (returns 0), and so does an empty list. Groups not named lose the
    * removed events even if they had not read them: pass every group that consumes the log.
-   * Event ids stay in the idempotency set, so a late retry of a trimmed event is still a duplicate; the id
-   * set itself is never trimmed (it grows by one id per event). Returns how many events were removed;
-   * `length()` afterwards counts only the events still stored. Seqs of later appends keep increasing.
+   * Every call (whatever the groups) also forgets the idempotency ids first appended more than
+   * `dedupHorizonMs` ago whose events are no longer stored; an id whose event is still stored is never
+   * forgotten. So a retry of a trimmed event within the horizon is still a duplicate, one after it may be
+   * accepted as new. Returns how many events were removed (not ids); `length()` afterwards counts only
+   * the events still stored. Seqs of later appends keep increasing.
    */
   trim(groups: readonly string[]): Promise<number>;
   /** Events stored (appended and not trimmed). */
   length(): Promise<number>;
 }
+
+/** Options every EventLog backend takes (memory, SQLite and Redis store options extend this). */
+export interface EventLogOptions {
+  /** Unacked events of another consumer are handed over after this long (ms, default 30 s). */
+  claimIdleMs?: number;
+  /**
+   * Dedup horizon (ms, default 7 days = DEFAULT_DEDUP_HORIZON_MS): a retry of an event id within this long
+   * of its first append is a duplicate; after it, `trim` may forget the id (only once its event is trimmed).
+   * Ages use the store's clock (Redis: the server's), not the client's.
+   */
+  dedupHorizonMs?: number;
+}
+
+export const DEFAULT_DEDUP_HORIZON_MS = 7 * 24 * 3600 * 1000;
 
 /** Thrown by a backend when the storage service cannot be reached (the edge maps it to 503). */
 export class KvUnavailableError extends Error {
