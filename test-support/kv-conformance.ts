@@ -3,6 +3,7 @@
 // harness; the suite covers the KvStore operations and, where the backend has one, the durable EventLog.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventLogOptions, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import { runChunkedConformance } from './kv-chunked-conformance.ts';
 
 export interface KvHarness {
   /** Opens a handle on the storage named `ns`; opening the same ns again sees the same data when `persistent`. */
@@ -166,6 +167,8 @@ export function runKvConformance(name: string, h: KvHarness): void {
       expect(await b.mget([`${k}:1`, `${k}:2`])).toEqual(['one', 'two']);
       expect(await b.listRange(`${k}:list`, 0, -1)).toEqual(['y', 'x']);
     });
+
+    runChunkedConformance(() => open(), uniq);
 
     describe.runIf(h.hasEventLog)('event log', () => {
       it('append is idempotent by eventId, within and across batches', async () => {

@@ -1,6 +1,7 @@
 // A local endpoint speaking the Upstash REST protocol in front of a REAL redis-server, so @upstash/redis and
 // @vercel/kv run unchanged in tests (see ../shared/NOTES.md): POST / (one command), /pipeline, /multi-exec,
 // Bearer auth, and `Upstash-Encoding: base64` (every string in a reply base64-encoded, except "OK").
+// `maxRequestBytes` rejects larger request bodies as Upstash does on its plans (1 MiB on common ones).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ export interface UpstashRestServer {
   url: string;
   token: string;
   /** Commands received so far (for tests asserting which protocol paths were used). */
-  stats: { single: number; pipeline: number; multiExec: number };
+  stats: { single: number; pipeline: number; multiExec: number; tooLarge: number };
   close(): Promise<void>;
 }
 
@@ -67,10 +68,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startUpstashRestServer(opts: { redisPort: number; token?: string; port?: number }): Promise<UpstashRestServer> {
+export interface RestLimits {
+  /** Reject request bodies over this many bytes (Upstash: 1 MiB on common plans); no limit when absent. */
+  maxRequestBytes?: number;
+}
+
+export async function startUpstashRestServer(opts: { redisPort: number; token?: string; port?: number } & RestLimits): Promise<UpstashRestServer> {
   const token = opts.token ?? 'test-token';
   const pool = new RespPool(opts.redisPort);
-  const stats = { single: 0, pipeline: 0, multiExec: 0 };
+  const stats = { single: 0, pipeline: 0, multiExec: 0, tooLarge: 0 };
   const fixScript = makeScriptRewriter();
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
@@ -81,9 +87,14 @@ export async function startUpstashRestServer(opts: { redisPort: number; token?: 
       if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'Unauthorized' });
       if (req.method !== 'POST') return send(405, { error: 'only POST is supported' });
       const b64 = String(req.headers['upstash-encoding'] ?? '').toLowerCase() === 'base64';
+      const text = await readBody(req);
+      if (opts.maxRequestBytes !== undefined && Buffer.byteLength(text) > opts.maxRequestBytes) {
+        stats.tooLarge++;
+        return send(400, { error: `ERR max request size exceeded. Limit: ${opts.maxRequestBytes} bytes` });
+      }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse(text);
       } catch {
         return send(400, { error: 'ERR body is not JSON' });
       }
@@ -125,9 +136,9 @@ export async function startUpstashRestServer(opts: { redisPort: number; token?: 
 }
 
 /** The REST endpoint in front of the test Redis (shared, or a private one started here); close() stops both. */
-export async function startRedisRest(): Promise<UpstashRestServer> {
+export async function startRedisRest(limits: RestLimits = {}): Promise<UpstashRestServer> {
   const redis = await ensureRedis();
-  const rest = await startUpstashRestServer({ redisPort: redis.port });
+  const rest = await startUpstashRestServer({ redisPort: redis.port, ...limits });
   return {
     ...rest,
     close: async () => {

@@ -15,6 +15,7 @@ import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '../../../sh
 import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
 import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '../../../shared/src/adapter/online-learner.ts';
 import { b64ToF32, encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
+import { getChunked, putChunked, type ChunkOptions } from '../../../shared/src/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
 import { z } from 'zod';
 
@@ -38,6 +39,8 @@ export interface JobConfig {
    */
   trimEvery: number;
   learner: LearnerConfig;
+  /** Part size and request budget of the large KV values (checkpoint, adapter record, stats); kv/chunked.ts defaults. */
+  chunks?: ChunkOptions;
 }
 
 export const defaultJobConfig: JobConfig = {
@@ -99,7 +102,7 @@ export class AdapterJob {
 
   /** Opens the job, resuming from the group's checkpoint when there is one. */
   static async open(deps: JobDeps, cfg: JobConfig = defaultJobConfig): Promise<AdapterJob> {
-    const raw = await deps.store.get(adapterKeys.checkpoint(cfg.group));
+    const raw = await getChunked(deps.store, adapterKeys.checkpoint(cfg.group));
     if (raw !== null) {
       const ck = JobCheckpoint.parse(JSON.parse(raw));
       const r = resumeLearner(deps.base, cfg.learner, ck.learner);
@@ -174,11 +177,11 @@ export class AdapterJob {
         stats: encodeStats(this.learner.stats, false), trainedOnEvents: this.learner.stats.applied,
         metrics: { loss: rep.loss, steps: rep.steps, events: rep.events, ...(rep.guard ? { guardCandidate: rep.guard.candidate, guardServing: rep.guard.serving } : {}) },
         parent, ...(this.deps.base.id !== undefined ? { base: this.deps.base.id } : {}),
-      });
+      }, undefined, this.cfg.chunks);
       hooks?.afterPublish?.();
     }
     const ck = { v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) };
-    await store.set(adapterKeys.checkpoint(this.cfg.group), JSON.stringify(ck));
+    await putChunked(store, adapterKeys.checkpoint(this.cfg.group), JSON.stringify(ck), this.cfg.chunks);
     hooks?.afterCheckpoint?.();
     await this.deps.log.ack(this.cfg.group, this.pendingSeqs);
     this.pendingSeqs.length = 0;

@@ -1,9 +1,11 @@
 // Publishing and reading adapter versions in KV (learning path: adapter job -> KV -> workers). A version is
 // written as versioned keys first (record + statistics snapshot), then ONE pointer key is flipped, so a
 // reader following the pointer never sees a half-written adapter on any backend. Versions only go up;
-// a rollback republishes an older version's content under a new, higher version.
+// a rollback republishes an older version's content under a new, higher version. Record and snapshot are
+// several MB with a dim-128 base: they go through kv/chunked.ts (parts, then heads, then the pointer).
 import { z } from 'zod';
 import { KEY_PREFIX, keys } from '../kv/keys.ts';
+import { getChunkedMany, putChunkedMany, type ChunkOptions } from '../kv/chunked.ts';
 import type { KvStore } from '../kv/store.ts';
 import { getTyped, parseValue } from '../kv/typed.ts';
 import { AdapterPointer, AdapterVersion } from '../kv/values.ts';
@@ -33,16 +35,18 @@ export interface PublishInput {
   base?: string;
 }
 
-export async function publishAdapter(store: KvStore, p: PublishInput, now = new Date()): Promise<void> {
+export async function publishAdapter(store: KvStore, p: PublishInput, now = new Date(), chunks?: ChunkOptions): Promise<void> {
   const rec: AdapterVersion = {
     v: 1, version: p.version, createdAt: now.toISOString(), weights: p.weightsB64, shapes: p.shapes,
     trainedOnEvents: p.trainedOnEvents, metrics: p.metrics, parent: p.parent, ...(p.base !== undefined ? { base: p.base } : {}),
   };
   AdapterVersion.parse(rec);
-  await store.setMany([
+  // Pointer last: the parts of large values, then the record and stats heads (or the plain values, in one
+  // MSET when they are small), and only then the pointer, so a reader following it finds every part written.
+  await putChunkedMany(store, [
     [adapterKeys.stats(p.version), JSON.stringify(p.stats)],
     [keys.adapter(p.version), JSON.stringify(rec)],
-  ]);
+  ], chunks);
   const ptr: AdapterPointer = { v: 1, version: p.version, updatedAt: now.toISOString() };
   await store.set(keys.adapterCurrent(), JSON.stringify(ptr));
 }
@@ -58,7 +62,7 @@ export interface LoadedAdapter {
 
 /** Reads one version's record and statistics; null when either is missing. */
 export async function readAdapter(store: KvStore, version: number): Promise<LoadedAdapter | null> {
-  const [recRaw, statsRaw] = await store.mget([keys.adapter(version), adapterKeys.stats(version)]);
+  const [recRaw, statsRaw] = await getChunkedMany(store, [keys.adapter(version), adapterKeys.stats(version)]);
   if (recRaw === null || statsRaw === null) return null;
   const record = parseValue(AdapterVersion, keys.adapter(version), recRaw);
   const stats = parseValue(StatsSnapshot, adapterKeys.stats(version), statsRaw);
