@@ -19,7 +19,7 @@ import torch
 from llmrec_train import data as D
 from llmrec_train.aligner import _positions
 from llmrec_train.metrics import evaluate
-from llmrec_train.pq import decode, finetune_codebooks, train_pq
+from llmrec_train.pq import decode, finetune_codebooks, relative_error, train_pq
 from llmrec_train.steps import _load_aligner, _load_sasrec
 
 
@@ -71,7 +71,7 @@ def main():
         for name, w in variants:
             b = books if w is None else finetune_codebooks(books, codes, zi, zu, steps=a.steps, lr=1e-3, w_recon=w, seed=seed)[0]
             rec = decode(b, codes)
-            err = float(((rec - zi) ** 2).sum() / (zi ** 2).sum())
+            err = relative_error(rec, zi)
             r = {"variant": name, "seed": seed, "rel_error": err, **{on: ndcg(rec, on) / ref[on] for on in ("valid", "test")}}
             rows.append(r)
             print(f"seed {seed} {name}: error {err:.4f}, ratio valid {r['valid']:.4f} test {r['test']:.4f} ({time.time() - t0:.0f}s)", flush=True)

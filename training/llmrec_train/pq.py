@@ -50,6 +50,11 @@ def train_pq(x, m=16, k=256, iters=25, seed=0):
     return books, codes
 
 
+def relative_error(rec, x):
+    """Squared reconstruction error relative to the energy of x (0 = exact)."""
+    return float(((rec - x) ** 2).sum() / max((x ** 2).sum(), 1e-12))
+
+
 def decode(books, codes):
     m = books.shape[0]
     return np.concatenate([books[s][codes[:, s]] for s in range(m)], axis=1)

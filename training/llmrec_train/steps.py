@@ -104,7 +104,7 @@ def run_pq(ddir, split, cfg, out, inputs, device):
 
     from . import export_onnx as X
     from .metrics import evaluate
-    from .pq import decode, finetune_codebooks, train_pq
+    from .pq import decode, finetune_codebooks, relative_error, train_pq
 
     m, k, iters = int(cfg.get("m", 16)), int(cfg.get("k", 256)), int(cfg.get("iters", 25))
     exp = json.load(open(os.path.join(inputs["export"], "done.json")))
@@ -129,8 +129,8 @@ def run_pq(ddir, split, cfg, out, inputs, device):
                                             w_recon=float(cfg.get("finetune_recon", 0.02)), seed=int(cfg.get("seed", 0)),
                                             on_step=lambda s, kl: emit("progress", step="pq", epoch=s, epochs=ft_steps, loss=kl))
     rec = decode(books, codes)
-    rel_err = float(((rec - zi) ** 2).sum() / max((zi ** 2).sum(), 1e-12))
-    kmeans_rel_err = float(((decode(kmeans_books, codes) - zi) ** 2).sum() / max((zi ** 2).sum(), 1e-12))
+    rec_kmeans = decode(kmeans_books, codes)
+    rel_err, kmeans_rel_err = relative_error(rec, zi), relative_error(rec_kmeans, zi)
     files = {
         "pqCodebooks": {"path": "pq-codebooks.npy", **X.write_table(os.path.join(out, "pq-codebooks.npy"), books, np.float32)},
         "pqCodes": {"path": "pq-codes.u8", **X.write_table(os.path.join(out, "pq-codes.u8"), codes, np.uint8)},
@@ -139,7 +139,7 @@ def run_pq(ddir, split, cfg, out, inputs, device):
     # streaming has no test targets in this reader: measure ranking on the validation targets instead
     on = "test" if (data.test >= 0).any() else "valid"
     hists, targets = (data.test_hist, data.test) if on == "test" else (data.valid_hist, data.valid)
-    tables = [("float", zi), ("pq", rec)] + ([("pq_kmeans_only", decode(kmeans_books, codes))] if ft_steps > 0 else [])
+    tables = [("float", zi), ("pq", rec)] + ([("pq_kmeans_only", rec_kmeans)] if ft_steps > 0 else [])
     for name, table in tables:
         t = torch.from_numpy(np.ascontiguousarray(table))
         fn = (lambda t: lambda x: aligner.z_users(sasrec.user_repr(x)) @ t.t())(t)

@@ -69,24 +69,26 @@ export function restoreLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown
   t.opt.step = c.adamStep;
   t.ewc.fisherMean = c.fisherMean;
   t.ewc.hasAnchor = c.hasAnchor;
-  t.replayBuf.push(...c.replay);
-  t.seen = c.replaySeen;
-  l.held.push(...c.held);
-  for (const [u, h] of c.histories) l.histories.set(u, h);
-  const stats = decodeStats(c.stats);
-  l.stats = stats;
+  restoreEvents(l, c, decodeStats(c.stats));
   l.serving = b64ToF32(c.serving).slice();
   l.version = c.version;
   l.scorer = l.makeScorer(l.serving);
   return l;
 }
 
+/** The base-independent part of a checkpoint: statistics (with the ids of counted events), histories, replay and held-out examples. */
+function restoreEvents(l: OnlineLearner, c: LearnerCheckpoint, stats: OnlineLearner['stats']): void {
+  l.stats = stats;
+  for (const [u, h] of c.histories) l.histories.set(u, h);
+  l.trainer.replayBuf.push(...c.replay);
+  l.trainer.seen = c.replaySeen;
+  l.held.push(...c.held);
+}
+
 export interface Resumed {
   learner: OnlineLearner;
   /** true: the whole checkpoint was restored; false: fresh (identity) adapters for a new base. */
   restored: boolean;
-  /** Whether the statistics (with the ids of counted events), histories and replay data were carried over. */
-  keptEvents: boolean;
   /** What happened, for the job's log. */
   note: string;
 }
@@ -111,7 +113,7 @@ export function resumeLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown)
     const note = c.base === undefined
       ? `resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted (checkpoint predates base ids; restored because its layout fits base ${own})`
       : `resumed from checkpoint: version ${learner.version}, ${learner.stats.applied} events counted`;
-    return { learner, restored: true, keptEvents: true, note };
+    return { learner, restored: true, note };
   }
   const learner = new OnlineLearner(base, cfg, c.at);
   learner.version = c.version;
@@ -119,18 +121,14 @@ export function resumeLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown)
   const inRange = (ex: { history: number[]; item: number }) => ex.item < base.nItems && ex.history.every((i) => i < base.nItems);
   if (stats.nItems !== base.nItems || !c.replay.every(inRange) || !c.held.every(inRange)) {
     return {
-      learner, restored: false, keptEvents: false,
+      learner, restored: false,
       note: `${why}: starting fresh adapters; the checkpoint's statistics are over ${stats.nItems} items, the base has ${base.nItems}, so counting restarts (events already acked are not redelivered, so none is counted twice)`,
     };
   }
-  learner.stats = stats;
-  for (const [u, h] of c.histories) learner.histories.set(u, h);
-  learner.trainer.replayBuf.push(...c.replay);
-  learner.trainer.seen = c.replaySeen;
-  learner.held.push(...c.held);
+  restoreEvents(learner, c, stats);
   learner.scorer = learner.makeScorer(learner.serving);
   return {
-    learner, restored: false, keptEvents: true,
+    learner, restored: false,
     note: `${why}: starting fresh adapters for it (identity at init); kept ${stats.applied} counted events, histories and replay data`,
   };
 }

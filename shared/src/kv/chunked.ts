@@ -168,11 +168,12 @@ async function assemble(store: KvStore, key: string, raw: string | null, budget:
     const parts = await readParts(store, key, head, budget);
     if (parts === null) {
       // A writer may have replaced the value (and deleted these parts) while we read: follow the new head once.
-      const again = attempt === 0 ? await store.get(key) : raw;
-      const h2 = parseHead(again);
-      if (attempt === 0 && (!h2 || h2.nonce !== head.nonce)) {
-        raw = again;
-        continue;
+      if (attempt === 0) {
+        const again = await store.get(key);
+        if (parseHead(again)?.nonce !== head.nonce) {
+          raw = again;
+          continue;
+        }
       }
       throw new ChunkedValueError(`KV value ${key}: a part of chunked value ${head.nonce} (${head.parts} parts) is missing`);
     }
