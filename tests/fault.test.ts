@@ -47,7 +47,9 @@ describe('worker killed during load', () => {
     const workerEnv = { LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundle, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off' };
     let worker: Child = await spawnService('gpu-worker/src/main.ts', workerEnv, wport);
     cleanups.push(() => worker.kill());
-    const config = EdgeConfig.parse({ apiKeys: [KEY], workerUrl: worker.url, workerSecret: SECRET, workerTimeoutMs: 500, log: 'off' });
+    // Six closed loops on one key send thousands of requests in 5 s (more on a fast machine): the per-key rate
+    // limit (default 6000/60 s) is not what this test is about, so it is raised out of the way.
+    const config = EdgeConfig.parse({ apiKeys: [KEY], workerUrl: worker.url, workerSecret: SECRET, workerTimeoutMs: 500, log: 'off', rateLimit: { requests: 1_000_000, windowSec: 60 } });
     const edge = await startEdge({ store, config, worker: httpWorkerClient({ url: worker.url, secret: SECRET }) });
     cleanups.push(() => edge.close());
 
