@@ -8,17 +8,17 @@
 // it: trained bundle, else baseline), or with LLMREC_BENCH_ADAPTER_BASE=fallback the TS fallback base (dim 64).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundleBase } from '../cli/src/commands/job.ts';
-import { datasetDir, readDataset, readItems, readSplit, type Dataset } from '../data/src/index.ts';
-import { baseForDataset } from '../eval/src/streaming/base-for-dataset.ts';
-import { streamEvents, type StreamEvent } from '../eval/src/streaming/replay.ts';
-import { AdapterRegistry } from '../gpu-worker/src/adapter-runtime/adapter-registry.ts';
-import { AdapterJob, defaultJobConfig, type JobBase } from '../gpu-worker/src/job/adapter-job.ts';
-import { EncoderBase } from '../gpu-worker/src/job/bundle-base.ts';
-import { DynamicScorer } from '../shared/src/adapter/dynamic-model.ts';
-import { defaultLearnerConfig, OnlineLearner } from '../shared/src/adapter/online-learner.ts';
-import { readAdapter } from '../shared/src/adapter/adapter-store.ts';
-import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
+import { bundleBase } from '@llmrec/cli/commands/job.ts';
+import { datasetDir, readDataset, readItems, readSplit, type Dataset } from '@llmrec/data/index.ts';
+import { baseForDataset } from '@llmrec/eval/streaming/base-for-dataset.ts';
+import { streamEvents, type StreamEvent } from '@llmrec/eval/streaming/replay.ts';
+import { AdapterRegistry } from '@llmrec/gpu-worker/adapter-runtime/adapter-registry.ts';
+import { AdapterJob, defaultJobConfig, type JobBase } from '@llmrec/gpu-worker/job/adapter-job.ts';
+import { EncoderBase } from '@llmrec/gpu-worker/job/bundle-base.ts';
+import { DynamicScorer } from '@llmrec/shared/adapter/dynamic-model.ts';
+import { defaultLearnerConfig, OnlineLearner } from '@llmrec/shared/adapter/online-learner.ts';
+import { readAdapter } from '@llmrec/shared/adapter/adapter-store.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { percentile, atMost, type BenchContext, type BenchSuite, type Metric } from './lib/suite.ts';
 
 const ms = (v: number, note?: string): Metric => ({ value: Number(v.toFixed(3)), unit: 'ms', note });

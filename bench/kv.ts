@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../edge/src/kv/sqlite-store.ts';
-import { createUpstashStore, createVercelKvStore } from '../edge/src/kv/redis-rest.ts';
-import { keys } from '../shared/src/kv/keys.ts';
-import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
-import type { KvStore } from '../shared/src/kv/store.ts';
+import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
+import { createUpstashStore, createVercelKvStore } from '@llmrec/edge/kv/redis-rest.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { ensureRedis } from '../test-support/redis-server.ts';
 import { startUpstashRestServer } from '../test-support/upstash-rest-server.ts';
 import { percentile, type BenchSuite, type Metric } from './lib/suite.ts';

@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { percentile, atLeast, atMost, type BenchSuite, type Metric } from './lib/suite.ts';
-import { loadModel, resolveModelDir, embedTokens, emptyCache, forward, argmax, type LoadedLlm } from '../gpu-worker/src/llm/index.ts';
-import { encodePrefix, embedSoftPrompt, fitSoftPrompt, fuseScores, llmSlotChooser, scoreAfterPrefix } from '../gpu-worker/src/llm/rank/llm-ranker.ts';
-import { historyLatent, loadProjectors, row } from '../gpu-worker/src/llm/rank/projectors.ts';
-import { readLoo } from '../gpu-worker/src/llm/eval/loo-data.ts';
-import { buildEvidence, CoInteractionIndex, renderRationale } from '../shared/src/evidence/index.ts';
-import { assemblePrompt } from '../shared/src/prompt/segments.ts';
+import { loadModel, resolveModelDir, embedTokens, emptyCache, forward, argmax, type LoadedLlm } from '@llmrec/gpu-worker/llm/index.ts';
+import { encodePrefix, embedSoftPrompt, fitSoftPrompt, fuseScores, llmSlotChooser, scoreAfterPrefix } from '@llmrec/gpu-worker/llm/rank/llm-ranker.ts';
+import { historyLatent, loadProjectors, row } from '@llmrec/gpu-worker/llm/rank/projectors.ts';
+import { readLoo } from '@llmrec/gpu-worker/llm/eval/loo-data.ts';
+import { buildEvidence, CoInteractionIndex, renderRationale } from '@llmrec/shared/evidence/index.ts';
+import { assemblePrompt } from '@llmrec/shared/prompt/segments.ts';
 import type { BenchContext } from './lib/suite.ts';
 
 const REFERENCE_C_TOKS = 3000;

@@ -7,11 +7,11 @@ import autocannon from 'autocannon';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveBundleDir } from '../cli/src/serving/local-stack.ts';
-import { buildBundle } from '../cli/src/commands/publish.ts';
-import { readDataset, readItems, readUsers } from '../data/src/read.ts';
-import { createSqliteStore } from '../edge/src/kv/sqlite-store.ts';
-import { publishBundle } from '../shared/src/kv/publish.ts';
+import { resolveBundleDir } from '@llmrec/cli/serving/local-stack.ts';
+import { buildBundle } from '@llmrec/cli/commands/publish.ts';
+import { readDataset, readItems, readUsers } from '@llmrec/data/read.ts';
+import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
+import { publishBundle } from '@llmrec/shared/kv/publish.ts';
 import { freePort, spawnService, type Child } from './lib/services.ts';
 import { atLeast, atMost, percentile, type BenchSuite } from './lib/suite.ts';
 

@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../cli/src/main.ts');
+const { main } = await import('@llmrec/cli');
 process.exitCode = await main(process.argv.slice(2));

@@ -2,16 +2,16 @@
 // ML-100K with the served base, after a few windows (closed every eventsPerWindow events), and how kv/chunked.ts stores them (parts of 512 KiB).
 // Run: npx tsx scripts/adapter-kv-sizes.ts [windows=4] [eventsPerWindow=500]   (LLMREC_HOME, default .llmrec)
 // Numbers in docs/adapter.md and docs/storage.md come from this script.
-import { bundleBase } from '../cli/src/commands/job.ts';
-import { datasetDir, readDataset, readItems, readSplit } from '../data/src/index.ts';
-import { streamEvents } from '../eval/src/streaming/replay.ts';
-import { AdapterJob, defaultJobConfig } from '../gpu-worker/src/job/adapter-job.ts';
-import { EncoderBase } from '../gpu-worker/src/job/bundle-base.ts';
-import { adapterKeys, readPointer } from '../shared/src/adapter/adapter-store.ts';
-import { defaultLearnerConfig } from '../shared/src/adapter/online-learner.ts';
-import { getChunked, parseHead } from '../shared/src/kv/chunked.ts';
-import { keys } from '../shared/src/kv/keys.ts';
-import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
+import { bundleBase } from '@llmrec/cli/commands/job.ts';
+import { datasetDir, readDataset, readItems, readSplit } from '@llmrec/data/index.ts';
+import { streamEvents } from '@llmrec/eval/streaming/replay.ts';
+import { AdapterJob, defaultJobConfig } from '@llmrec/gpu-worker/job/adapter-job.ts';
+import { EncoderBase } from '@llmrec/gpu-worker/job/bundle-base.ts';
+import { adapterKeys, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
+import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { getChunked, parseHead } from '@llmrec/shared/kv/chunked.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 
 const windows = Number(process.argv[2] ?? 4);
 const perWindow = Number(process.argv[3] ?? 500);

@@ -1,8 +1,8 @@
 // Part of the KV conformance suite (kv-conformance.ts calls it for every backend): large values stored in
 // parts by shared/src/kv/chunked.ts — round trips, rewrites, corruption, a crash between parts and head.
 import { describe, expect, it } from 'vitest';
-import { ChunkedValueError, getChunked, getChunkedMany, parseHead, partKey, putChunked, putChunkedMany } from '../shared/src/kv/chunked.ts';
-import type { KvStore } from '../shared/src/kv/store.ts';
+import { ChunkedValueError, getChunked, getChunkedMany, parseHead, partKey, putChunked, putChunkedMany } from '@llmrec/shared/kv/chunked.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 
 /** Small parts so multi-part values stay cheap on every backend (the default is 512 KiB). */
 const opts = { chunkBytes: 1000, maxRequestBytes: 2600 };

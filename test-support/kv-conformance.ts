@@ -2,7 +2,7 @@
 // like gorse's storage/cache/database_test.go). Each backend's test file calls runKvConformance with a
 // harness; the suite covers the KvStore operations and, where the backend has one, the durable EventLog.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventLogOptions, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import type { EventLogOptions, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { runChunkedConformance } from './kv-chunked-conformance.ts';
 
 export interface KvHarness {

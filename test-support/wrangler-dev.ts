@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventLog, KvStore, LoggedEvent } from '../shared/src/kv/store.ts';
+import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { freePort } from './free-port.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

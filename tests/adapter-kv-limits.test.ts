@@ -2,15 +2,15 @@
 // Upstash endpoint that rejects requests over 1 MiB (as Upstash's common plans do, real redis-server behind
 // it) they still publish, read back and resume, because shared/src/kv/chunked.ts stores them in parts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createUpstashStore } from '../edge/src/kv/redis-rest.ts';
-import { AdapterJob, defaultJobConfig, type JobConfig } from '../gpu-worker/src/job/adapter-job.ts';
-import { adapterKeys, readAdapter, readPointer } from '../shared/src/adapter/adapter-store.ts';
-import { mulberry32 } from '../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../shared/src/adapter/mean-history-base.ts';
-import { defaultLearnerConfig } from '../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../shared/src/adapter/online-trainer.ts';
-import { getChunked, parseHead } from '../shared/src/kv/chunked.ts';
-import { keys } from '../shared/src/kv/keys.ts';
+import { createUpstashStore } from '@llmrec/edge/kv/redis-rest.ts';
+import { AdapterJob, defaultJobConfig, type JobConfig } from '@llmrec/gpu-worker/job/adapter-job.ts';
+import { adapterKeys, readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
+import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
+import { getChunked, parseHead } from '@llmrec/shared/kv/chunked.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
 import { startRedisRest, type UpstashRestServer } from '../test-support/upstash-rest-server.ts';
 
 const MiB = 1 << 20;

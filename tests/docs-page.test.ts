@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEdge, type RunningEdge } from '../edge/src/entry-node.ts';
-import { httpWorkerClient } from '../edge/src/worker-client.ts';
-import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
+import { startEdge, type RunningEdge } from '@llmrec/edge/entry-node.ts';
+import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { testConfig } from './support/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -3,12 +3,12 @@
 // (LLMREC_FUZZ_RUNS raises it, e.g. for a longer run).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorBody, EventsResponse, RecommendResponse } from '../shared/src/api/http.ts';
-import { keys, PQ_CODES_CHUNK } from '../shared/src/kv/keys.ts';
-import { createMemoryStore } from '../shared/src/kv/memory-store.ts';
-import { pqToValues, trainPq } from '../shared/src/kv/pq-quantize.ts';
-import { encodeValue } from '../shared/src/kv/typed.ts';
-import { PqCodebooks, PqCodes } from '../shared/src/kv/values.ts';
+import { ErrorBody, EventsResponse, RecommendResponse } from '@llmrec/shared/api/http.ts';
+import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
+import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
+import { encodeValue } from '@llmrec/shared/kv/typed.ts';
+import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
 import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
 import { API_KEY, makeHarness, type Harness } from './support/harness.ts';
 

@@ -1,12 +1,12 @@
 // Route behaviour of the edge app through app.request(): recommend / events / items / health, auth,
 // rate limiting, degradation, KV outage, OpenAPI. Uses the in-memory store and the real worker app.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { keys, PQ_CODES_CHUNK } from '../../shared/src/kv/keys.ts';
-import { createMemoryStore } from '../../shared/src/kv/memory-store.ts';
-import { pqToValues, trainPq } from '../../shared/src/kv/pq-quantize.ts';
-import { encodeValue } from '../../shared/src/kv/typed.ts';
-import { PqCodebooks, PqCodes } from '../../shared/src/kv/values.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
+import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
+import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
+import { encodeValue } from '@llmrec/shared/kv/typed.ts';
+import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { makeFixture, publishFixture } from '../../tests/support/catalog-fixture.ts';
 import { API_KEY, makeHarness, type Harness } from '../../tests/support/harness.ts';
 

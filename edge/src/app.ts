@@ -3,7 +3,7 @@
 // is generated from the same schemas (/openapi.json) and browsable at /docs.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import type { EventLog, KvStore } from '../../shared/src/kv/store.ts';
+import type { EventLog, KvStore } from '@llmrec/shared/kv/store.ts';
 import { Catalog } from './catalog.ts';
 import { PqLatents } from './pq-latents.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';

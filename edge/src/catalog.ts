@@ -2,10 +2,10 @@
 // index -> id table, item metadata, evidence, popular lists and user histories. The pointer and index are
 // cached per process/isolate for `ttlMs`, item metadata per published version (it never changes within a
 // version), so a warm recommend costs one KV round trip for the history and none for titles.
-import { HISTORY_MAX_LEN, keys } from '../../shared/src/kv/keys.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { getTyped, mgetTyped, parseValue } from '../../shared/src/kv/typed.ts';
-import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../shared/src/kv/values.ts';
+import { HISTORY_MAX_LEN, keys } from '@llmrec/shared/kv/keys.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { getTyped, mgetTyped, parseValue } from '@llmrec/shared/kv/typed.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '@llmrec/shared/kv/values.ts';
 
 export interface PublishedCatalog {
   version: string;

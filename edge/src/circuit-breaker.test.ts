@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScoreRequest, ScoreResponse } from '../../shared/src/api/wire.ts';
+import type { ScoreRequest, ScoreResponse } from '@llmrec/shared/api/wire.ts';
 import { withCircuitBreaker } from './circuit-breaker.ts';
 import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
 

@@ -1,7 +1,7 @@
 // Circuit breaker around the worker client (part 6, degradation): after `failures` consecutive worker
 // failures the edge stops calling the worker for `openMs` and answers degraded at once (no connect attempts,
 // no waiting out timeouts); then one probe request goes through, and a success closes the circuit again.
-import type { ScoreRequest } from '../../shared/src/api/wire.ts';
+import type { ScoreRequest } from '@llmrec/shared/api/wire.ts';
 import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
 
 export interface BreakerOptions {

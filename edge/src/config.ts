@@ -1,7 +1,7 @@
 // Edge configuration: read once at start from the runtime's environment (process.env on Node, bindings on
 // Workers), validated with zod. Everything tunable about the request path lives here.
 import { z } from 'zod';
-import { API_LIMITS } from '../../shared/src/api/http.ts';
+import { API_LIMITS } from '@llmrec/shared/api/http.ts';
 
 const csv = z
   .string()

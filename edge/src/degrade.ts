@@ -1,11 +1,11 @@
 // Degraded answers (part 6): when the worker is unreachable or over its budget, the edge still answers
 // 200 with `degraded: true` and the reason: the user's last cached ranking when there is one (minus items
 // seen since), else the published popular list (minus seen items, restricted to the candidate set).
-import type { RecommendResponse } from '../../shared/src/api/http.ts';
-import { keys } from '../../shared/src/kv/keys.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { getTyped } from '../../shared/src/kv/typed.ts';
-import { CachedRecs, type ItemMeta } from '../../shared/src/kv/values.ts';
+import type { RecommendResponse } from '@llmrec/shared/api/http.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { getTyped } from '@llmrec/shared/kv/typed.ts';
+import { CachedRecs, type ItemMeta } from '@llmrec/shared/kv/values.ts';
 import type { Catalog, PublishedCatalog } from './catalog.ts';
 
 export interface DegradeInput {

@@ -1,7 +1,7 @@
 // GET /docs on the Node edge loads Swagger UI from the edge itself (/docs/assets, from node_modules), while
 // createApp's default (the Workers entry) keeps the CDN. Real HTTP server, in-memory store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../shared/src/kv/memory-store.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { testConfig } from '../../tests/support/harness.ts';
 import { createRequire } from 'node:module';
 import { createApp, SWAGGER_UI_VERSION } from './app.ts';

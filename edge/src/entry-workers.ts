@@ -3,8 +3,8 @@
 // (Cloudflare KV has no event log: POST /v1/events answers 503 there; see docs/deploy.md for the Queues
 // option). The app is built once per isolate and reused across requests.
 import type { KVNamespace, ExecutionContext } from '@cloudflare/workers-types';
-import { createCloudflareKvStore } from '../../shared/src/kv/cloudflare-kv-store.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
+import { createCloudflareKvStore } from '@llmrec/shared/kv/cloudflare-kv-store.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { createApp, type EdgeApp } from './app.ts';
 import { edgeConfigFromEnv } from './config.ts';
 import { createUpstashStore } from './kv/redis-rest.ts';

@@ -3,9 +3,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import type { ErrorBody, Problem } from '../../shared/src/api/http.ts';
-import { KvUnavailableError } from '../../shared/src/kv/store.ts';
-import { KvValueError } from '../../shared/src/kv/typed.ts';
+import type { ErrorBody, Problem } from '@llmrec/shared/api/http.ts';
+import { KvUnavailableError } from '@llmrec/shared/kv/store.ts';
+import { KvValueError } from '@llmrec/shared/kv/typed.ts';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 502 | 503;
 

@@ -2,11 +2,11 @@
 // log (idempotent by client event id), then push the NEW events onto each user's recent history so the
 // very next recommend sees them. Appends go one event at a time so a retried batch with some known ids
 // updates histories only for the events that are new.
-import type { EventIn, Problem } from '../../shared/src/api/http.ts';
-import { keys } from '../../shared/src/kv/keys.ts';
-import type { EventLog, KvStore, LoggedEvent } from '../../shared/src/kv/store.ts';
-import { encodeValue } from '../../shared/src/kv/typed.ts';
-import { HistoryEntry } from '../../shared/src/kv/values.ts';
+import type { EventIn, Problem } from '@llmrec/shared/api/http.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
+import { encodeValue } from '@llmrec/shared/kv/typed.ts';
+import { HistoryEntry } from '@llmrec/shared/kv/values.ts';
 import type { Catalog } from './catalog.ts';
 import { ApiError, badRequest } from './errors.ts';
 

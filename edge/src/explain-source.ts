@@ -1,8 +1,8 @@
 // The explainer's data at the edge (evidence-grounded explanations): item facts and co-interaction lists from
 // the published evidence dictionary in KV, joint latents decoded from the PQ codes (pure TypeScript), user
 // histories from KV. Feeds shared/src/evidence (explainItems) for POST /v1/explain.
-import { coUsersFromLists, type ExplainSource, type ItemFacts } from '../../shared/src/evidence/index.ts';
-import { decodeItem } from '../../shared/src/pq/index.ts';
+import { coUsersFromLists, type ExplainSource, type ItemFacts } from '@llmrec/shared/evidence/index.ts';
+import { decodeItem } from '@llmrec/shared/pq/index.ts';
 import type { Catalog } from './catalog.ts';
 import { ApiError } from './errors.ts';
 import type { PqLatents } from './pq-latents.ts';

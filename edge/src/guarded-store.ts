@@ -1,7 +1,7 @@
 // Wraps a KvStore / EventLog so that any failure of the backend itself (network, closed file, Redis down)
 // surfaces as KvUnavailableError, which errors.ts maps to a 503 with a clear body (part 6). Plain method
 // wrappers (no Proxy): this sits on the hot path of every request.
-import { KvUnavailableError, type EventLog, type KvStore } from '../../shared/src/kv/store.ts';
+import { KvUnavailableError, type EventLog, type KvStore } from '@llmrec/shared/kv/store.ts';
 
 function asUnavailable(err: unknown, what: string, op: string): unknown {
   if (err instanceof KvUnavailableError) return err;

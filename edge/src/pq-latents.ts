@@ -3,12 +3,12 @@
 // TypeScript (shared/src/pq), so this runs on Workers. Used for edge-side retrieval over large catalogs: the
 // query is the mean of the decoded latents of the user's recent items, the top-N by ADC become the candidate
 // segment the worker re-ranks with the real user encoder.
-import { PQ_CODES_CHUNK, keys } from '../../shared/src/kv/keys.ts';
-import { pqFromValues } from '../../shared/src/kv/pq-quantize.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { getTyped, mgetTyped } from '../../shared/src/kv/typed.ts';
-import { PqCodebooks, PqCodes } from '../../shared/src/kv/values.ts';
-import { adcTopN, createPqIndex, decodeItem, type PqIndex } from '../../shared/src/pq/index.ts';
+import { PQ_CODES_CHUNK, keys } from '@llmrec/shared/kv/keys.ts';
+import { pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
+import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
+import { adcTopN, createPqIndex, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
 import type { PublishedCatalog } from './catalog.ts';
 
 export class PqLatents {

@@ -2,13 +2,13 @@
 // session), resolve candidates, assemble the prompt in the paper's segment layout, ask the worker to rank,
 // and map indices back to ids and titles. When the worker is down or slow, answer from the user's last
 // cached ranking or the popular list with `degraded: true` (degrade.ts).
-import type { Problem, RecommendRequest, RecommendResponse } from '../../shared/src/api/http.ts';
-import { WIRE_VERSION, type ScoreRequest } from '../../shared/src/api/wire.ts';
-import { assemblePrompt, type EvidenceEntry, type PromptItem } from '../../shared/src/prompt/segments.ts';
-import { keys } from '../../shared/src/kv/keys.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { encodeValue } from '../../shared/src/kv/typed.ts';
-import { CachedRecs, type ItemMeta } from '../../shared/src/kv/values.ts';
+import type { Problem, RecommendRequest, RecommendResponse } from '@llmrec/shared/api/http.ts';
+import { WIRE_VERSION, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
+import { assemblePrompt, type EvidenceEntry, type PromptItem } from '@llmrec/shared/prompt/segments.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { encodeValue } from '@llmrec/shared/kv/typed.ts';
+import { CachedRecs, type ItemMeta } from '@llmrec/shared/kv/values.ts';
 import type { Catalog, PublishedCatalog } from './catalog.ts';
 import type { EdgeConfig } from './config.ts';
 import { retrieveByPq, type PqLatents } from './pq-latents.ts';

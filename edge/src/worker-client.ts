@@ -1,8 +1,8 @@
 // Client of the GPU worker (request path, step 4): posts the assembled prompt, authenticates with the
 // edge<->worker shared secret, forwards the request id, enforces the call budget. Failures become
 // WorkerUnavailableError with a reason the degraded answer reports.
-import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '../../shared/src/api/wire.ts';
-import { LlmRankResponse, type LlmRankRequest } from '../../shared/src/llm-prompt/wire.ts';
+import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
+import { LlmRankResponse, type LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
 
 export type WorkerFailure = 'timeout' | 'unreachable' | 'bad_response' | 'worker_error';
 

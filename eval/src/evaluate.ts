@@ -1,6 +1,6 @@
 // One entry point for evaluation: loads the requested models from the registry, routes the split to the
 // offline runner (loo, temporal, cold) or the streaming runner, and assembles the report.
-import type { Dataset, Split } from '../../data/src/index.ts';
+import type { Dataset, Split } from '@llmrec/data/index.ts';
 import { DEFAULT_KS } from './metrics/ranking.ts';
 import { loadModel } from './models/registry.ts';
 import { buildReport, type EvalReport } from './report.ts';

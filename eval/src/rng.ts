@@ -2,7 +2,7 @@
 // so every model is scored against the same negatives and a run is reproducible.
 
 // The PRNG itself lives in shared/ (one stream per seed everywhere); re-exported so existing imports keep working.
-export { mulberry32 } from '../../shared/src/rng.ts';
+export { mulberry32 } from '@llmrec/shared/rng.ts';
 
 /** Mix a seed and a stream id (e.g. user index) into one 32-bit seed. */
 export function mixSeed(seed: number, stream: number): number {

@@ -1,7 +1,7 @@
 // Offline evaluation of registered models on a prepared dataset and split (loo, temporal, cold): fits each model on
 // the training rows, scores all items for batches of users, and computes full-ranking metrics (all items, the user's
 // input history excluded) and sampled metrics (target vs seeded negatives the user never interacted with).
-import { type Dataset, type Split, TRAIN, VALID, TEST } from '../../data/src/index.ts';
+import { type Dataset, type Split, TRAIN, VALID, TEST } from '@llmrec/data/index.ts';
 import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, type TieKey, type TieRule, userMetrics } from './metrics/ranking.ts';
 import type { ModelSpec, Scorer } from './models/types.ts';
 import { mixSeed, mulberry32, sampleNegatives } from './rng.ts';

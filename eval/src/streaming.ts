@@ -1,7 +1,7 @@
 // Streaming evaluation (the online-adapter experiments): models are fitted on the pre-training rows (first 70% in
 // time), then the remaining rows are replayed in 1-hour windows; every event of a window is predicted (its user's
 // earlier rows as input history) BEFORE the model may `learn` from that window. Metrics are averaged over events.
-import type { Dataset, Split } from '../../data/src/index.ts';
+import type { Dataset, Split } from '@llmrec/data/index.ts';
 import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, userMetrics } from './metrics/ranking.ts';
 import type { ModelSpec } from './models/types.ts';
 import { mixSeed, mulberry32, sampleNegatives } from './rng.ts';

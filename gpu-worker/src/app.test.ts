@@ -1,9 +1,9 @@
 // The worker: real ONNX user encoder (built in memory) vs the mean-history stand-in, shared-secret auth,
 // wire validation, micro-batching of concurrent requests, graceful shutdown of the HTTP server.
 import { describe, expect, it } from 'vitest';
-import { REQUEST_ID_HEADER, WORKER_SECRET_HEADER, type ScoreRequest, type ScoreResponse } from '../../shared/src/api/wire.ts';
+import { REQUEST_ID_HEADER, WORKER_SECRET_HEADER, type ScoreRequest, type ScoreResponse } from '@llmrec/shared/api/wire.ts';
 import { makeFixture } from '../../tests/support/catalog-fixture.ts';
-import { sumEncoderOnnx } from '../../cli/src/serving/sum-encoder-onnx.ts';
+import { sumEncoderOnnx } from './onnx/sum-encoder-onnx.ts';
 import { createWorkerApp } from './app.ts';
 import { createLatentModel, type LatentModel } from './model.ts';
 import { createSession } from './onnx/index.ts';
@@ -108,11 +108,11 @@ describe('gpu worker', () => {
 
 describe('online adapters (Eq. 1) in the worker', () => {
   it('picks up a published adapter version without restart; an identity adapter keeps the static ranking', async () => {
-    const { createMemoryStore } = await import('../../shared/src/kv/memory-store.ts');
-    const { publishAdapter, layoutShapes } = await import('../../shared/src/adapter/adapter-store.ts');
-    const { dynamicLayout, initDynamic } = await import('../../shared/src/adapter/dynamic-model.ts');
-    const { WindowStats } = await import('../../shared/src/adapter/window-stats.ts');
-    const { encodeStats, f32ToB64 } = await import('../../shared/src/adapter/snapshot.ts');
+    const { createMemoryStore } = await import('@llmrec/shared/kv/memory-store.ts');
+    const { publishAdapter, layoutShapes } = await import('@llmrec/shared/adapter/adapter-store.ts');
+    const { dynamicLayout, initDynamic } = await import('@llmrec/shared/adapter/dynamic-model.ts');
+    const { WindowStats } = await import('@llmrec/shared/adapter/window-stats.ts');
+    const { encodeStats, f32ToB64 } = await import('@llmrec/shared/adapter/snapshot.ts');
     const { createDynamicScoring } = await import('./dynamic-scoring.ts');
     const store = createMemoryStore();
     const model = createLatentModel({ version: 'm', itemLatents: f.itemLatents, dim: f.dim });

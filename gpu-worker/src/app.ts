@@ -2,7 +2,7 @@
 // wire request, queues it on the micro-batcher (one batched user-encoder run per batch), ranks by latents.
 // Built from its dependencies like the edge app so tests call `app.request()`.
 import { Hono } from 'hono';
-import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreResponse, type WorkerReady } from '../../shared/src/api/wire.ts';
+import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreResponse, type WorkerReady } from '@llmrec/shared/api/wire.ts';
 import { MicroBatcher } from './batcher.ts';
 import type { LatentModel } from './model.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { SERVING_BUNDLE_FILE, ServingBundle } from '../../shared/src/api/serving-bundle.ts';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
 import { createLatentModel, type LatentModel } from './model.ts';
 import { readNpyFloat32 } from './npy.ts';
 import { createSession, type Device } from './onnx/index.ts';

@@ -2,8 +2,8 @@
 // engineer's AdapterRegistry (polls KV for new adapter versions, swaps them in without restart) to the worker's
 // batched ONNX user encoder. The registry asks its base model for z_u synchronously; here z_u is the encoder
 // output computed for the batch, handed over just before each (synchronous) score call.
-import type { BaseModel } from '../../shared/src/adapter/dynamic-model.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
+import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { AdapterRegistry } from './adapter-runtime/adapter-registry.ts';
 import type { LatentModel } from './model.ts';
 

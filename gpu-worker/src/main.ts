@@ -17,7 +17,7 @@ export async function startWorkerFromEnv(env: Record<string, string | undefined>
   // Online adapters (Eq. 1): with Upstash credentials the worker polls the adapter pointer the job publishes.
   let dynamic;
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
-    const [{ Redis }, { createRedisStore }, { createDynamicScoring }] = await Promise.all([import('@upstash/redis'), import('../../shared/src/kv/redis-store.ts'), import('./dynamic-scoring.ts')]);
+    const [{ Redis }, { createRedisStore }, { createDynamicScoring }] = await Promise.all([import('@upstash/redis'), import('@llmrec/shared/kv/redis-store.ts'), import('./dynamic-scoring.ts')]);
     const client = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false, enableTelemetry: false });
     dynamic = createDynamicScoring(createRedisStore(client as never, { kind: 'upstash' }), model, { say: (m) => console.error(`worker: ${m}`) });
   }

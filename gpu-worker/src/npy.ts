@@ -1,6 +1,6 @@
 // float32 .npy files (NumPy format 1.0-3.0, little-endian, C order): the item-latent table of the serving
 // bundle. The codec is shared/src/npy.ts; this file only narrows it to float32.
-import { decodeNpy, encodeNpy, parseNpyHeader } from '../../shared/src/npy.ts';
+import { decodeNpy, encodeNpy, parseNpyHeader } from '@llmrec/shared/npy.ts';
 
 export function readNpyFloat32(buf: Uint8Array, what = 'npy'): { data: Float32Array; shape: number[] } {
   const { descr } = parseNpyHeader(buf, what);

@@ -1,6 +1,6 @@
 // Ranking by latents (the CF score of the method, z_u . z_i): dot products over the candidate set (or every
 // item), seen items excluded, top-k by a bounded selection (no full sort of the catalog).
-import type { ScoredIndex } from '../../shared/src/api/wire.ts';
+import type { ScoredIndex } from '@llmrec/shared/api/wire.ts';
 
 export function rankByLatents(
   zu: Float32Array,

@@ -2,9 +2,9 @@
 // HTTP so the conformance suite can drive it inside the real Workers runtime. Backends: the Cloudflare KV
 // binding, and the Upstash backend (fetch to the local REST endpoint) to prove it runs on Workers too.
 // POST /op {backend, op, args, prefix, url?, token?, claimIdleMs?, dedupHorizonMs?} -> {result} | {error}.
-import { createCloudflareKvStore, type KvNamespaceLike } from '../../shared/src/kv/cloudflare-kv-store.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { createUpstashStore } from '../../edge/src/kv/upstash-store.ts';
+import { createCloudflareKvStore, type KvNamespaceLike } from '@llmrec/shared/kv/cloudflare-kv-store.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { createUpstashStore } from '@llmrec/edge/kv/upstash-store.ts';
 
 interface Env {
   KV: KvNamespaceLike;

@@ -2,10 +2,10 @@
 // (key names from shared/src/kv/keys.ts, values validated by shared/src/kv/values.ts), plus matching item
 // latents for the worker. Items fall in `clusters` groups; an item's latent points at its cluster, so a user
 // whose history is in cluster c gets cluster-c items ranked first — rankings tests can check.
-import { keys } from '../../shared/src/kv/keys.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
-import { encodeValue } from '../../shared/src/kv/typed.ts';
-import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '../../shared/src/kv/values.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { encodeValue } from '@llmrec/shared/kv/typed.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '@llmrec/shared/kv/values.ts';
 
 export interface Fixture {
   version: string;

@@ -1,13 +1,13 @@
 // Test support: an edge app wired to a store and the REAL worker app (its Hono app called in-process, or an
 // HTTP worker), with a switch to take the worker down — for route, e2e, fuzz and fault tests.
-import { createApp, type AppDeps } from '../../edge/src/app.ts';
-import { EdgeConfig, type EdgeConfigInput } from '../../edge/src/config.ts';
-import { httpWorkerClient } from '../../edge/src/worker-client.ts';
-import { createWorkerApp } from '../../gpu-worker/src/app.ts';
-import type { LlmService } from '../../gpu-worker/src/llm/serve/llm-service.ts';
-import { createLatentModel, type LatentModel } from '../../gpu-worker/src/model.ts';
-import type { ScoreRequest } from '../../shared/src/api/wire.ts';
-import type { KvStore } from '../../shared/src/kv/store.ts';
+import { createApp, type AppDeps } from '@llmrec/edge/app.ts';
+import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
+import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
+import { createWorkerApp } from '@llmrec/gpu-worker/app.ts';
+import type { LlmService } from '@llmrec/gpu-worker/llm/serve/llm-service.ts';
+import { createLatentModel, type LatentModel } from '@llmrec/gpu-worker/model.ts';
+import type { ScoreRequest } from '@llmrec/shared/api/wire.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import type { Fixture } from './catalog-fixture.ts';
 
 export const API_KEY = 'test-key-0123456789';

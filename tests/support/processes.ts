@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sumEncoderOnnx } from '../../cli/src/serving/sum-encoder-onnx.ts';
-import { writeNpyFloat32 } from '../../gpu-worker/src/npy.ts';
+import { sumEncoderOnnx } from '@llmrec/gpu-worker/onnx/sum-encoder-onnx.ts';
+import { writeNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
 import type { Fixture } from './catalog-fixture.ts';
 
 export { freePort, repoRoot, spawnService, type Child } from '../../bench/lib/services.ts';

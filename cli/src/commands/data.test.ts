@@ -4,10 +4,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED } from '../../../data/src/test-support/shared-data.ts';
-import { tempDirs } from '../../../data/src/test-support/temp-dirs.ts';
-import { makeZip } from '../../../data/src/test-support/make-zip.ts';
-import { llmrec, llmrecAsync } from '../../../data/src/test-support/spawn-cli.ts';
+import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
+import { tempDirs } from '@llmrec/data/test-support/temp-dirs.ts';
+import { makeZip } from '@llmrec/data/test-support/make-zip.ts';
+import { llmrec, llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
 
 const tmp = tempDirs();
 

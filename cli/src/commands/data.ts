@@ -2,7 +2,7 @@
 // or download it from its public home (MovieLens from GroupLens) into a cache, then write the splits.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DATASET_NAMES, DatasetName, downloadCacheDir, downloadDataset, llmrecHome, LOADERS, prepareDataset, SPLIT_NAMES, SplitName } from '../../../data/src/index.ts';
+import { DATASET_NAMES, DatasetName, downloadCacheDir, downloadDataset, llmrecHome, LOADERS, prepareDataset, SPLIT_NAMES, SplitName } from '@llmrec/data/index.ts';
 import { type Command, flag, int, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 

@@ -4,7 +4,7 @@
 // the HTTP API, then keeps serving (--once: exit after printing).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { sharedDataDir } from '../../../data/src/paths.ts';
+import { sharedDataDir } from '@llmrec/data/paths.ts';
 import { CliError, flag, int, optStr, type Command } from '../command.ts';
 import { commands } from '../registry.ts';
 import { printBanner, startFromArgs, waitForSignal } from './serve.ts';

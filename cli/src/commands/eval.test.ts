@@ -3,10 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED } from '../../../data/src/test-support/shared-data.ts';
-import { tempDirs } from '../../../data/src/test-support/temp-dirs.ts';
-import { EvalReport } from '../../../eval/src/report.ts';
-import { llmrec } from '../../../data/src/test-support/spawn-cli.ts';
+import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
+import { tempDirs } from '@llmrec/data/test-support/temp-dirs.ts';
+import { EvalReport } from '@llmrec/eval/report.ts';
+import { llmrec } from '@llmrec/data/test-support/spawn-cli.ts';
 
 const tmp = tempDirs();
 

@@ -3,11 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, readSplit, REPO_ROOT, SHARED_FOLDER, sharedDataDir, SPLIT_NAMES, SplitName, splitExists, computeSplit, writeSplit } from '../../../data/src/index.ts';
-import { evaluateDataset } from '../../../eval/src/evaluate.ts';
-import { MODELS } from '../../../eval/src/models/registry.ts';
-import { formatMarkdown, formatTable } from '../../../eval/src/report.ts';
-import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '../../../eval/src/streaming/cli-table.ts';
+import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, readSplit, REPO_ROOT, SHARED_FOLDER, sharedDataDir, SPLIT_NAMES, SplitName, splitExists, computeSplit, writeSplit } from '@llmrec/data/index.ts';
+import { evaluateDataset } from '@llmrec/eval/evaluate.ts';
+import { MODELS } from '@llmrec/eval/models/registry.ts';
+import { formatMarkdown, formatTable } from '@llmrec/eval/report.ts';
+import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '@llmrec/eval/streaming/cli-table.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { missingStories, stories260KDir } from '../../../gpu-worker/src/llm/test-model.test-helper.ts';
+import { missingStories, stories260KDir } from '@llmrec/gpu-worker/llm/test-model.test-helper.ts';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const src = stories260KDir();

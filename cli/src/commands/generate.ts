@@ -28,7 +28,7 @@ export const command: Command = {
     const topP = num(values, 'top-p', temperature > 0 ? 0.9 : 1);
     if (temperature < 0) throw new UsageError('--temperature must be >= 0');
     if (!(topP > 0 && topP <= 1)) throw new UsageError('--top-p must be in (0, 1]');
-    const llm = await import('../../../gpu-worker/src/llm/index.ts');
+    const llm = await import('@llmrec/gpu-worker/llm/index.ts');
     let loaded;
     try {
       loaded = await llm.loadModel(llm.resolveModelDir(model, (m) => process.stderr.write(`generate: ${m}\n`)));

@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { datasetDir, prepareDataset, readDataset, readItems, readSplit, REPO_ROOT, sharedDataDir } from '../../../data/src/index.ts';
-import { createSqliteStore } from '../../../edge/src/kv/sqlite-store.ts';
-import { AdapterRegistry } from '../../../gpu-worker/src/adapter-runtime/adapter-registry.ts';
-import { loadBundleBase } from '../../../gpu-worker/src/job/bundle-base.ts';
-import { readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
+import { datasetDir, prepareDataset, readDataset, readItems, readSplit, REPO_ROOT, sharedDataDir } from '@llmrec/data/index.ts';
+import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
+import { AdapterRegistry } from '@llmrec/gpu-worker/adapter-runtime/adapter-registry.ts';
+import { loadBundleBase } from '@llmrec/gpu-worker/job/bundle-base.ts';
+import { readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
 import { makeFixture } from '../../../tests/support/catalog-fixture.ts';
 import { writeFixtureBundle } from '../../../tests/support/processes.ts';
 

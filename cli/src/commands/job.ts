@@ -3,11 +3,11 @@
 // By default the frozen base is the serving bundle the worker scores with (chosen as `llmrec serve` chooses it),
 // so published adapters fit the worker's dim and latent space; `--base fallback` keeps the TS bag-of-items base.
 import { resolve } from 'node:path';
-import { datasetDir, llmrecHome, readDataset, readItems, type Dataset } from '../../../data/src/index.ts';
-import { openStore } from '../../../edge/src/kv/open-store.ts';
-import { baseForDataset } from '../../../eval/src/streaming/base-for-dataset.ts';
-import { AdapterJob, defaultJobConfig, type JobBase } from '../../../gpu-worker/src/job/adapter-job.ts';
-import { loadBundleBase } from '../../../gpu-worker/src/job/bundle-base.ts';
+import { datasetDir, llmrecHome, readDataset, readItems, type Dataset } from '@llmrec/data/index.ts';
+import { openStore } from '@llmrec/edge/kv/open-store.ts';
+import { baseForDataset } from '@llmrec/eval/streaming/base-for-dataset.ts';
+import { AdapterJob, defaultJobConfig, type JobBase } from '@llmrec/gpu-worker/job/adapter-job.ts';
+import { loadBundleBase } from '@llmrec/gpu-worker/job/bundle-base.ts';
 import { type Command, CliError, flag, int, num, optStr, UsageError } from '../command.ts';
 import { resolveBundleDir } from '../serving/local-stack.ts';
 

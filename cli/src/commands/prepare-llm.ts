@@ -17,7 +17,7 @@ export const command: Command = {
     'external-data': { type: 'boolean', description: 'store weights in onnx/model.onnx.data (default: as the source / when > 1.5 GB)' },
   },
   async run({ values }) {
-    const { prepareLlm } = await import('../../../gpu-worker/src/llm/prepare/prepare-llm.ts');
+    const { prepareLlm } = await import('@llmrec/gpu-worker/llm/prepare/prepare-llm.ts');
     const input = str(values, 'in');
     const t0 = performance.now();
     try {

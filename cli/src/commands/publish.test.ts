@@ -5,15 +5,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { prepareDataset, readDataset, readItems } from '../../../data/src/index.ts';
-import { SHARED, SKIP_REASON } from '../../../data/src/test-support/shared-data.ts';
-import { createSqliteStore } from '../../../edge/src/kv/sqlite-store.ts';
-import { createUpstashStore } from '../../../edge/src/kv/redis-rest.ts';
-import { writeNpyFloat32 } from '../../../gpu-worker/src/npy.ts';
-import { keys } from '../../../shared/src/kv/keys.ts';
-import { pqDecode, pqFromValues } from '../../../shared/src/kv/pq-quantize.ts';
-import { getTyped, listTyped } from '../../../shared/src/kv/typed.ts';
-import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '../../../shared/src/kv/values.ts';
+import { prepareDataset, readDataset, readItems } from '@llmrec/data/index.ts';
+import { SHARED, SKIP_REASON } from '@llmrec/data/test-support/shared-data.ts';
+import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
+import { createUpstashStore } from '@llmrec/edge/kv/redis-rest.ts';
+import { writeNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { pqDecode, pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import { getTyped, listTyped } from '@llmrec/shared/kv/typed.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '@llmrec/shared/kv/values.ts';
 import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
 import { remoteKvStore, repoRoot, startWranglerDev, wranglerBin, wranglerEnv } from '../../../test-support/wrangler-dev.ts';
 import { execFileSync } from 'node:child_process';
@@ -201,7 +201,7 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
 
 describe('coInteractionLists', () => {
   it('matches the evidence layer CoInteractionIndex on a random interaction set', async () => {
-    const { CoInteractionIndex } = await import('../../../shared/src/evidence/co-interaction.ts');
+    const { CoInteractionIndex } = await import('@llmrec/shared/evidence/co-interaction.ts');
     const { coInteractionLists } = await import('./publish.ts');
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -1,7 +1,7 @@
 // `llmrec rollback`: restore a previous adapter version by republishing it under a new, higher version
 // (versions only go up; workers and the job pick it up on their next poll).
-import { readPointer, rollbackAdapter } from '../../../shared/src/adapter/adapter-store.ts';
-import { openStore } from '../../../edge/src/kv/open-store.ts';
+import { readPointer, rollbackAdapter } from '@llmrec/shared/adapter/adapter-store.ts';
+import { openStore } from '@llmrec/edge/kv/open-store.ts';
 import { type Command, CliError, int, optStr } from '../command.ts';
 
 export const command: Command = {

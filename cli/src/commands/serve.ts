@@ -1,8 +1,8 @@
 // `llmrec serve`: the GPU worker and the edge, locally, on the embedded SQLite store by default
 // (request path end to end on one machine). Keeps serving until Ctrl-C / SIGTERM, then shuts down gracefully.
 import { resolve } from 'node:path';
-import { openStore } from '../../../edge/src/kv/open-store.ts';
-import { keys } from '../../../shared/src/kv/keys.ts';
+import { openStore } from '@llmrec/edge/kv/open-store.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
 import { CliError, int, optStr, type Command } from '../command.ts';
 import { resolveBundleDir, startLocalStack, type LocalStack } from '../serving/local-stack.ts';
 

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
-import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '../../../shared/src/artifacts.ts';
-import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
-import { computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '../../../data/src/index.ts';
+import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '@llmrec/shared/artifacts.ts';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
+import { computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '@llmrec/data/index.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
@@ -148,7 +148,7 @@ async function resolveTextFeatures(o: PipelineOptions, text: Cfg | undefined): P
   const key = sha256(modelHash + sha256(readFileSync(vocab)) + sha256(itemsJsonl)).slice(0, 16);
   const out = join(o.home, 'cache', 'train', o.dataset, 'text', `onnx-${key}.npy`);
   if (!existsSync(out)) {
-    const { createSentenceEncoder } = await import('../../../gpu-worker/src/onnx/index.ts');
+    const { createSentenceEncoder } = await import('@llmrec/gpu-worker/onnx/index.ts');
     const texts = itemsJsonl.split('\n').filter((l) => l.trim()).map((l) => itemText(JSON.parse(l)));
     log('train', `text: embedding ${texts.length} items with ${model}`);
     const enc = await createSentenceEncoder(model, vocab, { device: 'auto' });

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDataset } from '../../../data/src/read.ts';
-import { defaultFallbackBase, trainFallbackBase } from '../../../eval/src/streaming/fallback-base.ts';
-import { writeNpyFloat32 } from '../../../gpu-worker/src/npy.ts';
-import { SERVING_BUNDLE_FILE, ServingBundle } from '../../../shared/src/api/serving-bundle.ts';
-import { sumEncoderOnnx } from './sum-encoder-onnx.ts';
+import { readDataset } from '@llmrec/data/read.ts';
+import { defaultFallbackBase, trainFallbackBase } from '@llmrec/eval/streaming/fallback-base.ts';
+import { writeNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
+import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
+import { sumEncoderOnnx } from '@llmrec/gpu-worker/onnx/sum-encoder-onnx.ts';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 

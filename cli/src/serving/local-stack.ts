@@ -5,17 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EdgeConfig, type EdgeConfigInput } from '../../../edge/src/config.ts';
-import { startEdge, type RunningEdge } from '../../../edge/src/entry-node.ts';
-import { keepAliveFetch } from '../../../edge/src/node-http-fetch.ts';
-import { httpWorkerClient } from '../../../edge/src/worker-client.ts';
-import { loadServingModel } from '../../../gpu-worker/src/artifacts.ts';
-import type { Device } from '../../../gpu-worker/src/onnx/index.ts';
-import { createDynamicScoring } from '../../../gpu-worker/src/dynamic-scoring.ts';
-import { loadLlmFromEnv } from '../../../gpu-worker/src/llm-from-env.ts';
-import { startWorker, type RunningWorker } from '../../../gpu-worker/src/server.ts';
-import { SERVING_BUNDLE_FILE } from '../../../shared/src/api/serving-bundle.ts';
-import type { KvStore } from '../../../shared/src/kv/store.ts';
+import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
+import { startEdge, type RunningEdge } from '@llmrec/edge/entry-node.ts';
+import { keepAliveFetch } from '@llmrec/edge/node-http-fetch.ts';
+import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
+import { loadServingModel } from '@llmrec/gpu-worker/artifacts.ts';
+import type { Device } from '@llmrec/gpu-worker/onnx/index.ts';
+import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
+import { loadLlmFromEnv } from '@llmrec/gpu-worker/llm-from-env.ts';
+import { startWorker, type RunningWorker } from '@llmrec/gpu-worker/server.ts';
+import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { buildBaselineBundle } from './baseline-artifacts.ts';
 
 export interface LocalStackOptions {

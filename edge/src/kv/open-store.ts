@@ -1,9 +1,9 @@
 // Opens the KvStore a Node process (serve, publish, the adapter job) is configured for: the one entry point
 // from a store spec / environment to a backend. Node only (it may load the SQLite backend); the Workers entry
 // builds its store from bindings instead (createCloudflareKvStore / createUpstashStore).
-import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
-import type { KvStore } from '../../../shared/src/kv/store.ts';
-import { parseStoreSpec, StoreSpecError, type StoreConfig, type StoreEnv } from '../../../shared/src/kv/store-spec.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { parseStoreSpec, StoreSpecError, type StoreConfig, type StoreEnv } from '@llmrec/shared/kv/store-spec.ts';
 import { createUpstashStore, createVercelKvStore } from './redis-rest.ts';
 
 export interface OpenStoreOptions {

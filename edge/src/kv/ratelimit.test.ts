@@ -2,7 +2,7 @@
 // through the local Upstash REST endpoint.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
-import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { createRateLimiter, InProcessRateLimiter } from './ratelimit.ts';
 import { createUpstashStore } from './redis-rest.ts';
 

@@ -2,9 +2,9 @@
 // instance) when the store is a Redis REST backend, an in-process sliding window otherwise (embedded SQLite
 // and memory stores: one process serves everything). One factory, one result shape.
 import { Ratelimit } from '@upstash/ratelimit';
-import { keys } from '../../../shared/src/kv/keys.ts';
-import { RedisStore } from '../../../shared/src/kv/redis-store.ts';
-import type { KvStore } from '../../../shared/src/kv/store.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { RedisStore } from '@llmrec/shared/kv/redis-store.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 
 export interface RateLimitResult {
   success: boolean;

@@ -4,8 +4,8 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKvConformance } from '../../../test-support/kv-conformance.ts';
 import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
-import { keys as kvKeys } from '../../../shared/src/kv/keys.ts';
-import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
+import { keys as kvKeys } from '@llmrec/shared/kv/keys.ts';
+import { KvUnavailableError } from '@llmrec/shared/kv/store.ts';
 import { createUpstashStore, createVercelKvStore } from './redis-rest.ts';
 
 let rest: UpstashRestServer;

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from '@llmrec/shared/kv/store.ts';
 
 type Db = Database.Database;
 

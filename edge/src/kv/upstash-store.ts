@@ -2,7 +2,7 @@
 // @vercel/kv, whose module body writes to process.env (absent on Workers without nodejs_compat).
 // The client is created with automatic JSON deserialisation off: the KV layer parses values with zod (typed.ts).
 import { Redis } from '@upstash/redis';
-import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../../../shared/src/kv/redis-store.ts';
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '@llmrec/shared/kv/redis-store.ts';
 
 /** Each REST call is aborted after this long (a hung endpoint must become a KvUnavailableError, not a hang). */
 export const DEFAULT_REST_TIMEOUT_MS = 2000;

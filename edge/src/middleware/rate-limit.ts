@@ -2,7 +2,7 @@
 // (edge/src/kv/ratelimit.ts: @upstash/ratelimit on Redis backends, in-process on the embedded store).
 import type { MiddlewareHandler } from 'hono';
 import type { RateLimiter } from '../kv/ratelimit.ts';
-import { KvUnavailableError } from '../../../shared/src/kv/store.ts';
+import { KvUnavailableError } from '@llmrec/shared/kv/store.ts';
 import { ApiError } from '../errors.ts';
 import { waitUntil } from '../wait-until.ts';
 

@@ -1,7 +1,7 @@
 // Request ids: taken from the caller's x-request-id when it is sane, else generated; echoed on the response,
 // forwarded to the worker and written in every log line (request path tracing).
 import type { MiddlewareHandler } from 'hono';
-import { REQUEST_ID_HEADER } from '../../../shared/src/api/wire.ts';
+import { REQUEST_ID_HEADER } from '@llmrec/shared/api/wire.ts';
 
 const SANE = /^[A-Za-z0-9_.:-]{1,128}$/;
 

@@ -1,5 +1,5 @@
 // Shared route pieces: the Hono env of the edge app (per-request variables) and the documented error responses.
-import { ErrorBody } from '../../../shared/src/api/http.ts';
+import { ErrorBody } from '@llmrec/shared/api/http.ts';
 
 export type EdgeEnv = {
   Variables: { requestId: string; keyId: string; workerMs: number; degraded: boolean };

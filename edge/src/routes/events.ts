@@ -1,6 +1,6 @@
 // POST /v1/events: one interaction or a batch; idempotent by client event id (events.ts).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { EventsRequest, EventsResponse } from '../../../shared/src/api/http.ts';
+import { EventsRequest, EventsResponse } from '@llmrec/shared/api/http.ts';
 import { ingestEvents, type IngestDeps } from '../events.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import { CoInteractionIndex, Explanation, itemFacts, memoryExplainSource } from '../../../shared/src/evidence/index.ts';
+import { CoInteractionIndex, Explanation, itemFacts, memoryExplainSource } from '@llmrec/shared/evidence/index.ts';
 import { badRequest, toResponse, zodProblems } from '../errors.ts';
 import type { EdgeEnv } from './common.ts';
 import { registerExplain } from './explain.ts';
@@ -58,7 +58,7 @@ describe('POST /v1/explain', () => {
 
 describe('explain with remote (LLM) rationales', () => {
   it('uses a faithful remote rationale and replaces an unfaithful one by the template', async () => {
-    const { explainItems, memoryExplainSource, itemFacts: facts, renderRationale } = await import('../../../shared/src/evidence/index.ts');
+    const { explainItems, memoryExplainSource, itemFacts: facts, renderRationale } = await import('@llmrec/shared/evidence/index.ts');
     const items = ['Heat (1995)', 'Casino (1995)', 'Fargo (1996)'].map((title, idx) => facts({ idx, id: String(idx + 1), title, text: { genres: ['Crime'] } }));
     const base = memoryExplainSource(items, Float32Array.from([1, 0, 0.9, 0.1, 0.7, 0.7]), 2, new Map([['u', ['1', '3']]]), () => 9);
     const good = await explainItems({ ...base, remoteRationales: async (_u, _h, evs) => Promise.all(evs.map((e) => renderRationale(e, () => 1))) }, { userId: 'u', itemIds: ['2'] });

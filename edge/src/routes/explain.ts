@@ -3,8 +3,8 @@
 // explanations of DynMM-Explain-LLMRec; the work is done by shared/src/evidence (explainItems).
 // Mount: registerExplain(app, { source }) in createApp, next to registerRecommend.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ErrorBody, PublicId } from '../../../shared/src/api/http.ts';
-import { explainItems, Explanation, UnknownItemError, type ExplainSource } from '../../../shared/src/evidence/index.ts';
+import { ErrorBody, PublicId } from '@llmrec/shared/api/http.ts';
+import { explainItems, Explanation, UnknownItemError, type ExplainSource } from '@llmrec/shared/evidence/index.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';
 

@@ -1,8 +1,8 @@
 // GET /healthz (process up) and GET /readyz (store reachable, catalog published, worker status and its
 // execution provider). Neither needs an API key; neither reveals secrets.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { HealthResponse, ReadyResponse } from '../../../shared/src/api/http.ts';
-import type { KvStore } from '../../../shared/src/kv/store.ts';
+import { HealthResponse, ReadyResponse } from '@llmrec/shared/api/http.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import type { Catalog } from '../catalog.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import type { EdgeEnv } from './common.ts';

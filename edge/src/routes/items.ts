@@ -1,6 +1,6 @@
 // GET /v1/items/{id}: item metadata from the published catalog.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ErrorBody, ItemResponse, PublicId } from '../../../shared/src/api/http.ts';
+import { ErrorBody, ItemResponse, PublicId } from '@llmrec/shared/api/http.ts';
 import type { Catalog } from '../catalog.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';

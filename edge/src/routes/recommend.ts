@@ -1,7 +1,7 @@
 // POST /v1/recommend: HTTP binding of the recommend use case (recommend.ts).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { ErrorBody, RecommendRequest, RecommendResponse } from '../../../shared/src/api/http.ts';
-import { explainItems, type ExplainSource } from '../../../shared/src/evidence/index.ts';
+import { ErrorBody, RecommendRequest, RecommendResponse } from '@llmrec/shared/api/http.ts';
+import { explainItems, type ExplainSource } from '@llmrec/shared/evidence/index.ts';
 import { recommend, type RecommendDeps } from '../recommend.ts';
 import { waitUntil } from '../wait-until.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';

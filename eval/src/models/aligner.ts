@@ -1,8 +1,8 @@
 // `--model aligner` / `--model aligner-pq`: the base aligner's user latent z_u (ONNX: history -> z_u) ranked by
 // z_u . z_i against the joint item latents (float32), or against the PQ-coded latents by asymmetric distance
 // computation (shared/src/pq) — the ranking quality the serving path keeps after compression.
-import { decodeNpy } from '../../../data/src/npy.ts';
-import { adcScores, createPqIndex } from '../../../shared/src/pq/index.ts';
+import { decodeNpy } from '@llmrec/data/npy.ts';
+import { adcScores, createPqIndex } from '@llmrec/shared/pq/index.ts';
 import { loadTrainedArtifacts, runHistories } from './sasrec.ts';
 import type { ModelSpec } from './types.ts';
 

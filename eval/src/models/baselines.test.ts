@@ -1,7 +1,7 @@
 // Baselines on a tiny hand-made dataset: popularity counts only training rows; item-kNN cosine similarities.
 import { describe, expect, it } from 'vitest';
-import { userOffsets } from '../../../data/src/builder.ts';
-import type { Dataset } from '../../../data/src/read.ts';
+import { userOffsets } from '@llmrec/data/builder.ts';
+import type { Dataset } from '@llmrec/data/read.ts';
 import { buildItemKnn, model as itemknn } from './itemknn.ts';
 import { model as popular } from './popular.ts';
 import { MODELS } from './registry.ts';

@@ -2,9 +2,9 @@
 // updated after every predicted window by the same OnlineLearner the background job runs. Streaming only.
 // Note: `llmrec eval --split streaming` with only static/dynamic variants runs eval/src/streaming/cli-table.ts
 // instead (every seed, CI, paired t-test); this spec is used when it is mixed with other models (one seed).
-import { readDataset } from '../../../data/src/index.ts';
-import { defaultLearnerConfig, OnlineLearner } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
+import { readDataset } from '@llmrec/data/index.ts';
+import { defaultLearnerConfig, OnlineLearner } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { baseForDataset } from '../streaming/base-for-dataset.ts';
 import type { ModelSpec } from './types.ts';
 

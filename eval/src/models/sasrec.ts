@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asFloat32, createSession, int64, run, type OnnxSession } from '../../../gpu-worker/src/onnx/index.ts';
-import { ARTIFACTS_MANIFEST_FILE, artifactsDir, padHistories, parseArtifactsManifest, type ArtifactName, type ArtifactsManifest } from '../../../shared/src/artifacts.ts';
+import { asFloat32, createSession, int64, run, type OnnxSession } from '@llmrec/gpu-worker/onnx/index.ts';
+import { ARTIFACTS_MANIFEST_FILE, artifactsDir, padHistories, parseArtifactsManifest, type ArtifactName, type ArtifactsManifest } from '@llmrec/shared/artifacts.ts';
 import type { FitContext, ModelSpec } from './types.ts';
 
 export interface TrainedArtifacts {

@@ -2,8 +2,8 @@
 // adapts), user latent from the growing history; never learns from the stream.
 // Note: `llmrec eval --split streaming` with only static/dynamic variants runs eval/src/streaming/cli-table.ts
 // instead (every seed, CI, paired t-test); this spec is used when it is mixed with other models (one seed).
-import { readDataset } from '../../../data/src/index.ts';
-import { staticScores } from '../../../gpu-worker/src/adapter-runtime/adapter-registry.ts';
+import { readDataset } from '@llmrec/data/index.ts';
+import { staticScores } from '@llmrec/gpu-worker/adapter-runtime/adapter-registry.ts';
 import { baseForDataset } from '../streaming/base-for-dataset.ts';
 import type { ModelSpec } from './types.ts';
 

@@ -1,7 +1,7 @@
 // The contract between the evaluation runner and a recommender: a model is fitted on a split's training rows, then
 // scores ALL items for a batch of users at once (one Float32Array row per user), possibly asynchronously (ONNX).
 // Streaming experiments additionally call `learn` after each window has been predicted (online adapters).
-import type { Dataset, SplitName } from '../../../data/src/index.ts';
+import type { Dataset, SplitName } from '@llmrec/data/index.ts';
 
 export interface FitContext {
   dataset: Dataset;

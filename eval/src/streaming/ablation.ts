@@ -4,10 +4,10 @@
 // (n = seeds) and over the pooled per-event values. Base: 'fallback' retrains the bag-of-items base per seed;
 // 'trained' is the frozen aligner from `llmrec train --split streaming` (same for every seed: seeds then only
 // vary the adapter init and sampling).
-import { defaultLearnerConfig, type LearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig, type TrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
-import { readSplit, type Dataset } from '../../../data/src/index.ts';
-import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { defaultLearnerConfig, type LearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig, type TrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
+import { readSplit, type Dataset } from '@llmrec/data/index.ts';
+import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { mean, meanCI, pairedTTest, type PairedTest } from '../stats.ts';
 import { baseForDataset } from './base-for-dataset.ts';
 import { runStreaming, streamEvents } from './replay.ts';

@@ -3,8 +3,8 @@
 // streaming evaluation and the adapter benchmark run on until a SASRec export is wired in.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readItems, readSplit, type Dataset } from '../../../data/src/index.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
+import { readItems, readSplit, type Dataset } from '@llmrec/data/index.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
 import { defaultFallbackBase, trainFallbackBase, type FallbackBaseConfig } from './fallback-base.ts';
 import { streamEvents, type StreamEvent } from './replay.ts';
 

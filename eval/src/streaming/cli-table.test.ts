@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeSplit, prepareDataset, readDataset, splitExists, writeSplit } from '../../../data/src/index.ts';
-import { SHARED } from '../../../data/src/test-support/shared-data.ts';
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
+import { computeSplit, prepareDataset, readDataset, splitExists, writeSplit } from '@llmrec/data/index.ts';
+import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { baseForDataset } from './base-for-dataset.ts';
 import { isStreamingTable, runStreamingTable } from './cli-table.ts';
 import { runStreaming } from './replay.ts';

@@ -4,7 +4,7 @@
 // written to results/eval-<dataset>-streaming-<models>[-events<N>]-<base>.{json,md}.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dataset } from '../../../data/src/index.ts';
+import type { Dataset } from '@llmrec/data/index.ts';
 import { formatAblation, runAblation, VARIANTS, type AblationResult, type BaseKind } from './ablation.ts';
 import { trainedArtifactsExist } from './trained-base.ts';
 

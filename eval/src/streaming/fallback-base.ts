@@ -3,8 +3,8 @@
 // score = u . z_i; MeanHistoryBase) is trained here in TypeScript with BPR on the first 70% of interactions
 // (next-item prediction from each user's earlier pre-training items). It is frozen afterwards, like the paper's
 // CF backbone; only the online adapters learn from the streamed 30%.
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
 
 export interface FallbackBaseConfig {
   dim: number;

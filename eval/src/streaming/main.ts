@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { datasetDir, llmrecHome, readDataset, REPO_ROOT } from '../../../data/src/index.ts';
+import { datasetDir, llmrecHome, readDataset, REPO_ROOT } from '@llmrec/data/index.ts';
 import { formatAblation, runAblation, VARIANTS, type AblationResult } from './ablation.ts';
 import { mergeAblations } from './merge.ts';
 

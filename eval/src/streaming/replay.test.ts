@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
-import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
+import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { runStreaming, streamEvents } from './replay.ts';
 
 function synthetic() {

@@ -3,8 +3,8 @@
 // event time. Every interaction of a window is predicted BEFORE the window is learned: full ranking over all
 // items, the user's already-seen items excluded, history updated right after each prediction (as ingest does).
 // After the window the dynamic model runs the same window update as the background job (OnlineLearner).
-import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
-import { defaultLearnerConfig, OnlineLearner, rankOf, type LearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
+import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
+import { defaultLearnerConfig, OnlineLearner, rankOf, type LearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
 
 export interface StreamEvent {
   row: number;

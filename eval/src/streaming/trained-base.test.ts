@@ -1,10 +1,10 @@
 // The precomputed (trained) base covers every history the streaming replay and the online learner ask for: a
 // PrecomputedBase built from a MeanHistoryBase's z_u over streamHistories() replays exactly like the base itself.
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
-import { defaultLearnerConfig } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
+import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { runStreaming, streamEvents } from './replay.ts';
 import { PrecomputedBase, streamHistories } from './trained-base.ts';
 

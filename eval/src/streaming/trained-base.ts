@@ -3,12 +3,12 @@
 // from a history. BaseModel.userLatent is synchronous while onnxruntime is not, so z_u is computed up front, in
 // batches, for every history the replay can ask for: each user's history (capped at maxHistory, as the
 // OnlineLearner keeps it) just before each of their events. A history outside that set is an error, never a guess.
-import { readSplit, type Dataset } from '../../../data/src/index.ts';
-import { decodeNpy } from '../../../data/src/npy.ts';
+import { readSplit, type Dataset } from '@llmrec/data/index.ts';
+import { decodeNpy } from '@llmrec/data/npy.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, ARTIFACTS_MANIFEST_FILE } from '../../../shared/src/artifacts.ts';
-import { historyKey, type BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { artifactsDir, ARTIFACTS_MANIFEST_FILE } from '@llmrec/shared/artifacts.ts';
+import { historyKey, type BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { loadTrainedArtifacts, runHistories } from '../models/sasrec.ts';
 import type { StreamEvent } from './replay.ts';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adapterKeys, layoutShapes, publishAdapter } from '../../../shared/src/adapter/adapter-store.ts';
-import { dynamicLayout, initDynamic } from '../../../shared/src/adapter/dynamic-model.ts';
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
-import { encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
-import { WindowStats } from '../../../shared/src/adapter/window-stats.ts';
-import { keys } from '../../../shared/src/kv/keys.ts';
-import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
+import { adapterKeys, layoutShapes, publishAdapter } from '@llmrec/shared/adapter/adapter-store.ts';
+import { dynamicLayout, initDynamic } from '@llmrec/shared/adapter/dynamic-model.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
+import { encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { WindowStats } from '@llmrec/shared/adapter/window-stats.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { AdapterRegistry, staticScores } from './adapter-registry.ts';
 
 const rnd = mulberry32(8);

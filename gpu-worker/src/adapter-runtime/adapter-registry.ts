@@ -4,10 +4,10 @@
 // incomplete or malformed is skipped and the current one kept). Without any version it scores statically.
 // An adapter only fits the base it was trained around: a version tagged with another base id (BaseModel.id, the
 // serving bundle's version) or of another dim is refused once, with the reason, and not retried every poll.
-import { readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
-import { dynamicLayout, DynamicScorer, type BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
-import { b64ToF32, decodeStats } from '../../../shared/src/adapter/snapshot.ts';
-import type { KvStore } from '../../../shared/src/kv/store.ts';
+import { readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
+import { dynamicLayout, DynamicScorer, type BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
+import { b64ToF32, decodeStats } from '@llmrec/shared/adapter/snapshot.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
 
 export interface RegistryOptions {
   /** Poll interval (ms) for start(). */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { adapterKeys, readAdapter, readPointer, rollbackAdapter } from '../../../shared/src/adapter/adapter-store.ts';
-import { mulberry32 } from '../../../shared/src/adapter/gated-adapter.ts';
-import { MeanHistoryBase } from '../../../shared/src/adapter/mean-history-base.ts';
-import { defaultLearnerConfig, OnlineLearner } from '../../../shared/src/adapter/online-learner.ts';
-import { defaultTrainConfig } from '../../../shared/src/adapter/online-trainer.ts';
-import { createMemoryStore } from '../../../shared/src/kv/memory-store.ts';
-import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { adapterKeys, readAdapter, readPointer, rollbackAdapter } from '@llmrec/shared/adapter/adapter-store.ts';
+import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
+import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
+import { defaultLearnerConfig, OnlineLearner } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
+import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
+import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { AdapterRegistry } from '../adapter-runtime/adapter-registry.ts';
 import { AdapterJob, defaultJobConfig, type JobConfig, type JobHooks } from './adapter-job.ts';
 

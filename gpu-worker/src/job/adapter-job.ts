@@ -10,13 +10,13 @@
 // Adapters are tied to their base (BaseModel.id, e.g. the serving bundle's version): versions are published
 // tagged with it, a checkpoint or a rolled-back version of another base is never trained on (checkpoint.ts
 // resumeLearner: fresh adapters, event bookkeeping kept), and a new base's first version has no parent.
-import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '../../../shared/src/adapter/adapter-store.ts';
-import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '../../../shared/src/adapter/checkpoint.ts';
-import type { BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
-import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '../../../shared/src/adapter/online-learner.ts';
-import { b64ToF32, encodeStats, f32ToB64 } from '../../../shared/src/adapter/snapshot.ts';
-import { getChunked, putChunked, type ChunkOptions } from '../../../shared/src/kv/chunked.ts';
-import type { EventLog, KvStore, LoggedEvent } from '../../../shared/src/kv/store.ts';
+import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
+import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '@llmrec/shared/adapter/checkpoint.ts';
+import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
+import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '@llmrec/shared/adapter/online-learner.ts';
+import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
+import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { z } from 'zod';
 
 export interface JobConfig {

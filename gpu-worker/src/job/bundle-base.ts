@@ -4,7 +4,7 @@
 // lives in the worker's latent space. BaseModel.userLatent is synchronous while onnxruntime is not, so z_u is
 // encoded ahead of each window update (prepare) for the histories the update will ask for, and served from
 // that cache; a history outside it is an error, never a guess.
-import { historyKey, type BaseModel } from '../../../shared/src/adapter/dynamic-model.ts';
+import { historyKey, type BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { loadServingModel } from '../artifacts.ts';
 import type { LatentModel } from '../model.ts';
 import type { Device } from '../onnx/index.ts';

@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildEvidence, checkRationale, CoInteractionIndex, removalCheck, renderRationale, type EvidenceSource } from '../../../../shared/src/evidence/index.ts';
-import { assemblePrompt } from '../../../../shared/src/prompt/segments.ts';
+import { buildEvidence, checkRationale, CoInteractionIndex, removalCheck, renderRationale, type EvidenceSource } from '@llmrec/shared/evidence/index.ts';
+import { assemblePrompt } from '@llmrec/shared/prompt/segments.ts';
 import { loadModel, type LoadedLlm } from '../model/load-model.ts';
 import { llmrecHome, resolveModelDir } from '../model/resolve-model.ts';
 import { encodePrefix, embedSoftPrompt, fitSoftPrompt, fuseScores, llmSlotChooser, scoreCandidates } from '../rank/llm-ranker.ts';

@@ -2,8 +2,8 @@
 // text, and per-user leave-one-out sequences (train rows, validation item, test item).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { itemFacts } from '../../../../shared/src/evidence/item-facts.ts';
-import type { ItemFacts } from '../../../../shared/src/evidence/schema.ts';
+import { itemFacts } from '@llmrec/shared/evidence/item-facts.ts';
+import type { ItemFacts } from '@llmrec/shared/evidence/schema.ts';
 import { readNpyAny } from '../model/npy.ts';
 
 export interface LooData {

@@ -1,7 +1,7 @@
 // .npy file reader/writer for float32/float16 matrices (header parsing and encoding: shared/src/npy.ts): the LLM's
 // token-embedding table is stored beside the decoder in this form so Python (projector training) reads it directly.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { encodeNpy, parseNpyHeader } from '../../../../shared/src/npy.ts';
+import { encodeNpy, parseNpyHeader } from '@llmrec/shared/npy.ts';
 import { halfToFloat } from '../onnx-graph/model-io.ts';
 
 export interface Matrix { data: Float32Array; shape: number[] }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assemblePrompt } from '../../../../shared/src/prompt/segments.ts';
+import { assemblePrompt } from '@llmrec/shared/prompt/segments.ts';
 import { loadModel, type LoadedLlm } from '../model/load-model.ts';
 import { embedTokens, emptyCache, forward } from '../runtime/decoder.ts';
 import { promptEmbeds } from '../runtime/generate.ts';

@@ -1,8 +1,8 @@
 // LLM ranking (method: frozen-LLM scorer): each candidate's score is the LLM's mean log-likelihood of
 // its title after the soft prompt. The prompt is encoded once and its KV cache is reused for every
 // candidate (no re-encoding of the shared prefix). Also the LLM slot chooser of the rationale template.
-import { buildSoftPrompt, type SoftPrompt } from '../../../../shared/src/llm-prompt/soft-prompt.ts';
-import type { PromptSegments } from '../../../../shared/src/prompt/segments.ts';
+import { buildSoftPrompt, type SoftPrompt } from '@llmrec/shared/llm-prompt/soft-prompt.ts';
+import type { PromptSegments } from '@llmrec/shared/prompt/segments.ts';
 import type { LoadedLlm } from '../model/load-model.ts';
 import { embedTokens, emptyCache, forward, forwardShared, type KvCache } from '../runtime/decoder.ts';
 import { promptEmbeds, type PromptPart } from '../runtime/generate.ts';

@@ -1,5 +1,5 @@
 // Next-token choice for the frozen LLM: greedy (temperature 0) or seeded temperature / top-p sampling.
-import { mulberry32 } from '../../../../shared/src/rng.ts';
+import { mulberry32 } from '@llmrec/shared/rng.ts';
 
 export interface SamplingOptions {
   /** 0 = greedy. */

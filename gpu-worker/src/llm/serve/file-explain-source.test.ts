@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainItems } from '../../../../shared/src/evidence/index.ts';
+import { explainItems } from '@llmrec/shared/evidence/index.ts';
 import { fileExplainSource } from './file-explain-source.ts';
 
 const home = resolve(process.env.LLMREC_HOME ?? '.llmrec');

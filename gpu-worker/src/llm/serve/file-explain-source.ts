@@ -2,8 +2,8 @@
 // local demo: item facts from items.jsonl, co-user counts from the training rows, latents from the
 // artifacts' item-latents.npy. Production edges read the same pieces from KV instead.
 import { join } from 'node:path';
-import { CoInteractionIndex } from '../../../../shared/src/evidence/co-interaction.ts';
-import { memoryExplainSource, type ExplainSource } from '../../../../shared/src/evidence/explain.ts';
+import { CoInteractionIndex } from '@llmrec/shared/evidence/co-interaction.ts';
+import { memoryExplainSource, type ExplainSource } from '@llmrec/shared/evidence/explain.ts';
 import { readNpy } from '../model/npy.ts';
 import { readLoo } from '../eval/loo-data.ts';
 

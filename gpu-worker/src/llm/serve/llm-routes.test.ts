@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WORKER_SECRET_HEADER } from '../../../../shared/src/api/wire.ts';
-import { buildEvidence, checkRationale, type ItemFacts } from '../../../../shared/src/evidence/index.ts';
-import { LlmExplainResponse, LlmRankResponse } from '../../../../shared/src/llm-prompt/wire.ts';
-import { assemblePrompt } from '../../../../shared/src/prompt/segments.ts';
+import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
+import { buildEvidence, checkRationale, type ItemFacts } from '@llmrec/shared/evidence/index.ts';
+import { LlmExplainResponse, LlmRankResponse } from '@llmrec/shared/llm-prompt/wire.ts';
+import { assemblePrompt } from '@llmrec/shared/prompt/segments.ts';
 import { loadModel } from '../model/load-model.ts';
 import { loadProjectors } from '../rank/projectors.ts';
 import { tinyProjectors } from '../rank/tiny-projectors.test-helper.ts';

@@ -1,8 +1,8 @@
 // Worker HTTP routes of the LLM layer: POST /llm/rank and POST /llm/explain (wire: shared/src/llm-prompt/wire.ts),
 // authenticated by the edge's shared secret. Mount on the worker app: registerLlmRoutes(app, service, secret).
 import type { Hono } from 'hono';
-import { WORKER_SECRET_HEADER } from '../../../../shared/src/api/wire.ts';
-import { LlmExplainRequest, LlmRankRequest } from '../../../../shared/src/llm-prompt/wire.ts';
+import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
+import { LlmExplainRequest, LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
 import type { LlmService } from './llm-service.ts';
 
 export function registerLlmRoutes(app: Hono, service: LlmService, secret: string): void {

@@ -1,10 +1,10 @@
 // The worker's LLM service (request path, step 4, LLM half): loads the frozen LLM and the projectors once,
 // then ranks prompt candidates (soft prompt, cached prefix, batched candidate scoring, fusion) and renders
 // rationales with LLM-chosen slots. Serialised: one request at a time owns the decoder.
-import { checkRationale } from '../../../../shared/src/evidence/faithfulness.ts';
-import { renderRationale } from '../../../../shared/src/evidence/rationale.ts';
-import type { LlmExplainRequest, LlmExplainResponse, LlmRankRequest, LlmRankResponse } from '../../../../shared/src/llm-prompt/wire.ts';
-import { LLM_WIRE_VERSION } from '../../../../shared/src/llm-prompt/wire.ts';
+import { checkRationale } from '@llmrec/shared/evidence/faithfulness.ts';
+import { renderRationale } from '@llmrec/shared/evidence/rationale.ts';
+import type { LlmExplainRequest, LlmExplainResponse, LlmRankRequest, LlmRankResponse } from '@llmrec/shared/llm-prompt/wire.ts';
+import { LLM_WIRE_VERSION } from '@llmrec/shared/llm-prompt/wire.ts';
 import type { LoadedLlm } from '../model/load-model.ts';
 import { embedSoftPrompt, encodePrefix, fitSoftPrompt, fuseScores, llmSlotChooser, scoreAfterPrefix } from '../rank/llm-ranker.ts';
 import { historyLatent, row, type SoftTokens } from '../rank/projectors.ts';

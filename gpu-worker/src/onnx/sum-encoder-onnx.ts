@@ -3,9 +3,9 @@
 // row 0 of the table is zeros). Serves the baseline bundle (baseline-artifacts.ts) and the worker tests.
 // Written with the worker's ONNX model writer (one ONNX schema in the tree); its test pins the bytes, because
 // the baseline bundle's version is derived from their hash.
-import { valueInfo } from '../../../gpu-worker/src/llm/onnx-graph/graph-builder.ts';
-import { encodeModel, floatTensor, int64Tensor } from '../../../gpu-worker/src/llm/onnx-graph/model-io.ts';
-import { AttrType, DataType } from '../../../gpu-worker/src/llm/onnx-graph/onnx-schema.ts';
+import { valueInfo } from '../llm/onnx-graph/graph-builder.ts';
+import { encodeModel, floatTensor, int64Tensor } from '../llm/onnx-graph/model-io.ts';
+import { AttrType, DataType } from '../llm/onnx-graph/onnx-schema.ts';
 
 /** ONNX bytes: input `history` int64 [batch, len] -> output `user_latent` float32 [batch, dim]. */
 export function sumEncoderOnnx(itemLatents: Float32Array, dim: number): Uint8Array {

@@ -1,12 +1,12 @@
 // The keep-alive fetch the Node edge uses for worker calls, against a real worker server: answers, timeouts
 // and refused connections map to the same WorkerUnavailableError reasons as with the global fetch.
 import { describe, expect, it } from 'vitest';
-import { makeFixture } from '../../tests/support/catalog-fixture.ts';
-import { freePort } from '../../tests/support/processes.ts';
-import { createLatentModel } from '../../gpu-worker/src/model.ts';
-import { startWorker } from '../../gpu-worker/src/server.ts';
-import { keepAliveFetch } from './node-http-fetch.ts';
-import { httpWorkerClient, WorkerUnavailableError } from './worker-client.ts';
+import { makeFixture } from './support/catalog-fixture.ts';
+import { freePort } from './support/processes.ts';
+import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
+import { startWorker } from '@llmrec/gpu-worker/server.ts';
+import { keepAliveFetch } from '@llmrec/edge/node-http-fetch.ts';
+import { httpWorkerClient, WorkerUnavailableError } from '@llmrec/edge/worker-client.ts';
 
 const f = makeFixture();
 const req = (k: number) => ({ version: 1 as const, requestId: `r${k}`, k: 3, exclude: [0], prompt: { version: 1 as const, user: { id: null, anonymous: true }, history: [{ idx: 0, title: 't' }], evidence: [], candidates: null } });

@@ -1,0 +1,2 @@
+// Public surface of the CLI package: the `llmrec` entry (bin/llmrec.js calls it).
+export { main } from './main.ts';
