@@ -84,7 +84,7 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   const D = base.dim;
   const pre = events.filter((e) => e.window < 0);
   const online = events.filter((e) => e.window >= 0);
-  const learner = new OnlineLearner(base, defaultLearnerConfig, pre[pre.length - 1].ts);
+  const learner = new OnlineLearner(base, defaultLearnerConfig, pre[pre.length - 1]!.ts);
   for (const e of pre) {
     learner.pushHistory(String(e.user), e.item);
     learner.stats.apply({ eventId: `r${e.row}`, user: String(e.user), item: e.item, ts: e.ts });
@@ -97,9 +97,9 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   let encoded = 0;
   let k = 0;
   for (let w = 0; w < nWin && k < online.length; w++) {
-    const win = online[k].window;
-    while (k < online.length && online[k].window === win) {
-      const e = online[k++];
+    const win = online[k]!.window;
+    while (k < online.length && online[k]!.window === win) {
+      const e = online[k++]!;
       learner.observe({ eventId: `r${e.row}`, user: String(e.user), item: e.item, ts: e.ts });
     }
     let t = performance.now();
@@ -107,10 +107,10 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
     prepMs.push(base.prepare ? performance.now() - t : 0);
     encoded += (rep as { encoded?: number } | undefined)?.encoded ?? 0;
     t = performance.now();
-    learner.learnWindow(online[k - 1].ts);
+    learner.learnWindow(online[k - 1]!.ts);
     winMs.push(performance.now() - t);
   }
-  const fullMs = winMs.map((v, i) => v + prepMs[i]);
+  const fullMs = winMs.map((v, i) => v + prepMs[i]!);
   // Update step alone: one AdamW step on a batch of 64 (32 fresh + 32 replayed).
   await base.prepare?.(learner.windowHistories());
   const batch = learner.trainer.replayBuf.slice(0, 64);
@@ -131,7 +131,7 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   const serving = new DynamicScorer(base, learner.serving, learner.layout, learner.stats, learner.featureTime());
   const time = (mode: 'static' | 'dynamic') => {
     const t = performance.now();
-    users.forEach((u, r) => serving.scoreLatent(u, zus.subarray(r * D, (r + 1) * D), hists[r], learner.at, out, mode));
+    users.forEach((u, r) => serving.scoreLatent(u, zus.subarray(r * D, (r + 1) * D), hists[r]!, learner.at, out, mode));
     return (performance.now() - t) / users.length;
   };
   time('static');
@@ -160,7 +160,7 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   // Freshness: job at its shortest trigger (one event), z_u prepared before each update as in `llmrec job`,
   // and a worker registry polling every 20 ms.
   const store = createMemoryStore();
-  const job = await AdapterJob.open({ store, log: store.events!, base: bb.jobBase, itemIndex: (id) => itemIds.indexOf(id) }, {
+  const job = await AdapterJob.open({ store: store, log: store.events, base: bb.jobBase, itemIndex: (id) => itemIds.indexOf(id) }, {
     ...defaultJobConfig, maxEvents: 1, learner: { ...defaultLearnerConfig, guardrail: false },
   });
   for (const e of pre.slice(-2000)) job.learner.stats.apply({ eventId: `r${e.row}`, user: String(e.user), item: e.item, ts: e.ts });
@@ -170,9 +170,9 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   const running = job.run(ac.signal, 10);
   const fresh: number[] = [];
   for (let r = 0; r < (ctx.quick ? 2 : 8); r++) {
-    const e = online[r];
+    const e = online[r]!;
     const t = performance.now();
-    await store.events!.append([{ eventId: `fresh-${r}`, userId: String(e.user), itemId: itemIds[e.item], type: 'rating', ts: e.ts * 1000 }]);
+    await store.events.append([{ eventId: `fresh-${r}`, userId: String(e.user), itemId: itemIds[e.item]!, type: 'rating', ts: e.ts * 1000 }]);
     for (;;) {
       await new Promise((res) => setTimeout(res, 2));
       const v = reg.version;
@@ -186,7 +186,7 @@ async function measure(ctx: BenchContext, bb: BenchBase) {
   // Own next recommendation: history pushed on ingest, read back, z_u encoded and scored on the next request.
   const own: number[] = [];
   for (let r = 0; r < 50; r++) {
-    const e = online[r];
+    const e = online[r]!;
     const u = String(e.user);
     const t = performance.now();
     await store.listPush(`bench:hist:${e.user}`, [JSON.stringify({ v: 1, item: itemIds[e.item], ts: e.ts })], 200);

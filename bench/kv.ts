@@ -39,8 +39,8 @@ async function measure(store: KvStore, n: number, tag: string): Promise<Record<s
     out[`${name}_p50`] = ms(percentile(xs, 50));
     out[`${name}_p99`] = ms(percentile(xs, 99));
   };
-  await timed(20, (i) => store.get(keys.item(v, ids[i]))); // warm-up
-  add('get_item', await timed(n, (i) => store.get(keys.item(v, ids[i % 1000]))));
+  await timed(20, (i) => store.get(keys.item(v, ids[i]!))); // warm-up
+  add('get_item', await timed(n, (i) => store.get(keys.item(v, ids[i % 1000]!))));
   add('mget_100_items', await timed(Math.ceil(n / 4), (i) => store.mget(ids.slice((i * 100) % 900, ((i * 100) % 900) + 100).map((id) => keys.item(v, id)))));
   add('history_50', await timed(n, () => store.listRange(hist, 0, 49)));
   if (store.events) {

@@ -205,7 +205,7 @@ export function runKvConformance(name: string, h: KvHarness): void {
         await log.append([0, 1, 2].map((i) => ev(`r${i}`, i)));
         const first = await log.read('g', 'c1', 2);
         expect(first.map((e) => e.eventId)).toEqual(['r0', 'r1']);
-        await log.ack('g', [first[0].seq!]);
+        await log.ack('g', [first[0]!.seq!]);
         const second = await log.read('g', 'c1', 5);
         expect(second.map((e) => e.eventId)).toEqual(['r1', 'r2']);
         await log.ack('g', second.map((e) => e.seq!));
@@ -275,7 +275,7 @@ export function runKvConformance(name: string, h: KvHarness): void {
         await log.append([ev('n3', 3)]);
         const next = await log.read('g', 'c', 3);
         expect(next.map((e) => e.eventId)).toEqual(['n3']);
-        expect(seqAfter(next[0].seq!, got[2].seq!)).toBe(true);
+        expect(seqAfter(next[0]!.seq!, got[2]!.seq!)).toBe(true);
       });
 
       it('trimmed ids stay duplicates within the dedup horizon and are forgotten by a trim after it', async () => {
@@ -285,7 +285,7 @@ export function runKvConformance(name: string, h: KvHarness): void {
         await sleep(5);
         await log.append([ev('h1', 1), ev('h2', 2)]);
         const got = await log.read('g', 'c', 2);
-        await log.ack('g', [got[0].seq!]);
+        await log.ack('g', [got[0]!.seq!]);
         expect(await log.trim(['g'])).toBe(1);
         expect(await log.append([ev('h0', 0)])).toEqual({ added: 0, duplicates: 1 });
         await sleep(450);
@@ -306,7 +306,7 @@ export function runKvConformance(name: string, h: KvHarness): void {
         const got = await log.read('g', 'c', 1);
         expect(await log.trim(['g'])).toBe(0);
         expect(await log.append([ev('k0', 0), ev('k1', 1)])).toEqual({ added: 0, duplicates: 2 });
-        await log.ack('g', [got[0].seq!]);
+        await log.ack('g', [got[0]!.seq!]);
         expect(await log.trim(['g'])).toBe(1);
         expect(await log.append([ev('k1', 1)])).toEqual({ added: 0, duplicates: 1 });
         expect(await log.length()).toBe(1);
@@ -317,7 +317,7 @@ export function runKvConformance(name: string, h: KvHarness): void {
         const s1 = await h.open(ns);
         await s1.events!.append([ev('d0', 0), ev('d1', 1), ev('d2', 2)]);
         const got = await s1.events!.read('job', 'w1', 2);
-        await s1.events!.ack('job', [got[0].seq!]);
+        await s1.events!.ack('job', [got[0]!.seq!]);
         await s1.close?.();
         const s2 = await open(ns);
         expect(await s2.events!.length()).toBe(3);

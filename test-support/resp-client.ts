@@ -23,7 +23,7 @@ function parseReply(buf: Buffer, pos: number): { value: RespReply; next: number 
   if (pos >= buf.length) return undefined;
   const eol = buf.indexOf('\r\n', pos);
   if (eol < 0) return undefined;
-  const type = String.fromCharCode(buf[pos]);
+  const type = String.fromCharCode(buf[pos]!);
   const line = buf.toString('utf8', pos + 1, eol);
   switch (type) {
     case '+':
@@ -78,7 +78,7 @@ class Connection {
       const r = parseReply(this.buf, pos);
       if (!r) break;
       pos = r.next;
-      const w = this.waiting[0];
+      const w = this.waiting[0]!;
       w.got.push(r.value);
       if (w.got.length === w.n) {
         this.waiting.shift();
@@ -131,7 +131,7 @@ export class RespPool {
   /** Runs the commands as one MULTI/EXEC transaction; returns EXEC's reply (an array, or an error). */
   async transaction(cmds: readonly (readonly (string | number)[])[]): Promise<RespReply> {
     const replies = await this.exec([['MULTI'], ...cmds, ['EXEC']]);
-    return replies[replies.length - 1];
+    return replies[replies.length - 1]!;
   }
 
   close() {

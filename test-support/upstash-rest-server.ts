@@ -50,14 +50,14 @@ function makeScriptRewriter() {
     if ((name === 'EVAL' || name === 'EVAL_RO') && typeof cmd[1] === 'string' && cmd[1].startsWith('#!lua')) {
       const fixed = rewrite(cmd[1]);
       shaMap.set(sha1(cmd[1]), sha1(fixed));
-      return [cmd[0], fixed, ...cmd.slice(2)];
+      return [cmd[0]!, fixed, ...cmd.slice(2)];
     }
     if (name === 'SCRIPT' && String(cmd[1]).toUpperCase() === 'LOAD' && typeof cmd[2] === 'string') {
       const fixed = rewrite(cmd[2]);
       shaMap.set(sha1(cmd[2]), sha1(fixed));
-      return [cmd[0], cmd[1], fixed];
+      return [cmd[0]!, cmd[1]!, fixed];
     }
-    if ((name === 'EVALSHA' || name === 'EVALSHA_RO') && shaMap.has(String(cmd[1]))) return [cmd[0], shaMap.get(String(cmd[1]))!, ...cmd.slice(2)];
+    if ((name === 'EVALSHA' || name === 'EVALSHA_RO') && shaMap.has(String(cmd[1]))) return [cmd[0]!, shaMap.get(String(cmd[1]))!, ...cmd.slice(2)];
     return cmd;
   };
 }
@@ -98,12 +98,12 @@ export async function startUpstashRestServer(opts: { redisPort: number; token?: 
       } catch {
         return send(400, { error: 'ERR body is not JSON' });
       }
-      const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
+      const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
       if (path === '' || path === '/') {
         if (!isCommand(body)) return send(400, { error: 'ERR expected a JSON array command' });
         stats.single++;
         const [r] = await pool.exec([fixScript(body)]);
-        return r instanceof RespError ? send(400, { error: r.message }) : send(200, { result: toJson(r, b64) });
+        return r instanceof RespError ? send(400, { error: r.message }) : send(200, { result: toJson(r!, b64) });
       }
       if (path === '/pipeline' || path === '/multi-exec') {
         if (!Array.isArray(body) || !body.every(isCommand)) return send(400, { error: 'ERR expected an array of commands' });

@@ -47,9 +47,9 @@ it('a dim-128 adapter job publishes, checkpoints and resumes through a 1 MiB req
   expect(v).toBe(2);
   const sizes = Object.fromEntries(await Promise.all(([['record', keys.adapter(v)], ['stats', adapterKeys.stats(v)], ['checkpoint', adapterKeys.checkpoint(cfg.group)]] as const)
     .map(async ([name, key]) => [name, { bytes: (await getChunked(store, key))!.length, head: parseHead(await store.get(key)) }] as const)));
-  expect(sizes.checkpoint.bytes).toBeGreaterThan(2 * MiB);
-  expect(sizes.checkpoint.head!.parts).toBeGreaterThan(2);
-  expect(sizes.record.head).not.toBeNull(); // 128-dim adapter weights: over one 512 KiB part
+  expect(sizes.checkpoint!.bytes).toBeGreaterThan(2 * MiB);
+  expect(sizes.checkpoint!.head!.parts).toBeGreaterThan(2);
+  expect(sizes.record!.head).not.toBeNull(); // 128-dim adapter weights: over one 512 KiB part
   const got = await readAdapter(store, v);
   expect(got?.record.version).toBe(v);
   expect(got!.record.weights!.length).toBeGreaterThan(512 * 1024);

@@ -18,8 +18,8 @@ export interface Child {
 export async function spawnService(entry: string, env: Record<string, string>, port: number, timeoutMs = 30_000): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  proc.stdout!.on('data', (d) => (log = (log + d).slice(-20_000)));
-  proc.stderr!.on('data', (d) => (log = (log + d).slice(-20_000)));
+  proc.stdout.on('data', (d) => (log = (log + d).slice(-20_000)));
+  proc.stderr.on('data', (d) => (log = (log + d).slice(-20_000)));
   const url = `http://127.0.0.1:${port}`;
   const child: Child = {
     proc,

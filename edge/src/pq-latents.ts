@@ -25,7 +25,7 @@ export class PqLatents {
       this.version = cat.version;
       this.loading = this.load(cat).finally(() => (this.loading = null));
     }
-    const idx = await this.loading!;
+    const idx = await this.loading;
     this.index = idx;
     return idx;
   }

@@ -120,7 +120,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     const byId = new Map(meta.filter((m): m is ItemMeta => m !== null).map((m) => [m.id, m]));
     const items = res.items
       .slice(0, req.k)
-      .map((s, i) => ({ s, m: ids[i] === undefined ? undefined : byId.get(ids[i]!) }))
+      .map((s, i) => ({ s, m: ids[i] === undefined ? undefined : byId.get(ids[i]) }))
       .filter((x): x is { s: typeof x.s; m: ItemMeta } => x.m !== undefined)
       .map((x, rank) => ({ id: x.m.id, title: x.m.title, score: x.s.score, rank: rank + 1 }));
     if (userId !== null && !req.candidates) {

@@ -89,7 +89,7 @@ export function buildReport(args: {
       const b = base?.perUser[metric];
       if (!a || !b || !run.rows.some((r) => r.protocol === 'full')) continue;
       const t = pairedTTest(a, b);
-      comparisons.push({ model: run.model, baseline: base!.model, metric, users: t.n, meanDiff: t.meanDiff, t: t.t, p: t.p, cohensD: t.d });
+      comparisons.push({ model: run.model, baseline: base.model, metric, users: t.n, meanDiff: t.meanDiff, t: t.t, p: t.p, cohensD: t.d });
     }
   }
   return EvalReport.parse({

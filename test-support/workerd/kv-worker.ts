@@ -40,9 +40,9 @@ export default {
       let target: object;
       let method: string;
       if (STORE_OPS.has(body.op)) [target, method] = [store, body.op];
-      else if (EVENT_OPS[body.op] && store.events) [target, method] = [store.events, EVENT_OPS[body.op]];
+      else if (EVENT_OPS[body.op] && store.events) [target, method] = [store.events, EVENT_OPS[body.op]!];
       else return Response.json({ error: `unknown op ${body.op}` }, { status: 400 });
-      const fn = (target as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+      const fn = (target as Record<string, (...a: unknown[]) => Promise<unknown>>)[method]!;
       const result = await fn.apply(target, body.args);
       return Response.json({ result: result === undefined ? null : result });
     } catch (e) {

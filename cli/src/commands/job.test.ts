@@ -49,11 +49,11 @@ async function logWithEvents(db: string, n: number) {
   const labels = readSplit(ds, 'streaming').labels;
   const ids = readItems(ds.dir).map((r) => r.id);
   const rows: number[] = [];
-  for (let r = 0; r < labels.length; r++) if (labels[r] >= 0) rows.push(r);
-  rows.sort((a, b) => ds.interactions.ts[a] - ds.interactions.ts[b] || a - b);
-  const events = rows.slice(0, n).map((r) => ({ eventId: `row-${r}`, userId: String(ds.interactions.user[r]), itemId: ids[ds.interactions.item[r]], type: 'rating', ts: ds.interactions.ts[r] * 1000 }));
+  for (let r = 0; r < labels.length; r++) if (labels[r]! >= 0) rows.push(r);
+  rows.sort((a, b) => ds.interactions.ts[a]! - ds.interactions.ts[b]! || a - b);
+  const events = rows.slice(0, n).map((r) => ({ eventId: `row-${r}`, userId: String(ds.interactions.user[r]), itemId: ids[ds.interactions.item[r]!]!, type: 'rating', ts: ds.interactions.ts[r]! * 1000 }));
   const store = createSqliteStore(db);
-  await store.events!.append(events);
+  await store.events.append(events);
   return { store, events };
 }
 
@@ -61,7 +61,7 @@ describe.skipIf(!shared)('llmrec job crash test (real process, SQLite)', () => {
   it('SIGKILL mid-run: the restarted job resumes from its cursor and counts every event exactly once', async () => {
     const db = join(home, 'kv.sqlite');
     const { store, events } = await logWithEvents(db, 1000);
-    await store.events!.append(events.slice(0, 300)); // duplicates at ingest are dropped by the log
+    await store.events.append(events.slice(0, 300)); // duplicates at ingest are dropped by the log
     await store.close?.();
 
     const first = await runJob(db, 1);

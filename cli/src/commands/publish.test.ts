@@ -64,13 +64,13 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
       const entry = (await getTyped(s, ItemEvidence, keys.evidence(ptr.version, '50')))!;
       expect(entry.facts).toContainEqual({ kind: 'genre', value: 'Sci-Fi' });
       expect(entry.co.length).toBe(50);
-      expect(entry.co[0][1]).toBeGreaterThanOrEqual(entry.co[49][1]);
+      expect(entry.co[0]![1]).toBeGreaterThanOrEqual(entry.co[49]![1]);
       expect(ev.find((e) => e.kind === 'popularity')!.text).toMatch(/^583 ratings, mean 4\.36/);
       expect((await getTyped(s, PopularList, keys.popular(ptr.version, 'all')))!.items[0]).toBe('50');
 
       const ds = readDataset(join(home, 'datasets', 'ml-100k'));
       const items = readItems(join(home, 'datasets', 'ml-100k'));
-      const rows = Array.from(ds.interactions.item.subarray(ds.userStart[0], ds.userStart[1]), (i) => items[i].id);
+      const rows = Array.from(ds.interactions.item.subarray(ds.userStart[0], ds.userStart[1]), (i) => items[i]!.id);
       const hist = await listTyped(s, HistoryEntry, keys.history('1'));
       expect(rows.length).toBeGreaterThan(200);
       expect(hist.map((h) => h.item)).toEqual(rows.reverse().slice(0, 200));
@@ -118,7 +118,7 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
       const rec = pqDecode(pq, pq.codes);
       let err = 0;
       let norm = 0;
-      lat.forEach((x, i) => ((err += (x - rec[i]) ** 2), (norm += x * x)));
+      lat.forEach((x, i) => ((err += (x - rec[i]!) ** 2), (norm += x * x)));
       expect(err / norm).toBeLessThan(0.05);
       expect(await getTyped(s, ModelRef, keys.userEncoder(v))).toMatchObject({ sha256: sha(onnx), bytes: onnx.length });
     } finally {
@@ -175,10 +175,10 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
     // Local bulk upload is slow (~10 ms a pair on this box): upload the pairs this test reads, from the real
     // files, in one call; the full files' size and order are checked above and by the counts below.
     const read = (f: string) => JSON.parse(readFileSync(join(out, f), 'utf8')) as { key: string; value: string }[];
-    const content = read(files[0]);
+    const content = read(files[0]!);
     expect(content.length).toBe(1682 * 2 + 2 + 2 + 1);
     const wanted = new Set([keys.item(String(r.version), '50'), keys.published(), keys.history('1')]);
-    const subset = [...content, ...read(files[1]), ...read(files[2])].filter((p) => wanted.has(p.key));
+    const subset = [...content, ...read(files[1]!), ...read(files[2]!)].filter((p) => wanted.has(p.key));
     expect(subset).toHaveLength(3);
     writeFileSync(join(home, 'cf-subset.json'), JSON.stringify(subset));
     execFileSync(wranglerBin, ['kv', 'bulk', 'put', '--binding', 'KV', '--local', '--persist-to', state, '--config', config, join(home, 'cf-subset.json')], { env: wranglerEnv(state), stdio: 'pipe' });
@@ -209,7 +209,7 @@ describe('coInteractionLists', () => {
     const nItems = 30;
     const histories = Array.from({ length: nUsers }, () => Array.from({ length: 1 + Math.floor(rand() * 12) }, () => Math.floor(rand() * nItems)));
     const userStart = new Int32Array(nUsers + 1);
-    histories.forEach((h, u) => (userStart[u + 1] = userStart[u] + h.length));
+    histories.forEach((h, u) => (userStart[u + 1] = userStart[u]! + h.length));
     const item = Int32Array.from(histories.flat());
     const ours = coInteractionLists(userStart, item, nItems, 2, 10);
     const ref = new CoInteractionIndex(histories, nItems);

@@ -174,7 +174,7 @@ function addArtifacts(bundle: PublishBundle, dir: string): void {
   const rec = pqDecode(pq, pq.codes);
   let err = 0;
   let norm = 0;
-  for (let i = 0; i < data.length; i++) [err, norm] = [err + (data[i] - rec[i]) ** 2, norm + data[i] ** 2];
+  for (let i = 0; i < data.length; i++) [err, norm] = [err + (data[i]! - rec[i]!) ** 2, norm + data[i]! ** 2];
   bundle.pq = pqToValues(pq, PQ_CODES_CHUNK);
   bundle.artifacts = { servingBundle: sb.version, source: sb.source, itemLatents: sb.itemLatents.sha256 };
   if (sb.userEncoder) {
@@ -222,15 +222,15 @@ export function coInteractionLists(userStart: Int32Array, item: Int32Array, nIte
   const itemsOf: Int32Array[] = [];
   for (let u = 0; u < nUsers; u++) itemsOf.push(Int32Array.from(new Set(item.subarray(userStart[u], userStart[u + 1]))));
   const usersOf: number[][] = Array.from({ length: nItems }, () => []);
-  itemsOf.forEach((its, u) => its.forEach((i) => usersOf[i].push(u)));
+  itemsOf.forEach((its, u) => its.forEach((i) => usersOf[i]!.push(u)));
   const cnt = new Int32Array(nItems);
   const out: [number, number][][] = [];
   for (let i = 0; i < nItems; i++) {
     const touched: number[] = [];
-    for (const u of usersOf[i]) for (const j of itemsOf[u]) if (j !== i && cnt[j]++ === 0) touched.push(j);
+    for (const u of usersOf[i]!) for (const j of itemsOf[u]!) if (j !== i && cnt[j]!++ === 0) touched.push(j);
     const pairs: [number, number][] = [];
     for (const j of touched) {
-      if (cnt[j] >= minCoUsers) pairs.push([j, cnt[j]]);
+      if (cnt[j]! >= minCoUsers) pairs.push([j, cnt[j]!]);
       cnt[j] = 0;
     }
     out.push(pairs.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, top));
@@ -239,7 +239,7 @@ export function coInteractionLists(userStart: Int32Array, item: Int32Array, nIte
 }
 
 function topK(scores: Float64Array, k: number): number[] {
-  return [...scores.keys()].filter((i) => scores[i] > 0).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+  return [...scores.keys()].filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
 }
 
 /** Serving bundle from a canonical dataset: catalog, popular lists, evidence dictionary, histories. */
@@ -251,20 +251,20 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
   let maxTs = -Infinity;
   let explicit = false;
   for (let r = 0; r < n; r++) {
-    count[item[r]]++;
-    ratingSum[item[r]] += rating[r];
-    if (ts[r] > maxTs) maxTs = ts[r];
+    count[item[r]!]!++;
+    ratingSum[item[r]!]! += rating[r]!;
+    if (ts[r]! > maxTs) maxTs = ts[r]!;
     if (rating[r] !== 1) explicit = true;
   }
   const popular: PopularList[] = [];
   const all = topK(count, popularK);
-  popular.push({ v: 1, name: 'all', items: all.map((i) => items[i].id), scores: all.map((i) => count[i]) });
+  popular.push({ v: 1, name: 'all', items: all.map((i) => items[i]!.id), scores: all.map((i) => count[i]!) });
   if (ds.meta.hasTimestamps) {
     const recentCount = new Float64Array(ds.nItems);
     const since = maxTs - RECENT_DAYS * 86_400;
-    for (let r = 0; r < n; r++) if (ts[r] >= since) recentCount[item[r]]++;
+    for (let r = 0; r < n; r++) if (ts[r]! >= since) recentCount[item[r]!]!++;
     const recent = topK(recentCount, popularK);
-    popular.push({ v: 1, name: 'recent', items: recent.map((i) => items[i].id), scores: recent.map((i) => recentCount[i]) });
+    popular.push({ v: 1, name: 'recent', items: recent.map((i) => items[i]!.id), scores: recent.map((i) => recentCount[i]!) });
   }
 
   const co = coInteractionLists(ds.userStart, item, ds.nItems, DEFAULT_MIN_CO_USERS, CO_TOP);
@@ -277,16 +277,16 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
     if (t.cast?.length) e.push({ kind: 'cast', text: `Starring ${t.cast.slice(0, 3).join(', ')}` });
     if (t.attributes?.length) e.push({ kind: 'attributes', text: t.attributes.slice(0, 8).join(', ') });
     if (t.plot) e.push({ kind: 'plot', text: t.plot.length > 300 ? `${t.plot.slice(0, 297)}...` : t.plot });
-    const c = count[it.idx];
-    if (c > 0) e.push({ kind: 'popularity', text: explicit ? `${c} ratings, mean ${(ratingSum[it.idx] / c).toFixed(2)}` : `${c} interactions`, weight: c });
+    const c = count[it.idx]!;
+    if (c > 0) e.push({ kind: 'popularity', text: explicit ? `${c} ratings, mean ${(ratingSum[it.idx]! / c).toFixed(2)}` : `${c} interactions`, weight: c });
     return { v: 1, itemId: it.id, evidence: e, facts: itemFacts(it).attributes.filter((f) => f.value.trim().length > 0), co: co[it.idx], minCoUsers: DEFAULT_MIN_CO_USERS };
   });
 
   const histories: PublishBundle['histories'] = [];
   for (let u = 0; u < ds.nUsers; u++) {
     const entries: HistoryEntry[] = [];
-    for (let r = ds.userStart[u]; r < ds.userStart[u + 1]; r++) {
-      entries.push({ v: 1, item: items[item[r]].id, ts: ds.meta.hasTimestamps ? ts[r] * 1000 : ts[r], type: explicit ? 'rating' : 'interaction' });
+    for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) {
+      entries.push({ v: 1, item: items[item[r]!]!.id, ts: ds.meta.hasTimestamps ? ts[r]! * 1000 : ts[r]!, type: explicit ? 'rating' : 'interaction' });
     }
     histories.push({ userId: userIds[u] ?? String(u), entries });
   }

@@ -223,7 +223,7 @@ function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
     itemLatents: { path: `../${o.split}/${m.files.itemLatents.path}`, sha256: m.files.itemLatents.sha256, items, dim },
     userEncoder: { path: `../${o.split}/${m.files.userEncoder.path}`, sha256: m.files.userEncoder.sha256, input: 'history', output: 'z_u', maxlen: m.input.maxlen },
     pq: {
-      codebooks: { path: `../${o.split}/${m.files.pqCodebooks.path}`, sha256: m.files.pqCodebooks.sha256, m: m.metrics.pq.m, k: m.metrics.pq.k, dsub: dim / m.metrics.pq.m },
+      codebooks: { path: `../${o.split}/${m.files.pqCodebooks.path}`, sha256: m.files.pqCodebooks.sha256, m: m.metrics.pq.m, k: m.metrics.pq.k, dsub: dim! / m.metrics.pq.m },
       codes: { path: `../${o.split}/${m.files.pqCodes.path}`, sha256: m.files.pqCodes.sha256 },
     },
     notes: [`base aligner z_u . z_i (text features: ${m.textFeatures.kind}); test NDCG@10 full ${Number(m.metrics.aligner.test.full?.['ndcg@10'] ?? 0).toFixed(4)}`],

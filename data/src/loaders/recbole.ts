@@ -51,7 +51,7 @@ function readInter(file: string, issues: LineIssues): SeqRow[] {
       issues.bad(file, k + 1, `expected ${h.names.length} TAB-separated fields (${h.names.join(', ')}), got ${f.length}`);
       continue;
     }
-    rows.push({ user: f[cu]!, history: f[ch]!.trim().split(/\s+/).filter(Boolean), target: f[ct]!.trim(), line: k + 1 });
+    rows.push({ user: f[cu], history: f[ch]!.trim().split(/\s+/).filter(Boolean), target: f[ct].trim(), line: k + 1 });
   }
   return rows;
 }
@@ -76,7 +76,7 @@ export function loadRecBoleSeq(dir: string, name: string, prefix: string, opts: 
       issues.bad(itemF, k + 1, `expected ${ih.names.length} TAB-separated fields (${ih.names.join(', ')}), got ${f.length}`);
       continue;
     }
-    b.item(f[ci]!.trim(), { title: f[ctitle]!.trim(), text: {}, modalities: { image: null, audio: null } });
+    b.item(f[ci].trim(), { title: f[ctitle]!.trim(), text: {}, modalities: { image: null, audio: null } });
   }
   const declaredItems = b.items.length;
 

@@ -98,7 +98,7 @@ export class SqliteEventLog implements EventLog {
       if (rows.length < count) {
         const last = (this.st.group.get(group) as { last_seq: number }).last_seq;
         const fresh = this.st.fresh.all(last, count - rows.length) as EventRow[];
-        if (fresh.length) this.st.setGroup.run(fresh[fresh.length - 1].seq, group);
+        if (fresh.length) this.st.setGroup.run(fresh[fresh.length - 1]!.seq, group);
         rows.push(...fresh);
       }
       for (const r of rows) this.st.deliver.run(group, r.seq, consumer, now);

@@ -16,7 +16,7 @@ export const model: ModelSpec = {
     const ds = readDataset(ctx.dataset.dir);
     const { base, events } = baseForDataset(ds, ctx.home, { seed: ctx.seed || 1 }, ctx.log);
     const pre = events.filter((e) => e.window < 0);
-    const learner = new OnlineLearner(base, { ...defaultLearnerConfig, train: { ...defaultTrainConfig, seed: ctx.seed || 1 } }, pre.length ? pre[pre.length - 1].ts : 0);
+    const learner = new OnlineLearner(base, { ...defaultLearnerConfig, train: { ...defaultTrainConfig, seed: ctx.seed || 1 } }, pre.length ? pre[pre.length - 1]!.ts : 0);
     for (const e of pre) {
       learner.pushHistory(String(e.user), e.item);
       learner.stats.apply({ eventId: `r${e.row}`, user: String(e.user), item: e.item, ts: e.ts });
@@ -27,18 +27,18 @@ export const model: ModelSpec = {
       score(req) {
         const out = new Float32Array(req.users.length * n);
         req.users.forEach((u, b) => {
-          const h = req.histories[b];
-          const ts = req.timestamps[b];
+          const h = req.histories[b]!;
+          const ts = req.timestamps[b]!;
           const t = ts.length ? ts[ts.length - 1] : learner.at;
-          learner.scorer.score(String(u), Array.from(h.subarray(Math.max(0, h.length - 50))), t, out.subarray(b * n, (b + 1) * n));
+          learner.scorer.score(String(u), Array.from(h.subarray(Math.max(0, h.length - 50))), t!, out.subarray(b * n, (b + 1) * n));
         });
         return out;
       },
       learn(ev) {
         let end = 0;
         for (let k = 0; k < ev.user.length; k++) {
-          learner.observe({ eventId: `w${ev.window}:${k}:${ev.user[k]}:${ev.item[k]}`, user: String(ev.user[k]), item: ev.item[k], ts: ev.ts[k] });
-          end = Math.max(end, ev.ts[k]);
+          learner.observe({ eventId: `w${ev.window}:${k}:${ev.user[k]}:${ev.item[k]}`, user: String(ev.user[k]), item: ev.item[k]!, ts: ev.ts[k]! });
+          end = Math.max(end, ev.ts[k]!);
         }
         learner.learnWindow(end);
       },

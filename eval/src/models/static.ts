@@ -19,7 +19,7 @@ export const model: ModelSpec = {
       score(req) {
         const out = new Float32Array(req.users.length * n);
         req.users.forEach((_u, b) => {
-          const h = req.histories[b];
+          const h = req.histories[b]!;
           staticScores(base, Array.from(h.subarray(Math.max(0, h.length - 50))), out.subarray(b * n, (b + 1) * n));
         });
         return out;

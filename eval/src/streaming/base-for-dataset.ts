@@ -31,7 +31,7 @@ export function baseForDataset(ds: Dataset, home: string, cfg: Partial<FallbackB
     log?.(`fallback base loaded from ${file}`);
   } else {
     const seqs: number[][] = Array.from({ length: ds.nUsers }, () => []);
-    for (const e of events) if (e.window < 0) seqs[e.user].push(e.item);
+    for (const e of events) if (e.window < 0) seqs[e.user]!.push(e.item);
     log?.(`training the fallback base (bag-of-items BPR, ${c.epochs} epochs) on the ${ds.meta.name} pre-training part`);
     base = trainFallbackBase(ds.nItems, seqs, c, log);
     mkdirSync(dir, { recursive: true });

@@ -34,36 +34,36 @@ export function trainFallbackBase(nItems: number, sequences: readonly (readonly 
   for (let ep = 0; ep < cfg.epochs; ep++) {
     for (let k = pairs.length - 1; k > 0; k--) {
       const j = Math.floor(rnd() * (k + 1));
-      [pairs[k], pairs[j]] = [pairs[j], pairs[k]];
+      [pairs[k], pairs[j]] = [pairs[j]!, pairs[k]!];
     }
     const lr = cfg.lr * (1 - ep / cfg.epochs);
     let loss = 0;
     for (const [si, t] of pairs) {
-      const seq = sequences[si];
+      const seq = sequences[si]!;
       const start = Math.max(0, t - cfg.maxLen);
       const n = t - start;
       const inv = 1 / Math.sqrt(n);
       u.fill(0);
-      for (let h = start; h < t; h++) for (let d = 0; d < D; d++) u[d] += Q[seq[h] * D + d];
-      for (let d = 0; d < D; d++) u[d] *= inv;
+      for (let h = start; h < t; h++) for (let d = 0; d < D; d++) u[d]! += Q[seq[h]! * D + d]!;
+      for (let d = 0; d < D; d++) u[d]! *= inv;
       du.fill(0);
-      const pos = seq[t];
+      const pos = seq[t]!;
       for (let q = 0; q < cfg.negatives; q++) {
         const neg = Math.floor(rnd() * nItems);
         if (neg === pos) continue;
         let x = 0;
-        for (let d = 0; d < D; d++) x += u[d] * (P[pos * D + d] - P[neg * D + d]);
+        for (let d = 0; d < D; d++) x += u[d]! * (P[pos * D + d]! - P[neg * D + d]!);
         const g = 1 / (1 + Math.exp(x)); // d(-log sigmoid x)/dx = -g
         loss += Math.log1p(Math.exp(-x));
         for (let d = 0; d < D; d++) {
-          du[d] += g * (P[pos * D + d] - P[neg * D + d]);
-          P[pos * D + d] += lr * (g * u[d] - cfg.reg * P[pos * D + d]);
-          P[neg * D + d] += lr * (-g * u[d] - cfg.reg * P[neg * D + d]);
+          du[d]! += g * (P[pos * D + d]! - P[neg * D + d]!);
+          P[pos * D + d]! += lr * (g * u[d]! - cfg.reg * P[pos * D + d]!);
+          P[neg * D + d]! += lr * (-g * u[d]! - cfg.reg * P[neg * D + d]!);
         }
       }
       for (let h = start; h < t; h++) {
-        const off = seq[h] * D;
-        for (let d = 0; d < D; d++) Q[off + d] += lr * (du[d] * inv - cfg.reg * Q[off + d]);
+        const off = seq[h]! * D;
+        for (let d = 0; d < D; d++) Q[off + d]! += lr * (du[d]! * inv - cfg.reg * Q[off + d]!);
       }
     }
     log?.(`fallback base epoch ${ep + 1}/${cfg.epochs}: bpr ${(loss / (pairs.length * cfg.negatives)).toFixed(4)}`);

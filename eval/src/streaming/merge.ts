@@ -5,8 +5,8 @@ import { mean, meanCI, pairedTTest } from '../stats.ts';
 import type { AblationResult, AblationRow } from './ablation.ts';
 
 export function mergeAblations(parts: AblationResult[]): AblationResult {
-  if (parts.length === 1) return parts[0];
-  const variants = parts[0].rows.map((r) => r.variant);
+  if (parts.length === 1) return parts[0]!;
+  const variants = parts[0]!.rows.map((r) => r.variant);
   const seeds = parts.flatMap((p) => p.seeds);
   const rows: AblationRow[] = variants.map((v) => {
     const perSeed = parts.flatMap((p) => p.rows.find((r) => r.variant === v)?.perSeed ?? []);
@@ -26,6 +26,6 @@ export function mergeAblations(parts: AblationResult[]): AblationResult {
     }
     if (a.length > 1) r.vsStaticSeeds = pairedTTest(a, b);
   }
-  for (const p of parts) if (p.events !== parts[0].events || p.base !== parts[0].base) throw new Error('merge: parts differ in events or base');
-  return { ...parts[0], seeds, rows };
+  for (const p of parts) if (p.events !== parts[0]!.events || p.base !== parts[0]!.base) throw new Error('merge: parts differ in events or base');
+  return { ...parts[0]!, seeds, rows };
 }

@@ -18,7 +18,7 @@ function synthetic() {
     // a "trending" block of items shifts over time: what static cannot know, the stream shows
     item[r] = (Math.floor(r / 60) * 4 + Math.floor(rnd() * 6)) % nItems;
     ts[r] = 1e9 + r * 300;
-    labels[r] = r < 420 ? -1 : Math.floor((ts[r] - (1e9 + 420 * 300)) / 3600);
+    labels[r] = r < 420 ? -1 : Math.floor((ts[r]! - (1e9 + 420 * 300)) / 3600);
   }
   const vec = (k: number) => Float32Array.from({ length: k }, () => rnd() - 0.5);
   return { base: new MeanHistoryBase(8, vec(nItems * 8), vec(nItems * 8)), ev: streamEvents(user, item, ts, labels) };

@@ -31,7 +31,7 @@ export interface StreamingRun {
 /** Events sorted by time (ties by row), pre-training first. */
 export function streamEvents(user: Int32Array, item: Int32Array, ts: Float64Array, labels: Int32Array): StreamEvent[] {
   const ev: StreamEvent[] = [];
-  for (let r = 0; r < labels.length; r++) ev.push({ row: r, user: user[r], item: item[r], ts: ts[r], window: labels[r] });
+  for (let r = 0; r < labels.length; r++) ev.push({ row: r, user: user[r]!, item: item[r]!, ts: ts[r]!, window: labels[r]! });
   ev.sort((a, b) => a.ts - b.ts || a.row - b.row);
   return ev;
 }
@@ -42,8 +42,8 @@ export function runStreaming(
 ): StreamingRun {
   const online = events.filter((e) => e.window >= 0);
   const pre = events.filter((e) => e.window < 0);
-  const t0 = online.length ? online[0].ts : 0;
-  const learner = new OnlineLearner(base, cfg, pre.length ? pre[pre.length - 1].ts : 0);
+  const t0 = online.length ? online[0]!.ts : 0;
+  const learner = new OnlineLearner(base, cfg, pre.length ? pre[pre.length - 1]!.ts : 0);
   const seen = new Map<number, Set<number>>();
   const seenOf = (u: number) => {
     let s = seen.get(u);
@@ -64,12 +64,12 @@ export function runStreaming(
   let windows = 0;
   let published = 0;
   for (let k = 0; k < online.length; ) {
-    const w = online[k].window;
+    const w = online[k]!.window;
     let end = k;
-    while (end < online.length && online[end].window === w) end++;
+    while (end < online.length && online[end]!.window === w) end++;
     const tp = performance.now();
     for (let q = k; q < end; q++) {
-      const e = online[q];
+      const e = online[q]!;
       const user = String(e.user);
       const s = seenOf(e.user);
       learner.scorer.score(user, learner.history(user), e.ts, scores, model);
@@ -93,7 +93,7 @@ export function runStreaming(
   }
   const mean = (a: ArrayLike<number>) => {
     let s = 0;
-    for (let i = 0; i < a.length; i++) s += a[i];
+    for (let i = 0; i < a.length; i++) s += a[i]!;
     return a.length ? s / a.length : 0;
   };
   return { model, hit, ndcg, hit10: mean(hit), ndcg10: mean(ndcg), windows, published, trainMs, predictMs };

@@ -20,7 +20,7 @@ function synthetic() {
     user[r] = Math.floor(rnd() * 7); // few users: histories exceed the cap of 50
     item[r] = (Math.floor(r / 50) * 3 + Math.floor(rnd() * 5)) % nItems;
     ts[r] = 1e9 + r * 400;
-    labels[r] = r < 350 ? -1 : Math.floor((ts[r] - (1e9 + 350 * 400)) / 3600);
+    labels[r] = r < 350 ? -1 : Math.floor((ts[r]! - (1e9 + 350 * 400)) / 3600);
   }
   const vec = (k: number) => Float32Array.from({ length: k }, () => rnd() - 0.5);
   return { base: new MeanHistoryBase(8, vec(nItems * 8), vec(nItems * 8)), ev: streamEvents(user, item, ts, labels) };

@@ -64,7 +64,7 @@ export class AdapterRegistry {
         this.opts.say?.(`${this.lastError}; not served, keeping ${this.cur ? `v${this.cur.version}` : 'static scoring'}`);
         return false;
       }
-      const layout = dynamicLayout({ dim: dims[0], hidden: dims[3] });
+      const layout = dynamicLayout({ dim: dims![0]!, hidden: dims![3]! });
       const params = b64ToF32(got.record.weights);
       if (params.length !== layout.size) throw new Error(`adapter v${ptr.version}: ${params.length} parameters, layout needs ${layout.size}`);
       const stats = decodeStats(got.stats);
@@ -97,7 +97,7 @@ export class AdapterRegistry {
       const D = this.base.dim;
       for (let i = 0, off = 0; i < this.base.nItems; i++, off += D) {
         let acc = 0;
-        for (let d = 0; d < D; d++) acc += uBase[d] * Z[off + d];
+        for (let d = 0; d < D; d++) acc += uBase[d]! * Z[off + d]!;
         out[i] = acc;
       }
       return null;
@@ -127,7 +127,7 @@ export function staticScores(base: BaseModel, history: readonly number[], out: F
   const D = base.dim;
   for (let i = 0, off = 0; i < base.nItems; i++, off += D) {
     let acc = 0;
-    for (let d = 0; d < D; d++) acc += u[d] * Z[off + d];
+    for (let d = 0; d < D; d++) acc += u[d]! * Z[off + d]!;
     out[i] = acc;
   }
 }

@@ -41,7 +41,7 @@ describe('adapter job', () => {
   it('publishes one version per closed window, with monotonically increasing versions', async () => {
     const { base, events } = world();
     const store = createMemoryStore();
-    await store.events!.append(events);
+    await store.events.append(events);
     const job = await drain(store, base);
     expect(job.counted).toBe(120); // the 4th window stays open until a later event (or a trigger) closes it
     expect((await readPointer(store))?.version).toBe(3);
@@ -51,9 +51,9 @@ describe('adapter job', () => {
   it('starts from warm statistics (features read at the newest counted event, finite losses)', async () => {
     const { base, events } = world();
     const store = createMemoryStore();
-    await store.events!.append(events);
-    const job = await AdapterJob.open({ store, log: store.events!, base, itemIndex }, cfg);
-    for (let k = 0; k < 30; k++) job.learner.stats.apply({ eventId: `warm${k}`, user: `w${k % 5}`, item: k % N, ts: events[0].ts / 1000 - 3600 + k * 60 });
+    await store.events.append(events);
+    const job = await AdapterJob.open({ store: store, log: store.events, base, itemIndex }, cfg);
+    for (let k = 0; k < 30; k++) job.learner.stats.apply({ eventId: `warm${k}`, user: `w${k % 5}`, item: k % N, ts: events[0]!.ts / 1000 - 3600 + k * 60 });
     let published = 0;
     for (let k = 0; k < 20; k++) {
       const r = await job.tick();
@@ -70,11 +70,11 @@ describe('adapter job', () => {
     it(`killed ${crashAt} mid-run resumes from its cursor without counting any event twice`, async () => {
       const { base, events } = world();
       const ref = createMemoryStore();
-      await ref.events!.append(events);
+      await ref.events.append(events);
       const refJob = await drain(ref, base);
 
       const store = createMemoryStore();
-      await store.events!.append(events);
+      await store.events.append(events);
       let closes = 0;
       const hooks: JobHooks = {
         [crashAt]: () => {
@@ -99,49 +99,49 @@ describe('adapter job', () => {
   it('trims the acked events every trimEvery windows; every event is still counted once, also across a crash', async () => {
     const { base, events } = world();
     const ref = createMemoryStore();
-    await ref.events!.append(events);
+    await ref.events.append(events);
     const refJob = await drain(ref, base, undefined, { trimEvery: 0 });
-    expect(await ref.events!.length()).toBe(160);
+    expect(await ref.events.length()).toBe(160);
 
     const store = createMemoryStore();
-    await store.events!.append(events);
+    await store.events.append(events);
     const job = await drain(store, base, undefined, { trimEvery: 2 });
-    expect(await store.events!.length()).toBe(80); // windows 1-2 trimmed after the 2nd close; the 3rd close waits
+    expect(await store.events.length()).toBe(80); // windows 1-2 trimmed after the 2nd close; the 3rd close waits
     expect(job.counted).toBe(refJob.counted);
     expect(Array.from(job.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
 
     const crashed = createMemoryStore();
-    await crashed.events!.append(events);
+    await crashed.events.append(events);
     let closes = 0;
     const kill: JobHooks = { afterCheckpoint: () => { if (++closes === 2) throw new Error('killed'); } };
     await expect(drain(crashed, base, kill, { trimEvery: 1 })).rejects.toThrow('killed');
-    expect(await crashed.events!.length()).toBe(120); // window 1 trimmed; window 2 checkpointed, not acked
+    expect(await crashed.events.length()).toBe(120); // window 1 trimmed; window 2 checkpointed, not acked
     const resumed = await drain(crashed, base, undefined, { trimEvery: 1 });
-    expect(await crashed.events!.length()).toBe(40); // only the open 4th window is left
+    expect(await crashed.events.length()).toBe(40); // only the open 4th window is left
     expect(resumed.counted).toBe(refJob.counted);
     expect(Array.from(resumed.learner.stats.itemTotal)).toEqual(Array.from(refJob.learner.stats.itemTotal));
     // A late retry of a trimmed event is still a duplicate at ingest.
-    expect(await crashed.events!.append([events[0]])).toEqual({ added: 0, duplicates: 1 });
+    expect(await crashed.events.append([events[0]!])).toEqual({ added: 0, duplicates: 1 });
   });
 
   it('a failing trim is reported and never fails the window', async () => {
     const { base, events } = world();
     const store = createMemoryStore();
-    await store.events!.append(events);
-    const log: EventLog = Object.assign(Object.create(store.events!) as EventLog, { trim: async () => { throw new Error('XTRIM refused'); } });
+    await store.events.append(events);
+    const log: EventLog = Object.assign(Object.create(store.events) as EventLog, { trim: async () => { throw new Error('XTRIM refused'); } });
     const said: string[] = [];
-    const job = await AdapterJob.open({ store, log, base, itemIndex, say: (m) => said.push(m) }, { ...cfg, trimEvery: 1 });
+    const job = await AdapterJob.open({ store: store, log, base, itemIndex, say: (m) => said.push(m) }, { ...cfg, trimEvery: 1 });
     for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
     expect(job.counted).toBe(120);
     expect((await readPointer(store))?.version).toBe(3);
     expect(said.filter((m) => m.includes('trim failed') && m.includes('XTRIM refused'))).toHaveLength(3);
-    expect(await store.events!.length()).toBe(160);
+    expect(await store.events.length()).toBe(160);
   });
 
   it('a crash between the versioned writes and the pointer flip leaves serving on the previous version', async () => {
     const { base, events } = world();
     const mem = createMemoryStore();
-    await mem.events!.append(events);
+    await mem.events.append(events);
     let flips = 0;
     const store: KvStore = Object.assign(Object.create(mem) as KvStore, {
       set: async (k: string, v: string, o?: { ttlSeconds?: number }) => {
@@ -159,7 +159,7 @@ describe('adapter job', () => {
   it('rollback republishes an older version as a newer one; registry and job pick it up', async () => {
     const { base, events } = world();
     const store = createMemoryStore();
-    await store.events!.append(events.slice(0, 120));
+    await store.events.append(events.slice(0, 120));
     const job = await drain(store, base);
     const reg = new AdapterRegistry(store, base);
     await reg.refresh();
@@ -169,8 +169,8 @@ describe('adapter job', () => {
     expect((await readAdapter(store, 3))!.record.weights).toBe((await readAdapter(store, 1))!.record.weights);
     expect(await reg.refresh()).toBe(true);
     expect(reg.version).toBe(3);
-    await store.events!.append(events.slice(120));
-    await store.events!.append([{ ...events[0], eventId: 'late', ts: events[159].ts + 2 * H }]);
+    await store.events.append(events.slice(120));
+    await store.events.append([{ ...events[0]!, eventId: 'late', ts: events[159]!.ts + 2 * H }]);
     for (let k = 0; k < 10; k++) if ((await job.tick()).read === 0) break;
     // The open window (2) closes into v4, trained from the rolled-back weights; window 3 into v5.
     expect((await readPointer(store))!.version).toBe(5);
@@ -196,20 +196,20 @@ describe('adapter job across a base change (adapters are tied to their base)', (
       const { base, events } = world();
       const A = tagged(base, 'bundle-A');
       const ref = createMemoryStore();
-      await ref.events!.append(events);
+      await ref.events.append(events);
       const refJob = await drain(ref, A);
 
       const store = createMemoryStore();
-      await store.events!.append(events.slice(0, 120)); // windows 1-2 close on A; window 3 stays open (unacked)
+      await store.events.append(events.slice(0, 120)); // windows 1-2 close on A; window 3 stays open (unacked)
       const said: string[] = [];
       await run(store, A, said);
       expect((await readPointer(store))?.version).toBe(2);
       expect((await readAdapter(store, 2))!.record.base).toBe('bundle-A');
 
       const B = otherBase(dim, 'bundle-B', 99);
-      const opened = await AdapterJob.open({ store, log: store.events!, base: B, itemIndex }, cfg);
+      const opened = await AdapterJob.open({ store: store, log: store.events, base: B, itemIndex }, cfg);
       expect(Array.from(opened.learner.serving)).toEqual(Array.from(new OnlineLearner(B, cfg.learner).serving)); // identity init, nothing of A
-      await store.events!.append(events.slice(120));
+      await store.events.append(events.slice(120));
       const job = await run(store, B, said);
       expect(said.some((m) => m.includes('trained for base bundle-A, the job now runs on bundle-B') && m.includes('starting fresh adapters'))).toBe(true);
       expect(job.counted).toBe(refJob.counted); // window 3 redelivered, windows 1-2 kept from the checkpoint: 120
@@ -233,16 +233,16 @@ describe('adapter job across a base change (adapters are tied to their base)', (
     const { base, events } = world();
     const A = tagged(base, 'bundle-A');
     const store = createMemoryStore();
-    await store.events!.append(events.slice(0, 80)); // window 1 closes into v1 (A)
+    await store.events.append(events.slice(0, 80)); // window 1 closes into v1 (A)
     const said: string[] = [];
     await run(store, A, said);
     const B = otherBase(6, 'bundle-B', 5);
-    await store.events!.append(events.slice(80, 120)); // window 2 closes into v2 (B)
+    await store.events.append(events.slice(80, 120)); // window 2 closes into v2 (B)
     const job = await run(store, B, said);
     expect((await readAdapter(store, 2))!.record.base).toBe('bundle-B');
     const r = await rollbackAdapter(store, 1);
     expect((await readAdapter(store, r.restored))!.record.base).toBe('bundle-A'); // rollback copies the base
-    await store.events!.append(events.slice(120));
+    await store.events.append(events.slice(120));
     for (let k = 0; k < 10; k++) if ((await job.tick()).read === 0) break;
     expect(said.filter((m) => m.includes(`not adopting adapter v${r.restored}`) && m.includes('trained for base bundle-A'))).toHaveLength(1);
     expect((await readPointer(store))!.version).toBe(r.restored + 1);
@@ -252,7 +252,7 @@ describe('adapter job across a base change (adapters are tied to their base)', (
   it('a checkpoint without base id (older job) is restored when the layout fits, else dropped for fresh adapters', async () => {
     const { base, events } = world();
     const store = createMemoryStore();
-    await store.events!.append(events.slice(0, 120));
+    await store.events.append(events.slice(0, 120));
     const A = tagged(base, 'bundle-A');
     const first = await run(store, A, []);
     const key = adapterKeys.checkpoint(cfg.group);
@@ -261,11 +261,11 @@ describe('adapter job across a base change (adapters are tied to their base)', (
     delete ck.learner.base;
     await store.set(key, JSON.stringify(ck));
     const said: string[] = [];
-    const same = await AdapterJob.open({ store, log: store.events!, base: A, itemIndex, say: (m) => said.push(m) }, cfg);
+    const same = await AdapterJob.open({ store: store, log: store.events, base: A, itemIndex, say: (m) => said.push(m) }, cfg);
     expect(said.at(-1)).toMatch(/checkpoint predates base ids; restored because its layout fits base bundle-A/);
     expect(Array.from(same.learner.serving)).toEqual(Array.from(first.learner.serving));
     expect(same.learner.version).toBe(2);
-    const other = await AdapterJob.open({ store, log: store.events!, base: otherBase(6, 'bundle-B', 3), itemIndex, say: (m) => said.push(m) }, cfg);
+    const other = await AdapterJob.open({ store: store, log: store.events, base: otherBase(6, 'bundle-B', 3), itemIndex, say: (m) => said.push(m) }, cfg);
     expect(said.at(-1)).toMatch(/checkpoint has \d+ adapter parameters, base bundle-B \(dim 6, hidden 16\) needs \d+: starting fresh adapters/);
     expect(other.counted).toBe(80);
   });

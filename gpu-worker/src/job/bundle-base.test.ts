@@ -103,7 +103,7 @@ describe('adapter job on the served bundle', () => {
     it(`publishes versions of the bundle's dim that the worker's registry loads (guardrail ${guardrail ? 'on' : 'off'})`, async () => {
       const { base, model } = await open();
       const store = createMemoryStore();
-      await store.events!.append(events);
+      await store.events.append(events);
       const job = await drain(store, base, cfg(guardrail));
       expect(job.counted).toBe(120);
       const ptr = await readPointer(store);
@@ -130,11 +130,11 @@ describe('adapter job on the served bundle', () => {
 
   it('resumes from a checkpoint with an empty cache (replay and held-out histories are prepared again)', async () => {
     const ref = createMemoryStore();
-    await ref.events!.append(events);
+    await ref.events.append(events);
     const refJob = await drain(ref, (await open()).base, cfg(true));
 
     const store = createMemoryStore();
-    await store.events!.append(events);
+    await store.events.append(events);
     let closes = 0;
     const kill: JobHooks = { afterCheckpoint: () => { if (++closes === 2) throw new Error('killed'); } };
     await expect(drain(store, (await open()).base, cfg(true), kill)).rejects.toThrow('killed');
@@ -169,7 +169,7 @@ describe('adapters tied to the served bundle', () => {
     expect(base.id).toBe(f.version);
     expect(worker.version).toBe(base.id);
     const store = createMemoryStore();
-    await store.events!.append(events);
+    await store.events.append(events);
     await drain(store, base);
     const ptr = (await readPointer(store))!;
     expect((await readAdapter(store, ptr.version))!.record.base).toBe('v-test-1');
@@ -191,14 +191,14 @@ describe('adapters tied to the served bundle', () => {
   for (const next of [sameDim, otherDim]) {
     it(`a job reopened on bundle ${next.f.version} (dim ${next.f.dim}) after bundle v-test-1 starts fresh and publishes versions tagged ${next.f.version}`, async () => {
       const ref = createMemoryStore();
-      await ref.events!.append(events);
+      await ref.events.append(events);
       const refJob = await drain(ref, (await open()).base);
 
       const store = createMemoryStore();
-      await store.events!.append(events.slice(0, 120)); // windows 1-2 close on A, window 3 stays unacked
+      await store.events.append(events.slice(0, 120)); // windows 1-2 close on A, window 3 stays unacked
       await drain(store, (await open()).base);
       expect((await readPointer(store))!.version).toBe(2);
-      await store.events!.append(events.slice(120));
+      await store.events.append(events.slice(120));
       const said: string[] = [];
       const nextBase = (await open(undefined, next.dir)).base;
       const job = await drain(store, nextBase, said);

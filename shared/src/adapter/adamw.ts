@@ -30,18 +30,18 @@ export class AdamW {
     const m = this.m;
     const v = this.v;
     for (let k = 0; k < p.length; k++) {
-      const g = grad[k];
-      m[k] = beta1 * m[k] + (1 - beta1) * g;
-      v[k] = beta2 * v[k] + (1 - beta2) * g * g;
+      const g = grad[k]!;
+      m[k] = beta1 * m[k]! + (1 - beta1) * g;
+      v[k] = beta2 * v[k]! + (1 - beta2) * g * g;
       const wd = decayMask && decayMask[k] === 0 ? 0 : weightDecay;
-      p[k] -= lr * ((m[k] / bc1) / (Math.sqrt(v[k] / bc2) + eps) + wd * p[k]);
+      p[k]! -= lr * ((m[k]! / bc1) / (Math.sqrt(v[k]! / bc2) + eps) + wd * p[k]!);
     }
   }
 }
 
 /** ema <- decay * ema + (1 - decay) * p. */
 export function emaUpdate(ema: Float32Array, p: Float32Array, decay: number): void {
-  for (let k = 0; k < p.length; k++) ema[k] = decay * ema[k] + (1 - decay) * p[k];
+  for (let k = 0; k < p.length; k++) ema[k] = decay * ema[k]! + (1 - decay) * p[k]!;
 }
 
 /**
@@ -62,14 +62,14 @@ export class Ewc {
   observe(grad: Float32Array): void {
     const f = this.fisher;
     const d = this.fisherDecay;
-    for (let k = 0; k < f.length; k++) f[k] = d * f[k] + (1 - d) * grad[k] * grad[k];
+    for (let k = 0; k < f.length; k++) f[k] = d * f[k]! + (1 - d) * grad[k]! * grad[k]!;
   }
 
   /** Consolidates: the current parameters become the anchor (end of a window). */
   consolidate(p: Float32Array): void {
     this.anchor.set(p);
     let s = 0;
-    for (let k = 0; k < this.fisher.length; k++) s += this.fisher[k];
+    for (let k = 0; k < this.fisher.length; k++) s += this.fisher[k]!;
     this.fisherMean = s / this.fisher.length;
     this.hasAnchor = this.fisherMean > 0;
   }
@@ -80,10 +80,10 @@ export class Ewc {
     const scale = this.lambda / this.fisherMean;
     let pen = 0;
     for (let k = 0; k < p.length; k++) {
-      const diff = p[k] - this.anchor[k];
-      const w = scale * this.fisher[k];
+      const diff = p[k]! - this.anchor[k]!;
+      const w = scale * this.fisher[k]!;
       pen += w * diff * diff;
-      grad[k] += 2 * w * diff;
+      grad[k]! += 2 * w * diff;
     }
     return pen;
   }

@@ -64,8 +64,8 @@ export interface LoadedAdapter {
 export async function readAdapter(store: KvStore, version: number): Promise<LoadedAdapter | null> {
   const [recRaw, statsRaw] = await getChunkedMany(store, [keys.adapter(version), adapterKeys.stats(version)]);
   if (recRaw === null || statsRaw === null) return null;
-  const record = parseValue(AdapterVersion, keys.adapter(version), recRaw);
-  const stats = parseValue(StatsSnapshot, adapterKeys.stats(version), statsRaw);
+  const record = parseValue(AdapterVersion, keys.adapter(version), recRaw!);
+  const stats = parseValue(StatsSnapshot, adapterKeys.stats(version), statsRaw!);
   if (record.version !== version) throw new Error(`adapter record at version ${version} says version ${record.version}`);
   return { record, stats };
 }

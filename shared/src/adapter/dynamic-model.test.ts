@@ -14,7 +14,7 @@ describe('DynamicScorer (serving path of Eq. 1)', () => {
     const base = new MeanHistoryBase(D, vec(N * D), vec(N * D));
     const L = dynamicLayout({ dim: D, hidden: 10 });
     const p = initDynamic(L, 4);
-    for (let k = 0; k < p.length; k++) p[k] += (rnd() - 0.5) * 0.4; // non-trivial adapter and gate
+    for (let k = 0; k < p.length; k++) p[k]! += (rnd() - 0.5) * 0.4; // non-trivial adapter and gate
     const stats = new WindowStats(N);
     for (let k = 0; k < 80; k++) stats.apply({ eventId: `e${k}`, user: `u${k % 6}`, item: (k * 7) % 18, ts: 5000 + k * 900 });
     const at = 5000 + 80 * 900;
@@ -39,12 +39,12 @@ describe('DynamicScorer (serving path of Eq. 1)', () => {
       let ref: number;
       if (mask === 0) {
         ref = 0;
-        for (let d = 0; d < D; d++) ref += uT[d] * base.itemLatents[i * D + d];
+        for (let d = 0; d < D; d++) ref += uT[d]! * base.itemLatents[i * D + d]!;
       } else {
         adapted++;
         adapterForward(pi, L.item, base.itemLatents, i * D, s, 0, f, 0, mask, sc, z);
-        ref = z[D];
-        for (let d = 0; d < D; d++) ref += uT[d] * z[d];
+        ref = z[D]!;
+        for (let d = 0; d < D; d++) ref += uT[d]! * z[d]!;
       }
       expect(out[i]).toBeCloseTo(ref, 4);
     }

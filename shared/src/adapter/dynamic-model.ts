@@ -86,7 +86,7 @@ export function adaptUser(
     const a = adapterMlp(pu, L.user, u, 0, feat.s, 0, sc);
     sc.g = 1;
     sc.sig = 1;
-    for (let d = 0; d < L.user.shape.dim; d++) out[d] = u[d] + a[d];
+    for (let d = 0; d < L.user.shape.dim; d++) out[d] = u[d]! + a[d]!;
     return 1;
   }
   return adapterForward(pu, L.user, u, 0, feat.s, 0, feat.f, 0, mask, sc, out);
@@ -141,19 +141,19 @@ export class DynamicScorer {
     this.folded = base.itemLatents.slice();
     this.foldedBias = new Float32Array(base.nItems);
     for (let k = 0; k < act.length; k++) {
-      const i = act[k];
+      const i = act[k]!;
       this.activeIndex[i] = k;
       stats.itemFeatures(i, at, s, 0, f, 0);
       const a = adapterMlp(pi, L, base.itemLatents, i * D, s, 0, sc);
       this.itemA.set(a, k * O);
-      let gl = pi[L.bg];
-      for (let q = 0; q < GATE_DIM - 1; q++) gl += pi[L.wg + q] * f[q];
+      let gl = pi[L.bg]!;
+      for (let q = 0; q < GATE_DIM - 1; q++) gl += pi[L.wg + q]! * f[q]!;
       this.gateLogit0[k] = gl;
       const g0 = opts.noGate ? 1 : 1 / (1 + Math.exp(-gl));
-      for (let d = 0; d < D; d++) this.folded[i * D + d] += g0 * a[d];
-      if (O > D) this.foldedBias[i] = g0 * a[D];
+      for (let d = 0; d < D; d++) this.folded[i * D + d]! += g0 * a[d]!;
+      if (O > D) this.foldedBias[i] = g0 * a[D]!;
     }
-    this.coWeight = pi[L.wg + GATE_DIM - 1];
+    this.coWeight = pi[L.wg + GATE_DIM - 1]!;
     this.userScratch = new AdapterScratch(layout.user);
     this.uBase = new Float32Array(D);
     this.uT = new Float32Array(D);
@@ -170,7 +170,7 @@ export class DynamicScorer {
       if (!row || decay === 0) continue;
       for (const [b, v] of row) {
         const dv = v * decay;
-        if (this.activeIndex[b] < 0 || dv < coMin) continue;
+        if (this.activeIndex[b]! < 0 || dv < coMin) continue;
         items.push(b);
         vals.push(dv);
       }
@@ -204,7 +204,7 @@ export class DynamicScorer {
     adaptUser(this.params, this.layout, this.stats, user, history, t, uBase, this.userScratch, this.feat, u, this.opts);
     dots(u, this.folded, D, out);
     const fb = this.foldedBias;
-    for (let i = 0; i < out.length; i++) out[i] += fb[i];
+    for (let i = 0; i < out.length; i++) out[i]! += fb[i]!;
     if (this.opts.noGate || this.coWeight === 0 || this.active.length === 0 || Number.isNaN(this.stats.ref)) return;
     // Sparse co-interaction counts with the user's recent items (only active items can change).
     const co = this.co;
@@ -212,25 +212,25 @@ export class DynamicScorer {
     let nt = 0;
     const r0 = Math.max(0, history.length - this.stats.cfg.recentItems);
     for (let r = r0; r < history.length; r++) {
-      const a = history[r];
-      for (let q = this.coStart[a]; q < this.coStart[a + 1]; q++) {
-        const b = this.coItem[q];
+      const a = history[r]!;
+      for (let q = this.coStart[a]!; q < this.coStart[a + 1]!; q++) {
+        const b = this.coItem[q]!;
         if (co[b] === 0) touched[nt++] = b;
-        co[b] += this.coVal[q];
+        co[b]! += this.coVal[q]!;
       }
     }
     const A = this.itemA;
     const O = this.layout.item.outDim;
     for (let q = 0; q < nt; q++) {
-      const i = touched[q];
-      const k = this.activeIndex[i];
-      const gl = this.gateLogit0[k];
-      const dg = 1 / (1 + Math.exp(-(gl + this.coWeight * Math.log1p(co[i])))) - 1 / (1 + Math.exp(-gl));
+      const i = touched[q]!;
+      const k = this.activeIndex[i]!;
+      const gl = this.gateLogit0[k]!;
+      const dg = 1 / (1 + Math.exp(-(gl + this.coWeight * Math.log1p(co[i]!)))) - 1 / (1 + Math.exp(-gl));
       co[i] = 0;
       const off = k * O;
       let acc = O > D ? A[off + D] : 0; // score-bias coordinate (user side is 1)
-      for (let d = 0; d < D; d++) acc += u[d] * A[off + d];
-      out[i] += dg * acc;
+      for (let d = 0; d < D; d++) acc! += u[d]! * A[off + d]!;
+      out[i]! += dg * acc!;
     }
   }
 }
@@ -239,7 +239,7 @@ export class DynamicScorer {
 function dots(u: Float32Array, M: Float32Array, D: number, out: Float32Array): void {
   for (let i = 0, off = 0; i < out.length; i++, off += D) {
     let acc = 0;
-    for (let d = 0; d < D; d++) acc += u[d] * M[off + d];
+    for (let d = 0; d < D; d++) acc += u[d]! * M[off + d]!;
     out[i] = acc;
   }
 }

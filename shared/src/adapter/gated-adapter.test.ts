@@ -45,7 +45,7 @@ describe('gated adapter (Eq. 1)', () => {
     const loss = (q: Float32Array) => {
       adapterForward(q, L, z, 0, s, 0, f, 0, 1, sc, out);
       let l = 0;
-      for (let d = 0; d < 5; d++) l += w[d] * out[d];
+      for (let d = 0; d < 5; d++) l += w[d]! * out[d]!;
       return l;
     };
     loss(p);
@@ -56,15 +56,15 @@ describe('gated adapter (Eq. 1)', () => {
     for (let k = 0; k < L.size; k++) {
       const h = 1e-2;
       const q = Float32Array.from(p64);
-      q[k] = p64[k] + h;
+      q[k] = p64[k]! + h;
       const lp = loss(q);
-      q[k] = p64[k] - h;
+      q[k] = p64[k]! - h;
       const lm = loss(q);
       const num = (lp - lm) / (2 * h);
-      maxErr = Math.max(maxErr, Math.abs(num - grad[k]) / Math.max(1, Math.abs(num)));
+      maxErr = Math.max(maxErr, Math.abs(num - grad[k]!) / Math.max(1, Math.abs(num)));
     }
     expect(maxErr).toBeLessThan(2e-3);
     // Gate gradient is non-trivial (not all zero).
-    expect(Math.abs(grad[L.bg])).toBeGreaterThan(1e-4);
+    expect(Math.abs(grad[L.bg]!)).toBeGreaterThan(1e-4);
   });
 });

@@ -95,22 +95,22 @@ export function adapterMlp(p: Float32Array, L: AdapterLayout, z: ArrayLike<numbe
   const { dim, statDim, hidden } = L.shape;
   const inDim = L.inDim;
   const x = sc.x;
-  for (let d = 0; d < dim; d++) x[d] = z[zOff + d];
-  for (let k = 0; k < statDim; k++) x[dim + k] = s[sOff + k];
+  for (let d = 0; d < dim; d++) x[d] = z[zOff + d]!;
+  for (let k = 0; k < statDim; k++) x[dim + k] = s[sOff + k]!;
   const pre = sc.pre;
   const h = sc.h;
   for (let j = 0; j < hidden; j++) {
-    let acc = p[L.b1 + j];
+    let acc = p[L.b1 + j]!;
     const row = L.w1 + j * inDim;
-    for (let k = 0; k < inDim; k++) acc += p[row + k] * x[k];
+    for (let k = 0; k < inDim; k++) acc += p[row + k]! * x[k]!;
     pre[j] = acc;
     h[j] = acc > 0 ? acc : 0;
   }
   const a = sc.a;
   for (let d = 0; d < L.outDim; d++) {
-    let acc = p[L.b2 + d];
+    let acc = p[L.b2 + d]!;
     const row = L.w2 + d * hidden;
-    for (let j = 0; j < hidden; j++) acc += p[row + j] * h[j];
+    for (let j = 0; j < hidden; j++) acc += p[row + j]! * h[j]!;
     a[d] = acc;
   }
   return a;
@@ -118,8 +118,8 @@ export function adapterMlp(p: Float32Array, L: AdapterLayout, z: ArrayLike<numbe
 
 /** g = mask * sigmoid(w_g . f + b_g); stores sig and g in scratch. */
 export function adapterGate(p: Float32Array, L: AdapterLayout, f: ArrayLike<number>, fOff: number, mask: number, sc: AdapterScratch): number {
-  let acc = p[L.bg];
-  for (let k = 0; k < L.shape.gateDim; k++) acc += p[L.wg + k] * f[fOff + k];
+  let acc = p[L.bg]!;
+  for (let k = 0; k < L.shape.gateDim; k++) acc += p[L.wg + k]! * f[fOff + k]!;
   const sig = 1 / (1 + Math.exp(-acc));
   sc.sig = sig;
   sc.g = mask * sig;
@@ -134,8 +134,8 @@ export function adapterForward(
 ): number {
   const a = adapterMlp(p, L, z, zOff, s, sOff, sc);
   const g = adapterGate(p, L, f, fOff, mask, sc);
-  for (let d = 0; d < L.shape.dim; d++) out[d] = z[zOff + d] + g * a[d];
-  if (L.outDim > L.shape.dim) out[L.shape.dim] = g * a[L.shape.dim];
+  for (let d = 0; d < L.shape.dim; d++) out[d] = z[zOff + d]! + g * a[d]!;
+  if (L.outDim > L.shape.dim) out[L.shape.dim] = g * a[L.shape.dim]!;
   return g;
 }
 
@@ -152,31 +152,31 @@ export function adapterBackward(p: Float32Array, L: AdapterLayout, f: ArrayLike<
   const a = sc.a;
   if (!gateFixed && mask !== 0) {
     let dg = 0;
-    for (let d = 0; d < dim; d++) dg += dOut[d] * a[d];
+    for (let d = 0; d < dim; d++) dg += dOut[d]! * a[d]!;
     const dgl = dg * mask * sc.sig * (1 - sc.sig);
-    for (let k = 0; k < gateDim; k++) grad[L.wg + k] += dgl * f[fOff + k];
-    grad[L.bg] += dgl;
+    for (let k = 0; k < gateDim; k++) grad[L.wg + k]! += dgl * f[fOff + k]!;
+    grad[L.bg]! += dgl;
   }
   if (g === 0) return;
   const h = sc.h;
   const dh = sc.dh.fill(0);
   for (let d = 0; d < dim; d++) {
-    const da = g * dOut[d];
+    const da = g * dOut[d]!;
     if (da === 0) continue;
-    grad[L.b2 + d] += da;
+    grad[L.b2 + d]! += da;
     const row = L.w2 + d * hidden;
     for (let j = 0; j < hidden; j++) {
-      grad[row + j] += da * h[j];
-      dh[j] += p[row + j] * da;
+      grad[row + j]! += da * h[j]!;
+      dh[j]! += p[row + j]! * da;
     }
   }
   const x = sc.x;
   const pre = sc.pre;
   for (let j = 0; j < hidden; j++) {
-    if (pre[j] <= 0) continue;
-    const dp = dh[j];
-    grad[L.b1 + j] += dp;
+    if (pre[j]! <= 0) continue;
+    const dp = dh[j]!;
+    grad[L.b1 + j]! += dp;
     const row = L.w1 + j * inDim;
-    for (let k = 0; k < inDim; k++) grad[row + k] += dp * x[k];
+    for (let k = 0; k < inDim; k++) grad[row + k]! += dp * x[k]!;
   }
 }

@@ -27,10 +27,10 @@ export class MeanHistoryBase implements BaseModel {
     const D = this.dim;
     const Q = this.historyEmb;
     for (let k = start; k < history.length; k++) {
-      const off = history[k] * D;
-      for (let d = 0; d < D; d++) out[d] += Q[off + d];
+      const off = history[k]! * D;
+      for (let d = 0; d < D; d++) out[d]! += Q[off + d]!;
     }
     const inv = 1 / Math.sqrt(n);
-    for (let d = 0; d < D; d++) out[d] *= inv;
+    for (let d = 0; d < D; d++) out[d]! *= inv;
   }
 }

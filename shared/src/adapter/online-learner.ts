@@ -172,10 +172,10 @@ export function ndcgAt10(scores: Float32Array, target: number, exclude: Iterable
 
 /** 0-based rank of the target among all items not in `exclude` (ties count against the target). */
 export function rankOf(scores: Float32Array, target: number, exclude: Iterable<number>): number {
-  const st = scores[target];
+  const st = scores[target]!;
   let rank = 0;
-  for (let i = 0; i < scores.length; i++) if (i !== target && scores[i] >= st) rank++;
+  for (let i = 0; i < scores.length; i++) if (i !== target && scores[i]! >= st) rank++;
   const ex = new Set(exclude);
-  for (const i of ex) if (i !== target && scores[i] >= st) rank--;
+  for (const i of ex) if (i !== target && scores[i]! >= st) rank--;
   return rank;
 }

@@ -110,10 +110,10 @@ export class OnlineTrainer {
     // Forward every item, each with its own scratch so backward needs no second forward.
     const scores = new Float64Array(items.length);
     for (let k = 0; k < items.length; k++) {
-      this.masks[k] = this.itemForward(pi, stats, items[k], recent, t, this.zs[k], k);
-      this.gs[k] = this.scI[k].g;
-      let acc = O > D ? this.zs[k][D] : 0; // bias coordinate scored against the user's constant 1
-      for (let d = 0; d < D; d++) acc += this.uT[d] * this.zs[k][d];
+      this.masks[k] = this.itemForward(pi, stats, items[k]!, recent, t, this.zs[k]!, k);
+      this.gs[k] = this.scI[k]!.g;
+      let acc = O > D ? this.zs[k]![D]! : 0; // bias coordinate scored against the user's constant 1
+      for (let d = 0; d < D; d++) acc += this.uT[d]! * this.zs[k]![d]!;
       scores[k] = acc;
     }
     let loss = 0;
@@ -121,39 +121,39 @@ export class OnlineTrainer {
     const wNeg = 1 / negs.length;
     const dScore = new Float64Array(items.length);
     for (let k = 1; k < items.length; k++) {
-      const x = scores[0] - scores[k];
+      const x = scores[0]! - scores[k]!;
       loss += wNeg * (x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x)));
       const dx = -wNeg / (1 + Math.exp(x));
-      dScore[0] += dx;
-      dScore[k] -= dx;
+      dScore[0]! += dx;
+      dScore[k]! -= dx;
     }
     const lam = this.cfg.distill;
     for (let k = 0; k < items.length; k++) {
-      const zi = items[k] * D;
-      let dist = O > D ? this.zs[k][D] ** 2 : 0;
+      const zi = items[k]! * D;
+      let dist = O > D ? this.zs[k]![D]! ** 2 : 0;
       for (let d = 0; d < D; d++) {
-        const diff = this.zs[k][d] - Z[zi + d];
+        const diff = this.zs[k]![d]! - Z[zi + d]!;
         dist += diff * diff;
       }
       loss += lam * dist;
     }
     let distU = 0;
-    for (let d = 0; d < D; d++) distU += (this.uT[d] - this.u[d]) ** 2;
+    for (let d = 0; d < D; d++) distU += (this.uT[d]! - this.u[d]!) ** 2;
     loss += lam * distU;
     if (!grad) return loss;
     const gi = grad.subarray(0, L.userOff);
     for (let k = 0; k < items.length; k++) {
-      for (let d = 0; d < D; d++) this.dU[d] += dScore[k] * this.zs[k][d];
-      const mask = this.masks[k];
+      for (let d = 0; d < D; d++) this.dU[d]! += dScore[k]! * this.zs[k]![d]!;
+      const mask = this.masks[k]!;
       if (mask === 0) continue;
-      const zi = items[k] * D;
-      const zk = this.zs[k];
-      for (let d = 0; d < D; d++) this.dZ[d] = dScore[k] * this.uT[d] + 2 * lam * (zk[d] - Z[zi + d]);
-      if (O > D) this.dZ[D] = dScore[k] + 2 * lam * zk[D];
-      adapterBackward(pi, L.item, this.fI[k], 0, mask, this.dZ, this.scI[k], gi, this.cfg.noGate);
+      const zi = items[k]! * D;
+      const zk = this.zs[k]!;
+      for (let d = 0; d < D; d++) this.dZ[d] = dScore[k]! * this.uT[d]! + 2 * lam * (zk[d]! - Z[zi + d]!);
+      if (O > D) this.dZ[D] = dScore[k]! + 2 * lam * zk[D]!;
+      adapterBackward(pi, L.item, this.fI[k]!, 0, mask, this.dZ, this.scI[k]!, gi, this.cfg.noGate);
     }
     if (uMask !== 0) {
-      for (let d = 0; d < D; d++) this.dU[d] += 2 * lam * (this.uT[d] - this.u[d]);
+      for (let d = 0; d < D; d++) this.dU[d]! += 2 * lam * (this.uT[d]! - this.u[d]!);
       // scU still holds the user forward of this example (items use their own scratches).
       adapterBackward(splitParams(p, L).user, L.user, this.feat.f, 0, 1, this.dU, this.scU, grad.subarray(L.userOff), this.cfg.noGate);
     }
@@ -164,11 +164,11 @@ export class OnlineTrainer {
   private itemForward(pi: Float32Array, stats: WindowStats, item: number, recent: readonly number[], t: number, out: Float32Array, slot: number): number {
     const D = this.base.dim;
     const Z = this.base.itemLatents;
-    const sc = this.scI[slot];
-    const f = this.fI[slot];
+    const sc = this.scI[slot]!;
+    const f = this.fI[slot]!;
     const mask = stats.itemFeatures(item, t, this.sI, 0, f, 0);
     if (mask === 0) {
-      for (let d = 0; d < D; d++) out[d] = Z[item * D + d];
+      for (let d = 0; d < D; d++) out[d] = Z[item * D + d]!;
       if (out.length > D) out[D] = 0;
       sc.g = 0;
       return 0;
@@ -178,8 +178,8 @@ export class OnlineTrainer {
     if (this.cfg.noGate) {
       sc.g = 1;
       sc.sig = 1;
-      for (let d = 0; d < D; d++) out[d] = Z[item * D + d] + sc.a[d];
-      if (out.length > D) out[D] = sc.a[D];
+      for (let d = 0; d < D; d++) out[d] = Z[item * D + d]! + sc.a[d]!;
+      if (out.length > D) out[D] = sc.a[D]!;
     }
     return mask;
   }
@@ -187,7 +187,7 @@ export class OnlineTrainer {
   private sampleNegs(pos: number, batch: readonly Example[]): number[] {
     const out: number[] = [];
     while (out.length < this.cfg.negatives) {
-      let j = this.rnd() < this.cfg.batchNegatives ? batch[Math.floor(this.rnd() * batch.length)].item : pos;
+      let j = this.rnd() < this.cfg.batchNegatives ? batch[Math.floor(this.rnd() * batch.length)]!.item : pos;
       if (j === pos) j = Math.floor(this.rnd() * this.base.nItems);
       if (j !== pos) out.push(j);
     }
@@ -200,7 +200,7 @@ export class OnlineTrainer {
     let rank = 0;
     for (const ex of batch) rank += this.exampleLoss(this.params, ex, this.sampleNegs(ex.item, batch), stats, t, grad);
     const inv = 1 / Math.max(1, batch.length);
-    for (let k = 0; k < grad.length; k++) grad[k] *= inv;
+    for (let k = 0; k < grad.length; k++) grad[k]! *= inv;
     this.ewc.observe(grad);
     const pen = this.ewc.addGradient(this.params, grad);
     this.opt.update(this.params, grad, this.decayMask);
@@ -213,7 +213,7 @@ export class OnlineTrainer {
     const order = examples.slice();
     for (let k = order.length - 1; k > 0; k--) {
       const j = Math.floor(this.rnd() * (k + 1));
-      [order[k], order[j]] = [order[j], order[k]];
+      [order[k], order[j]] = [order[j]!, order[k]!];
     }
     const half = this.cfg.replay > 0 ? Math.max(1, this.cfg.batchSize >> 1) : this.cfg.batchSize;
     let steps = 0;
@@ -221,7 +221,7 @@ export class OnlineTrainer {
     for (let start = 0; start < order.length; start += half) {
       const batch = order.slice(start, start + half);
       const fresh = batch.length;
-      for (let k = 0; k < fresh && this.replayBuf.length > 0; k++) batch.push(this.replayBuf[Math.floor(this.rnd() * this.replayBuf.length)]);
+      for (let k = 0; k < fresh && this.replayBuf.length > 0; k++) batch.push(this.replayBuf[Math.floor(this.rnd() * this.replayBuf.length)]!);
       const r = this.step(batch, stats, t);
       sum = { loss: sum.loss + r.loss, rank: sum.rank + r.rank, ewc: sum.ewc + r.ewc };
       steps++;

@@ -83,9 +83,9 @@ export function decodeStats(raw: unknown): WindowStats {
     dst.set(src);
   }
   for (let k = 0; k + 2 < p.co.length; k += 3) {
-    let row = s.co.get(p.co[k]);
-    if (!row) s.co.set(p.co[k], (row = new Map()));
-    row.set(p.co[k + 1], p.co[k + 2]);
+    let row = s.co.get(p.co[k]!);
+    if (!row) s.co.set(p.co[k]!, (row = new Map()));
+    row.set(p.co[k + 1]!, p.co[k + 2]!);
   }
   for (const [id, short, long, last, n, recent] of p.users) s.users.set(id, { short, long, last: last ?? Number.NEGATIVE_INFINITY, n, recent });
   for (const [id, ts] of p.seen ?? []) s.seen.set(id, ts);

@@ -11,7 +11,7 @@ describe('window statistics', () => {
       { eventId: 'x3', user: 'v', item: 1, ts: 300 },
     ];
     for (const e of evs) a.apply(e);
-    for (const e of [...evs, evs[0], evs[1]]) b.apply(e);
+    for (const e of [...evs, evs[0], evs[1]]) b.apply(e!);
     expect(b.applied).toBe(3);
     expect(Array.from(b.itemShort)).toEqual(Array.from(a.itemShort));
     expect(b.co.get(1)?.get(2)).toBe(a.co.get(1)?.get(2));
@@ -25,7 +25,7 @@ describe('window statistics', () => {
     const sv = new Float32Array(STAT_DIM);
     const fv = new Float32Array(GATE_DIM);
     s.itemFeatures(0, t, sv, 0, fv, 0);
-    const trendSteady = sv[2];
+    const trendSteady = sv[2]!;
     expect(s.itemFeatures(1, t, sv, 0, fv, 0)).toBe(1);
     expect(sv[2]).toBeGreaterThan(trendSteady);
     expect(s.itemFeatures(2, t, sv, 0, fv, 0)).toBe(0);
@@ -38,7 +38,7 @@ describe('window statistics', () => {
     const sv = new Float32Array(STAT_DIM);
     const fv = new Float32Array(GATE_DIM);
     s.itemFeatures(0, 40 * 86400, sv, 0, fv, 0);
-    const before = sv[1];
+    const before = sv[1]!;
     s.apply({ eventId: 'b', user: 'v', item: 1, ts: 40 * 86400 }); // triggers rebase
     s.itemFeatures(0, 40 * 86400, sv, 0, fv, 0);
     expect(sv[1]).toBeCloseTo(before, 6);

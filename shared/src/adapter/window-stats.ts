@@ -80,10 +80,10 @@ export class WindowStats {
     const ws = Math.exp((e.ts - this.ref) / c.tauShort);
     const wl = Math.exp((e.ts - this.ref) / c.tauLong);
     const wc = Math.exp((e.ts - this.ref) / c.tauCo);
-    this.itemShort[e.item] += ws;
-    this.itemLong[e.item] += wl;
-    this.itemTotal[e.item] += 1;
-    if (e.ts > this.itemLast[e.item]) this.itemLast[e.item] = e.ts;
+    this.itemShort[e.item]! += ws;
+    this.itemLong[e.item]! += wl;
+    this.itemTotal[e.item]! += 1;
+    if (e.ts > this.itemLast[e.item]!) this.itemLast[e.item] = e.ts;
     let u = this.users.get(e.user);
     if (!u) {
       u = { short: 0, long: 0, last: Number.NEGATIVE_INFINITY, n: 0, recent: [] };
@@ -120,8 +120,8 @@ export class WindowStats {
     const fl = Math.exp(-(t - this.ref) / c.tauLong);
     const fc = Math.exp(-(t - this.ref) / c.tauCo);
     for (let i = 0; i < this.nItems; i++) {
-      this.itemShort[i] *= fs;
-      this.itemLong[i] *= fl;
+      this.itemShort[i]! *= fs;
+      this.itemLong[i]! *= fl;
     }
     for (const u of this.users.values()) {
       u.short *= fs;
@@ -145,7 +145,7 @@ export class WindowStats {
 
   /** Gate mask of an item at time t: 1 with an event within the active horizon, else 0. */
   itemMask(i: number, t: number): number {
-    return t - this.itemLast[i] <= this.cfg.activeHorizon ? 1 : 0;
+    return t - this.itemLast[i]! <= this.cfg.activeHorizon ? 1 : 0;
   }
 
   /**
@@ -155,12 +155,12 @@ export class WindowStats {
   itemFeatures(i: number, t: number, s: Float32Array, sOff: number, f: Float32Array, fOff: number): number {
     const c = this.cfg;
     const dt = Number.isNaN(this.ref) ? 0 : t - this.ref;
-    const cs = this.itemShort[i] * Math.exp(-dt / c.tauShort);
-    const cl = this.itemLong[i] * Math.exp(-dt / c.tauLong);
+    const cs = this.itemShort[i]! * Math.exp(-dt / c.tauShort);
+    const cl = this.itemLong[i]! * Math.exp(-dt / c.tauLong);
     const ls = Math.log1p(cs);
     const ll = Math.log1p(cl);
     const trend = ls - Math.log1p(cl * (c.tauShort / c.tauLong));
-    const age = t - this.itemLast[i];
+    const age = t - this.itemLast[i]!;
     const rec = Number.isFinite(age) ? Math.exp(-Math.max(0, age) / c.tauShort) : 0;
     s[sOff] = ls;
     s[sOff + 1] = ll;
@@ -181,9 +181,9 @@ export class WindowStats {
     for (const r of recent) {
       const row = this.co.get(r);
       if (!row) continue;
-      for (const [b, v] of row) out[b] += v * f;
+      for (const [b, v] of row) out[b]! += v * f;
     }
-    for (let i = 0; i < out.length; i++) if (out[i] !== 0) out[i] = Math.log1p(out[i]);
+    for (let i = 0; i < out.length; i++) if (out[i] !== 0) out[i] = Math.log1p(out[i]!);
   }
 
   /** User statistics s_u and gate features f_u (same layout as items); returns the user's gate mask. */

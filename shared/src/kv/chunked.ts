@@ -57,7 +57,7 @@ function splitUtf8(bytes: Uint8Array, max: number): string[] {
   const parts: string[] = [];
   for (let at = 0; at < bytes.byteLength;) {
     let end = Math.min(at + max, bytes.byteLength);
-    while (end < bytes.byteLength && end > at && (bytes[end] & 0xc0) === 0x80) end--;
+    while (end < bytes.byteLength && end > at && (bytes[end]! & 0xc0) === 0x80) end--;
     parts.push(dec.decode(bytes.subarray(at, end)));
     at = end;
   }
@@ -132,7 +132,7 @@ export async function putChunkedMany(store: KvStore, entries: readonly (readonly
     final.push([e.k, JSON.stringify(head)]);
   }
   await setBatched(store, parts, budget);
-  if (final.length === 1) await store.set(final[0][0], final[0][1]);
+  if (final.length === 1) await store.set(final[0]![0], final[0]![1]);
   else await store.setMany(final);
   // Housekeeping: the old parts are unreachable now; a failure only leaves garbage, never fails the write.
   const stale = entries.flatMap(([k], i) => {
@@ -189,7 +189,7 @@ async function assemble(store: KvStore, key: string, raw: string | null, budget:
 export async function getChunkedMany(store: KvStore, keys: readonly string[], opts: ChunkOptions = {}): Promise<(string | null)[]> {
   const budget = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const raws = await store.mget(keys);
-  return Promise.all(raws.map((raw, i) => assemble(store, keys[i], raw, budget)));
+  return Promise.all(raws.map((raw, i) => assemble(store, keys[i]!, raw, budget)));
 }
 
 /** Reads one value: a chunked value joined and checked (length, sha256), a plain value as is. */

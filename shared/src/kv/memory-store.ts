@@ -48,7 +48,7 @@ export class MemoryEventLog implements EventLog {
     if (g.next < this.base) g.next = this.base;
     for (const i of g.pending.keys()) if (i < this.base) g.pending.delete(i);
     const picked = pickDeliveries(g, consumer, count, this.base + this.log.length, this.now(), this.claimIdleMs);
-    return picked.map((i) => ({ ...this.log[i - this.base] }));
+    return picked.map((i) => ({ ...this.log[i - this.base]! }));
   }
 
   async ack(group: string, seqs: readonly string[]) {

@@ -7,11 +7,11 @@ function clustered(n: number, dim: number, clusters: number, seed = 1): Float32A
   const r = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => r() * 3));
   const x = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) x[i * dim + d] = centres[i % clusters][d] + 0.05 * r();
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) x[i * dim + d] = centres[i % clusters]![d]! + 0.05 * r();
   return x;
 }
 
-const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
+const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / a.length;
 const variance = (a: Float32Array) => {
   const mean = a.reduce((s, v) => s + v, 0) / a.length;
   return a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length;

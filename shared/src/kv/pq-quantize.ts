@@ -41,7 +41,7 @@ export function trainPq(x: Float32Array, dim: number, opts: { m?: number; k?: nu
   const dist2 = (i: number, j: number) => {
     let s = 0;
     for (let d = 0; d < dsub; d++) {
-      const v = sub[i * dsub + d] - c[j * dsub + d];
+      const v = sub[i * dsub + d]! - c[j * dsub + d]!;
       s += v * v;
     }
     return s;
@@ -59,22 +59,22 @@ export function trainPq(x: Float32Array, dim: number, opts: { m?: number; k?: nu
     }
   };
   for (let s = 0; s < m; s++) {
-    for (let i = 0; i < n; i++) for (let d = 0; d < dsub; d++) sub[i * dsub + d] = x[i * dim + s * dsub + d];
+    for (let i = 0; i < n; i++) for (let d = 0; d < dsub; d++) sub[i * dsub + d] = x[i * dim + s * dsub + d]!;
     const kk = Math.min(k, n);
     // k-means++ seeding.
     const first = Math.floor(rand() * n);
-    for (let d = 0; d < dsub; d++) c[d] = sub[first * dsub + d];
+    for (let d = 0; d < dsub; d++) c[d] = sub[first * dsub + d]!;
     for (let i = 0; i < n; i++) best[i] = dist2(i, 0);
     for (let j = 1; j < kk; j++) {
       let total = 0;
-      for (let i = 0; i < n; i++) total += best[i];
+      for (let i = 0; i < n; i++) total += best[i]!;
       let pick = 0;
       if (total > 0) {
         let r = rand() * total;
-        for (pick = 0; pick < n - 1 && (r -= best[pick]) > 0; pick++);
+        for (pick = 0; pick < n - 1 && (r -= best[pick]!) > 0; pick++);
       } else pick = Math.floor(rand() * n);
-      for (let d = 0; d < dsub; d++) c[j * dsub + d] = sub[pick * dsub + d];
-      for (let i = 0; i < n; i++) best[i] = Math.min(best[i], dist2(i, j));
+      for (let d = 0; d < dsub; d++) c[j * dsub + d] = sub[pick * dsub + d]!;
+      for (let i = 0; i < n; i++) best[i] = Math.min(best[i]!, dist2(i, j));
     }
     // Lloyd iterations; an empty cluster takes the worst-served point.
     const sums = new Float64Array(kk * dsub);
@@ -84,22 +84,22 @@ export function trainPq(x: Float32Array, dim: number, opts: { m?: number; k?: nu
       sums.fill(0);
       counts.fill(0);
       for (let i = 0; i < n; i++) {
-        counts[assign[i]]++;
-        for (let d = 0; d < dsub; d++) sums[assign[i] * dsub + d] += sub[i * dsub + d];
+        counts[assign[i]!]!++;
+        for (let d = 0; d < dsub; d++) sums[assign[i]! * dsub + d]! += sub[i * dsub + d]!;
       }
       for (let j = 0; j < kk; j++) {
-        if (counts[j] > 0) for (let d = 0; d < dsub; d++) c[j * dsub + d] = sums[j * dsub + d] / counts[j];
+        if (counts[j]! > 0) for (let d = 0; d < dsub; d++) c[j * dsub + d] = sums[j * dsub + d]! / counts[j]!;
         else {
           let worst = 0;
-          for (let i = 1; i < n; i++) if (best[i] > best[worst]) worst = i;
-          for (let d = 0; d < dsub; d++) c[j * dsub + d] = sub[worst * dsub + d];
+          for (let i = 1; i < n; i++) if (best[i]! > best[worst]!) worst = i;
+          for (let d = 0; d < dsub; d++) c[j * dsub + d] = sub[worst * dsub + d]!;
           best[worst] = 0;
         }
       }
     }
     assignAll(kk);
-    for (let j = 0; j < k; j++) for (let d = 0; d < dsub; d++) centroids[(s * k + j) * dsub + d] = c[(j < kk ? j : 0) * dsub + d];
-    for (let i = 0; i < n; i++) codes[i * m + s] = assign[i];
+    for (let j = 0; j < k; j++) for (let d = 0; d < dsub; d++) centroids[(s * k + j) * dsub + d] = c[(j < kk ? j : 0) * dsub + d]!;
+    for (let i = 0; i < n; i++) codes[i * m + s] = assign[i]!;
   }
   return { m, k, dsub, dim, centroids, codes };
 }
@@ -108,7 +108,7 @@ export function trainPq(x: Float32Array, dim: number, opts: { m?: number; k?: nu
 export function pqDecode(pq: Pick<PqModel, 'm' | 'k' | 'dsub' | 'centroids'>, codes: Uint8Array): Float32Array {
   const n = codes.length / pq.m;
   const out = new Float32Array(n * pq.m * pq.dsub);
-  for (let i = 0; i < n; i++) for (let s = 0; s < pq.m; s++) out.set(pq.centroids.subarray((s * pq.k + codes[i * pq.m + s]) * pq.dsub, (s * pq.k + codes[i * pq.m + s] + 1) * pq.dsub), (i * pq.m + s) * pq.dsub);
+  for (let i = 0; i < n; i++) for (let s = 0; s < pq.m; s++) out.set(pq.centroids.subarray((s * pq.k + codes[i * pq.m + s]!) * pq.dsub, (s * pq.k + codes[i * pq.m + s]! + 1) * pq.dsub), (i * pq.m + s) * pq.dsub);
   return out;
 }
 

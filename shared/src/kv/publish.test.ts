@@ -46,10 +46,10 @@ describe('publishBundle', () => {
     expect(again.alreadyLive).toBe(true);
     expect(again.keysWritten).toBe(0);
     expect(again.histories).toEqual({ seeded: 0, kept: 2, replaced: 0 });
-    expect((await listTyped(s, HistoryEntry, keys.history('u1')))[0].item).toBe('9');
+    expect((await listTyped(s, HistoryEntry, keys.history('u1')))[0]!.item).toBe('9');
     const replaced = await publishBundle(s, bundle(), { historyMode: 'replace' });
     expect(replaced.histories.replaced).toBe(2);
-    expect((await listTyped(s, HistoryEntry, keys.history('u1')))[0].item).toBe('3');
+    expect((await listTyped(s, HistoryEntry, keys.history('u1')))[0]!.item).toBe('3');
   });
 
   it('flips the pointer only after every key of the new version is written', async () => {
@@ -95,21 +95,21 @@ describe('publishBundle', () => {
     const s = createMemoryStore();
     const v: string[] = [];
     for (const suffix of ['a', 'b', 'c']) v.push((await publishBundle(s, bundle(suffix), { keep: 2 })).version);
-    expect(s.snapshot().values.filter(([k]) => k.includes(v[0])).map(([k]) => k)).toEqual([]);
-    expect(await getTyped(s, ItemMeta, keys.item(v[1], '1'))).not.toBeNull();
-    expect(await getTyped(s, ItemMeta, keys.item(v[2], '1'))).not.toBeNull();
+    expect(s.snapshot().values.filter(([k]) => k.includes(v[0]!)).map(([k]) => k)).toEqual([]);
+    expect(await getTyped(s, ItemMeta, keys.item(v[1]!, '1'))).not.toBeNull();
+    expect(await getTyped(s, ItemMeta, keys.item(v[2]!, '1'))).not.toBeNull();
     expect((await listTyped(s, HistoryEntry, keys.history('u1'))).length).toBe(3);
     // Back to the oldest (rewritten, it is live again) with keep 1: b and c go, a stays.
     const back = await publishBundle(s, bundle('a'), { keep: 1 });
     expect(back.removed.sort()).toEqual([v[1], v[2]].sort());
     expect((await pointer(s))?.version).toBe(v[0]);
-    expect(await getTyped(s, ItemMeta, keys.item(v[0], '40'))).not.toBeNull();
-    expect(s.snapshot().values.filter(([k]) => k.includes(v[1]) || k.includes(v[2]))).toEqual([]);
+    expect(await getTyped(s, ItemMeta, keys.item(v[0]!, '40'))).not.toBeNull();
+    expect(s.snapshot().values.filter(([k]) => k.includes(v[1]!) || k.includes(v[2]!))).toEqual([]);
   });
 
   it('rejects a bundle whose items are not in index order', async () => {
     const b = bundle();
-    b.items = [b.items[1], b.items[0], ...b.items.slice(2)];
+    b.items = [b.items[1]!, b.items[0]!, ...b.items.slice(2)];
     await expect(publishBundle(createMemoryStore(), b)).rejects.toThrow(/index order/);
   });
 });

@@ -163,7 +163,7 @@ export class RedisEventLog implements EventLog {
     const flat = (await guard('event read', () => this.client.eval(READ_LUA, [this.stream], [group, consumer, count, this.claimIdleMs]))) as string[];
     const out: LoggedEvent[] = [];
     for (let i = 0; i < flat.length; i += 2) {
-      const { v: _v, ...e } = StoredEvent.parse(JSON.parse(flat[i + 1]));
+      const { v: _v, ...e } = StoredEvent.parse(JSON.parse(flat[i + 1]!));
       out.push({ ...e, seq: flat[i] });
     }
     return out;

@@ -36,7 +36,7 @@ export async function getTyped<S extends z.ZodType>(store: KvStore, schema: S, k
 export async function mgetTyped<S extends z.ZodType>(store: KvStore, schema: S, keys: readonly string[]): Promise<(z.infer<S> | null)[]> {
   if (keys.length === 0) return [];
   const raws = await store.mget(keys);
-  return raws.map((raw, i) => (raw === null ? null : parseValue(schema, keys[i], raw)));
+  return raws.map((raw, i) => (raw === null ? null : parseValue(schema, keys[i]!, raw)));
 }
 
 /** Validates before writing, so nothing malformed ever reaches KV. */
