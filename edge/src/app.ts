@@ -82,11 +82,12 @@ export function createApp(deps: AppDeps): EdgeApp {
   app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
 
   registerHealth(app, { store, catalog, worker: deps.worker });
-  const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
-  registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
+  const explainSource = kvExplainSource(catalog, pq, { historyMaxLen: deps.config.historyMaxLen, worker, timeoutMs: deps.config.explainTimeoutMs });
+  const explainOptions = { minCoUsers: deps.config.explainMinCoUsers, log };
+  registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource, explainOptions);
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
   registerItems(app, catalog);
-  registerExplain(app, { source: explainSource });
+  registerExplain(app, { source: explainSource, options: explainOptions });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

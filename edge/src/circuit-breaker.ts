@@ -47,5 +47,12 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
     },
     ready: (o) => inner.ready(o),
     ...(inner.llmRank ? { llmRank: inner.llmRank.bind(inner) } : {}),
+    // Explanations do not count towards the breaker (they have their own budget) but skip a worker known down.
+    ...(inner.explain
+      ? {
+          explain: (req: Parameters<NonNullable<WorkerClient['explain']>>[0], o: { timeoutMs: number }) =>
+            state() === 'open' ? Promise.reject(new WorkerUnavailableError('unreachable', 'worker marked down by the circuit breaker')) : inner.explain!(req, o),
+        }
+      : {}),
   };
 }

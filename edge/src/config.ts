@@ -29,6 +29,13 @@ export const EdgeConfig = z.object({
    */
   llmRerank: z.number().int().min(0).max(100).default(0),
   llmTimeoutMs: z.number().int().min(1).default(5000),
+  /**
+   * Explanations: a history item is cited as evidence only when at least this many distinct users interacted with
+   * it and the explained item (k-anonymity of co-interaction counts); requests may raise it, never lower it.
+   */
+  explainMinCoUsers: z.number().int().min(1).max(1000).default(5),
+  /** Budget of one model-backed explanation call to the worker (attribution + LLM rationale + faithfulness). */
+  explainTimeoutMs: z.number().int().min(1).max(60_000).default(5000),
   /** History items sent to the worker (the user encoder's window). */
   maxHistory: z.number().int().min(1).max(512).default(50),
   /** Entries kept in a user's recent history list in KV. */
@@ -58,6 +65,8 @@ export function edgeConfigFromEnv(env: Record<string, string | undefined>): Edge
     maxHistory: env.LLMREC_MAX_HISTORY ? intStr.parse(env.LLMREC_MAX_HISTORY) : undefined,
     rateLimit: env.LLMREC_RATE_LIMIT ? parseRate(env.LLMREC_RATE_LIMIT) : undefined,
     llmRerank: env.LLMREC_LLM_RERANK ? intStr.parse(env.LLMREC_LLM_RERANK) : undefined,
+    explainMinCoUsers: env.LLMREC_EXPLAIN_MIN_CO_USERS ? intStr.parse(env.LLMREC_EXPLAIN_MIN_CO_USERS) : undefined,
+    explainTimeoutMs: env.LLMREC_EXPLAIN_TIMEOUT_MS ? intStr.parse(env.LLMREC_EXPLAIN_TIMEOUT_MS) : undefined,
     log: env.LLMREC_LOG,
   };
   const r = EdgeConfig.safeParse(raw);

@@ -2,6 +2,7 @@
 // edge<->worker shared secret, forwards the request id, enforces the call budget. Failures become
 // WorkerUnavailableError with a reason the degraded answer reports.
 import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
+import { WorkerExplainResponse, type WorkerExplainRequest } from '@llmrec/shared/evidence/wire.ts';
 import { LlmRankResponse, type LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
 
 export type WorkerFailure = 'timeout' | 'unreachable' | 'bad_response' | 'worker_error';
@@ -20,6 +21,8 @@ export interface WorkerClient {
   ready(opts: { timeoutMs: number; requestId: string }): Promise<WorkerReady>;
   /** Frozen-LLM re-ranking of prompt candidates (worker POST /llm/rank), when the worker serves an LLM. */
   llmRank?(req: LlmRankRequest, opts: { timeoutMs: number }): Promise<LlmRankResponse>;
+  /** Model-backed explanations (worker POST /v1/explain): attribution, evidence, rationale, faithfulness. */
+  explain?(req: WorkerExplainRequest, opts: { timeoutMs: number }): Promise<WorkerExplainResponse>;
 }
 
 export interface HttpWorkerClientOptions {
@@ -69,6 +72,12 @@ export function httpWorkerClient(opts: HttpWorkerClientOptions): WorkerClient {
       const json = await call('/llm/rank', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
       const r = LlmRankResponse.safeParse(json);
       if (!r.success) throw new WorkerUnavailableError('bad_response', `LLM rank response failed validation: ${r.error.issues[0]?.message}`);
+      return r.data;
+    },
+    async explain(req, { timeoutMs }) {
+      const json = await call('/v1/explain', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
+      const r = WorkerExplainResponse.safeParse(json);
+      if (!r.success) throw new WorkerUnavailableError('bad_response', `explain response failed validation: ${r.error.issues[0]?.message}`);
       return r.data;
     },
     async ready({ timeoutMs, requestId }) {

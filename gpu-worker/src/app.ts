@@ -6,6 +6,8 @@ import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, ty
 import { MicroBatcher } from './batcher.ts';
 import type { LatentModel } from './model.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
+import { registerExplainRoute } from './attribution/explain-route.ts';
+import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import { registerLlmRoutes } from './llm/serve/llm-routes.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import { rankByLatents, rankFromScores } from './rank.ts';
@@ -21,6 +23,8 @@ export interface WorkerAppDeps {
   dynamic?: DynamicScoring;
   /** Set by the server during shutdown: /readyz reports not ready, new work gets 503. */
   draining?: () => boolean;
+  /** Content-tower attribution for POST /v1/explain when the bundle has a content tower (gpu-worker/src/attribution). */
+  content?: ContentAttribution;
 }
 
 interface Job {
@@ -93,6 +97,7 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     return c.json(res);
   });
   if (deps.llm) registerLlmRoutes(app, deps.llm, deps.secret);
+  registerExplainRoute(app, { model, secret: deps.secret, dynamic: deps.dynamic, llm: deps.llm, content: deps.content, draining: deps.draining });
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     log({ level: 'error', path: c.req.path, message: err.message });

@@ -5,15 +5,16 @@
 import { pathToFileURL } from 'node:url';
 import { loadServingModel } from './artifacts.ts';
 import { workerConfigFromEnv } from './config.ts';
-import { loadLlmFromEnv } from './llm-from-env.ts';
+import { llmEnv, loadLlmFromEnv } from './llm-from-env.ts';
 import { startWorker, type RunningWorker } from './server.ts';
 
 export async function startWorkerFromEnv(env: Record<string, string | undefined> = process.env): Promise<RunningWorker> {
   const cfg = workerConfigFromEnv(env);
+  llmEnv(env); // LLM variables checked before the (slow) model load: a bad value fails at once with its name
   const model = await loadServingModel(cfg.artifactsDir, { device: cfg.device, ...(cfg.threads ? { threads: cfg.threads } : {}) });
   const log = cfg.log === 'json' ? (l: Record<string, unknown>) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined;
   // Optional frozen LLM (soft prompts): LLMREC_LLM_MODEL + LLMREC_LLM_PROJECTORS (+ LLMREC_LLM_WEIGHT).
-  const llm = await loadLlmFromEnv(env, cfg.device);
+  const llm = await loadLlmFromEnv(env, { device: cfg.device, encodeUser: (h) => model.encodeUsers([h]), say: (m) => console.error(`worker: ${m}`) });
   // Online adapters (Eq. 1): with Upstash credentials the worker polls the adapter pointer the job publishes.
   let dynamic;
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {

@@ -47,7 +47,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const secret = process.env.LLMREC_WORKER_SECRET ?? randomBytes(24).toString('hex');
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
-  const llm = await loadLlmFromEnv(process.env, o.device ?? 'auto');
+  const llm = await loadLlmFromEnv(process.env, { device: o.device ?? 'auto', encodeUser: (h) => model.encodeUsers([h]), say: (m) => process.stderr.write(`worker: ${m}\n`) });
   const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {

@@ -1,7 +1,7 @@
 // POST /v1/recommend: HTTP binding of the recommend use case (recommend.ts).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody, RecommendRequest, RecommendResponse } from '@llmrec/shared/api/http.ts';
-import { explainItems, type ExplainSource } from '@llmrec/shared/evidence/index.ts';
+import { explainItems, type ExplainOptions, type ExplainSource } from '@llmrec/shared/evidence/index.ts';
 import { recommend, type RecommendDeps } from '../recommend.ts';
 import { waitUntil } from '../wait-until.ts';
 import { errorResponses, type EdgeEnv } from './common.ts';
@@ -19,14 +19,14 @@ const route = createRoute({
   },
 });
 
-export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, explainSource?: ExplainSource): void {
+export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, explainSource?: ExplainSource, explainOptions?: ExplainOptions): void {
   app.openapi(route, async (c) => {
     const req = c.req.valid('json');
     const out = await recommend(deps({ background: (p) => waitUntil(c, p) }), req, c.get('requestId'));
     c.set('workerMs', out.workerMs);
     c.set('degraded', out.body.degraded);
     if (req.explain && explainSource && out.body.items.length > 0) {
-      const explanations = await explainItems(explainSource, { userId: req.userId ?? null, history: req.recentItems, itemIds: out.body.items.map((i) => i.id) });
+      const explanations = await explainItems(explainSource, { userId: req.userId ?? null, history: req.recentItems, itemIds: out.body.items.map((i) => i.id), requestId: c.get('requestId') }, explainOptions);
       out.body.items.forEach((it, i) => (it.explanation = explanations[i]));
     }
     return c.json(out.body, 200);

@@ -1,7 +1,10 @@
-// Builds the evidence for one (user, candidate) pair: top-k collaborative neighbours (history items most
-// similar to the candidate in the joint latent space, cited only with >= minCoUsers co-users) and the
-// candidate's attributes weighted by the user's history attention (softmax of joint-space similarity).
-import { DEFAULT_MIN_CO_USERS, EVIDENCE_VERSION, type AttributeEvidence, type Evidence, type ItemFacts, type NeighbourEvidence } from './schema.ts';
+// Builds the evidence for one (user, candidate) pair. With measured effects (attribution.ts) the evidence is
+// what moved the score: history items whose removal lowers it most, attribute values whose carriers lower it
+// most, content modalities. Without them, the co-interaction baseline: history items most similar to the
+// candidate in the joint latent space, attributes weighted by history attention (softmax of similarity).
+// Either way a history item is cited only with >= minCoUsers co-users (privacy: k-anonymous pairs, no user ids).
+import { attributeKey, DEFAULT_WINDOW, historyWindow } from './attribution.ts';
+import { DEFAULT_MIN_CO_USERS, EVIDENCE_VERSION, type AttributeEvidence, type ContentEvidence, type Evidence, type ItemFacts, type NeighbourEvidence } from './schema.ts';
 
 export interface EvidenceSource {
   facts(idx: number): ItemFacts;
@@ -24,6 +27,16 @@ export interface EvidenceOptions {
   temperature?: number;
 }
 
+/** Measured effects on one candidate's score (attributeHistory), or absent for the co-interaction baseline. */
+export interface EvidenceEffects {
+  score: number;
+  /** History item -> drop of the candidate's score when it is removed. */
+  history: ReadonlyMap<number, number>;
+  /** attributeKey -> drop when the history items carrying that value are removed. */
+  groups: ReadonlyMap<string, number>;
+  content?: readonly ContentEvidence[];
+}
+
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let na = 0;
@@ -36,16 +49,20 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
-export function buildEvidence(src: EvidenceSource, candidate: number, history: readonly number[], opts: EvidenceOptions = {}): Evidence {
+export function buildEvidence(src: EvidenceSource, candidate: number, history: readonly number[], opts: EvidenceOptions = {}, effects?: EvidenceEffects): Evidence {
   const k = opts.k ?? 3;
   const minCoUsers = opts.minCoUsers ?? DEFAULT_MIN_CO_USERS;
-  const recent = [...new Set(history.slice(-(opts.recent ?? 50)))].filter((i) => i !== candidate);
+  const recent = historyWindow(history, opts.recent ?? DEFAULT_WINDOW).filter((i) => i !== candidate);
   const cand = src.facts(candidate);
   const cl = src.latent(candidate);
   const sims = recent.map((i) => cosine(cl, src.latent(i)));
+  const eff = (j: number) => effects?.history.get(recent[j]!) ?? 0;
 
   const neighbours: NeighbourEvidence[] = [];
-  const order = recent.map((_, j) => j).sort((a, b) => sims[b]! - sims[a]! || recent[a]! - recent[b]!);
+  // Attribution: largest positive effect first (an item whose removal does not lower the score is no evidence).
+  const order = effects
+    ? recent.map((_, j) => j).filter((j) => eff(j) > 0).sort((a, b) => eff(b) - eff(a) || recent[a]! - recent[b]!)
+    : recent.map((_, j) => j).sort((a, b) => sims[b]! - sims[a]! || recent[a]! - recent[b]!);
   for (const j of order) {
     if (neighbours.length >= k) break;
     const idx = recent[j]!;
@@ -55,7 +72,7 @@ export function buildEvidence(src: EvidenceSource, candidate: number, history: r
     // Catalogues repeat titles under different ids (18 in ML-100K): cite a title once, so a sentence naming it
     // rests on exactly one evidence entry (and removing that entry removes the name).
     if (f.title === cand.title || neighbours.some((n) => n.title === f.title)) continue;
-    neighbours.push({ idx, id: f.id, title: f.title, similarity: sims[j]!, coUsers });
+    neighbours.push({ idx, id: f.id, title: f.title, similarity: sims[j]!, coUsers, effect: effects ? eff(j) : null });
   }
 
   // History attention over the recent window, then the candidate's attribute values weighted by it.
@@ -66,7 +83,7 @@ export function buildEvidence(src: EvidenceSource, candidate: number, history: r
   const weight = new Map<string, { w: number; n: number }>();
   recent.forEach((idx, j) => {
     for (const a of src.facts(idx).attributes) {
-      const key = `${a.kind}\u0000${a.value}`;
+      const key = attributeKey(a);
       const cur = weight.get(key) ?? { w: 0, n: 0 };
       cur.w += att[j]! / z;
       cur.n += 1;
@@ -76,17 +93,26 @@ export function buildEvidence(src: EvidenceSource, candidate: number, history: r
   const seen = new Set<string>();
   const attributes: AttributeEvidence[] = cand.attributes
     .filter((a) => {
-      const key = `${a.kind}\u0000${a.value}`;
+      const key = attributeKey(a);
       if (seen.has(key) || !weight.has(key)) return false;
       seen.add(key);
-      return true;
+      return !effects || (effects.groups.get(key) ?? 0) > 0;
     })
     .map((a) => {
-      const s = weight.get(`${a.kind}\u0000${a.value}`)!;
-      return { kind: a.kind, value: a.value, weight: s.w, historyItems: s.n };
+      const s = weight.get(attributeKey(a))!;
+      return { kind: a.kind, value: a.value, weight: s.w, historyItems: s.n, effect: effects ? (effects.groups.get(attributeKey(a)) ?? 0) : null };
     })
-    .sort((a, b) => b.weight - a.weight || b.historyItems - a.historyItems)
+    .sort((a, b) => (b.effect ?? 0) - (a.effect ?? 0) || b.weight - a.weight || b.historyItems - a.historyItems)
     .slice(0, opts.maxAttributes ?? 4);
 
-  return { v: EVIDENCE_VERSION, item: { idx: cand.idx, id: cand.id, title: cand.title }, neighbours, attributes, minCoUsers };
+  return {
+    v: EVIDENCE_VERSION,
+    method: effects ? 'attribution' : 'co-interaction',
+    item: { idx: cand.idx, id: cand.id, title: cand.title },
+    score: effects?.score ?? null,
+    neighbours,
+    attributes,
+    content: [...(effects?.content ?? [])],
+    minCoUsers,
+  };
 }

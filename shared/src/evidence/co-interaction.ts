@@ -1,6 +1,6 @@
 // Co-interaction counts (distinct users who interacted with both items): the collaborative half of the
 // evidence. Built once from training histories; published per item as a CoInteractionList.
-import { EVIDENCE_VERSION, type CoInteractionList } from './schema.ts';
+import { CO_LIST_VERSION, type CoInteractionList } from './schema.ts';
 
 export class CoInteractionIndex {
   /** Sorted distinct user indices per item. */
@@ -53,6 +53,6 @@ export class CoInteractionIndex {
       if (n >= minCoUsers) counts.set(j, n);
     }
     const co = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, top) as [number, number][];
-    return { v: EVIDENCE_VERSION, itemIdx: item, co };
+    return { v: CO_LIST_VERSION, itemIdx: item, co };
   }
 }

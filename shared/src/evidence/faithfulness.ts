@@ -1,8 +1,11 @@
-// Faithfulness of a rationale to its evidence: it cites only evidence (items above the co-user threshold,
-// attributes present), names no other title, and a cited piece disappears when it is removed from the
-// evidence (counterfactual removal). Used in tests, in the ML-100K audit and at serving time.
-import { attributePhrase, renderRationale, type SlotChooser } from './rationale.ts';
-import type { Evidence, Rationale } from './schema.ts';
+// Faithfulness of an explanation, two ways. (1) To its evidence: the sentence cites only evidence (items above
+// the co-user threshold, attribute values present) and names no other title (checkRationale). (2) To the model
+// (ERASER, DeYoung et al. 2020): re-score with the cited history items removed (comprehensiveness) and with only
+// them kept (sufficiency), next to random subsets of the same size from the same history window
+// (measureFaithfulness). (2) is the removal check: it asks the model, it does not re-render the sentence.
+import { mulberry32 } from '../rng.ts';
+import { DEFAULT_WINDOW, historyWindow, onlyThese, without, type HistoryScorer } from './attribution.ts';
+import type { Evidence, Faithfulness, Rationale } from './schema.ts';
 
 export interface FaithfulnessReport {
   ok: boolean;
@@ -28,7 +31,7 @@ export function checkRationale(r: Rationale, ev: Evidence, otherTitles: readonly
   }
   for (const a of r.cited.attributes) {
     if (!ev.attributes.some((e) => e.kind === a.kind && e.value === a.value)) problems.push(`cites ${a.kind} ${a.value}, which is not in the evidence`);
-    if (!r.text.includes(attributePhrase(a))) problems.push(`cited ${a.kind} ${a.value} is not in the text`);
+    if (!r.text.includes(a.value)) problems.push(`cited ${a.kind} ${a.value} is not in the text`);
   }
   for (const m of r.text.matchAll(/"([^"]+)"/g)) {
     if (!citedTitles.has(m[1]!)) problems.push(`names "${m[1]}" without citing it`);
@@ -40,17 +43,78 @@ export function checkRationale(r: Rationale, ev: Evidence, otherTitles: readonly
   return { ok: problems.length === 0, problems };
 }
 
-/** Counterfactual check: removing each cited piece from the evidence removes it from the re-rendered sentence. */
-export async function removalCheck(r: Rationale, ev: Evidence, choose?: SlotChooser): Promise<FaithfulnessReport> {
-  const problems: string[] = [];
-  for (const idx of r.cited.neighbours) {
-    const title = ev.neighbours.find((n) => n.idx === idx)?.title ?? '';
-    const again = await renderRationale({ ...ev, neighbours: ev.neighbours.filter((n) => n.idx !== idx) }, choose);
-    if (again.cited.neighbours.includes(idx) || again.text.includes(`"${title}"`)) problems.push(`"${title}" still named after removing it from the evidence`);
-  }
-  for (const a of r.cited.attributes) {
-    const again = await renderRationale({ ...ev, attributes: ev.attributes.filter((e) => !(e.kind === a.kind && e.value === a.value)) }, choose);
-    if (again.text.includes(attributePhrase(a))) problems.push(`${a.kind} ${a.value} still named after removing it from the evidence`);
-  }
-  return { ok: problems.length === 0, problems };
+export interface FaithfulnessOptions {
+  /** Random subsets per case (default 10). */
+  samples?: number;
+  seed?: number;
+  /** History window random subsets are drawn from (default 50, the encoder's). */
+  window?: number;
 }
+
+export interface FaithfulnessCase {
+  item: number;
+  /** The cited history items (item indices). */
+  cited: readonly number[];
+}
+
+/** k distinct draws from `pool` (partial Fisher-Yates). */
+function sample(pool: readonly number[], k: number, rand: () => number): number[] {
+  const a = [...pool];
+  const n = Math.min(k, a.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rand() * (a.length - i));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a.slice(0, n);
+}
+
+/**
+ * ERASER comprehensiveness and sufficiency of each case's cited history items, with random baselines of equal
+ * size drawn from the same window; every variant of every case in one scorer call (one model batch).
+ */
+export async function measureFaithfulness(scorer: HistoryScorer, history: readonly number[], cases: readonly FaithfulnessCase[], opts: FaithfulnessOptions = {}): Promise<Faithfulness[]> {
+  const samples = opts.samples ?? 10;
+  const rand = mulberry32(opts.seed ?? 1);
+  const pool = historyWindow(history, opts.window ?? DEFAULT_WINDOW);
+  const items = [...new Set(cases.map((c) => c.item))];
+  const col = new Map(items.map((it, j) => [it, j]));
+  const variants: number[][] = [[...history]];
+  const plan = cases.map((c) => {
+    const cited = [...new Set(c.cited)];
+    if (!cited.length) return null;
+    const rows = { comp: variants.length, suff: variants.length + 1, rComp: [] as number[], rSuff: [] as number[] };
+    variants.push(without(history, new Set(cited)), onlyThese(history, new Set(cited)));
+    for (let s = 0; s < samples; s++) {
+      const r = new Set(sample(pool, cited.length, rand));
+      rows.rComp.push(variants.length);
+      variants.push(without(history, r));
+      rows.rSuff.push(variants.length);
+      variants.push(onlyThese(history, r));
+    }
+    return { cited, rows };
+  });
+  const { scores, ranks } = await scorer.scoreVariants(variants, items, history);
+  const n = items.length;
+  return cases.map((c, i) => {
+    const j = col.get(c.item)!;
+    const s = (row: number) => scores[row * n + j]!;
+    const rk = (row: number) => ranks[row * n + j]!;
+    const score = s(0);
+    const rank = rk(0);
+    const p = plan[i];
+    if (!p) {
+      const none = { scoreDrop: 0, rank, randomScoreDrop: 0, randomRank: rank };
+      return { size: 0, score, rank, comprehensiveness: none, sufficiency: none, samples: 0 };
+    }
+    const mean = (rows: number[], f: (r: number) => number) => (rows.length ? rows.reduce((a, r) => a + f(r), 0) / rows.length : NaN);
+    const effect = (row: number, randomRows: number[]) => ({
+      scoreDrop: score - s(row),
+      rank: rk(row),
+      randomScoreDrop: rows(randomRows) ? score - mean(randomRows, s) : 0,
+      randomRank: rows(randomRows) ? mean(randomRows, rk) : rank,
+    });
+    return { size: p.cited.length, score, rank, comprehensiveness: effect(p.rows.comp, p.rows.rComp), sufficiency: effect(p.rows.suff, p.rows.rSuff), samples };
+  });
+}
+
+const rows = (r: number[]) => r.length > 0;

@@ -1,6 +1,6 @@
 // LLM ranking (method: frozen-LLM scorer): each candidate's score is the LLM's mean log-likelihood of
 // its title after the soft prompt. The prompt is encoded once and its KV cache is reused for every
-// candidate (no re-encoding of the shared prefix). Also the LLM slot chooser of the rationale template.
+// candidate (no re-encoding of the shared prefix).
 import { buildSoftPrompt, type SoftPrompt } from '@llmrec/shared/llm-prompt/soft-prompt.ts';
 import type { PromptSegments } from '@llmrec/shared/prompt/segments.ts';
 import type { LoadedLlm } from '../model/load-model.ts';
@@ -56,18 +56,6 @@ export async function encodePrefix(llm: LoadedLlm, parts: readonly PromptPart[])
   return { cache, next: logSoftmax(logits, (length - 1) * vocab, vocab) };
 }
 
-/** Mean log-likelihood per token of `text` as a continuation of the prefix (its cache is not modified). */
-export async function continuationLogLik(llm: LoadedLlm, prefix: PrefixState, text: string): Promise<{ logLik: number; tokens: number }> {
-  const ids = llm.tokenizer.encode(text);
-  if (ids.length === 0) return { logLik: 0, tokens: 0 };
-  let lp = prefix.next[ids[0]!]!;
-  if (ids.length > 1) {
-    const { logits, vocab } = await forward(llm, embedTokens(llm, ids.slice(0, -1)), prefix.cache);
-    for (let j = 1; j < ids.length; j++) lp += logSoftmax(logits, (j - 1) * vocab, vocab)[ids[j]!]!;
-  }
-  return { logLik: lp / ids.length, tokens: ids.length };
-}
-
 export interface LlmScore {
   idx: number;
   /** Mean log-likelihood per title token. */
@@ -117,15 +105,4 @@ export function fuseScores(latent: readonly number[], llm: readonly number[], w:
   const a = standardise(latent);
   const b = standardise(llm);
   return a.map((x, i) => x + w * b[i]!);
-}
-
-/**
- * A rationale slot chooser backed by the LLM: after the prompt and "Why:", picks the option with the
- * highest mean log-likelihood. Options are built from evidence only, so the choice cannot add facts.
- */
-export function llmSlotChooser(llm: LoadedLlm, prefix: PrefixState) {
-  return async (_slot: string, choices: string[]): Promise<number> => {
-    const s = await continuationScores(llm, prefix, choices.map((c) => ` Why: ${c}`));
-    return s.reduce((best, x, i) => (x.logLik > s[best]!.logLik ? i : best), 0);
-  };
 }

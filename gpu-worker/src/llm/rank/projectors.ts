@@ -7,6 +7,19 @@ import { z } from 'zod';
 import { asFloat32, createSession, float32, run, type OnnxSession } from '../../onnx/index.ts';
 import { readNpy, type Matrix } from '../model/npy.ts';
 
+/** The LLM fusion weight chosen on validation for these projectors (written by eval/src/llm/llm-eval.ts). */
+export const FusionChoice = z.object({
+  weight: z.number().min(0),
+  /** Where it was chosen, e.g. 'valid NDCG@10, leave-one-out, latent top-20 re-ranked'. */
+  chosenOn: z.string(),
+  /** Validation NDCG@10 per weight tried. */
+  validNdcg10: z.record(z.string(), z.number()),
+  llm: z.string(),
+  artifacts: z.string().optional(),
+  at: z.string(),
+});
+export type FusionChoice = z.infer<typeof FusionChoice>;
+
 export const ProjectorMeta = z.object({
   version: z.literal(1),
   latentDim: z.number().int().positive(),
@@ -14,6 +27,7 @@ export const ProjectorMeta = z.object({
   kinds: z.array(z.string()),
   latents: z.string(),
   metrics: z.record(z.string(), z.unknown()).optional(),
+  fusion: FusionChoice.optional(),
 });
 export type ProjectorMeta = z.infer<typeof ProjectorMeta>;
 

@@ -1,28 +1,37 @@
-// The worker's LLM service (request path, step 4, LLM half): loads the frozen LLM and the projectors once,
-// then ranks prompt candidates (soft prompt, cached prefix, batched candidate scoring, fusion) and renders
-// rationales with LLM-chosen slots. Serialised: one request at a time owns the decoder.
-import { checkRationale } from '@llmrec/shared/evidence/faithfulness.ts';
-import { renderRationale } from '@llmrec/shared/evidence/rationale.ts';
-import type { LlmExplainRequest, LlmExplainResponse, LlmRankRequest, LlmRankResponse } from '@llmrec/shared/llm-prompt/wire.ts';
+// The worker's LLM service (request path, step 4, LLM half): the frozen LLM and the projectors loaded once;
+// ranks prompt candidates (soft prompt with the user's z_u token, cached prefix, batched candidate scoring,
+// fusion with the weight chosen on validation) and writes rationales under constrained decoding.
+// Serialised: one request at a time owns the decoder.
+import type { RationaleWriter } from '@llmrec/shared/evidence/explain-with-model.ts';
+import type { LlmRankRequest, LlmRankResponse } from '@llmrec/shared/llm-prompt/wire.ts';
 import { LLM_WIRE_VERSION } from '@llmrec/shared/llm-prompt/wire.ts';
 import type { LoadedLlm } from '../model/load-model.ts';
-import { embedSoftPrompt, encodePrefix, fitSoftPrompt, fuseScores, llmSlotChooser, scoreAfterPrefix } from '../rank/llm-ranker.ts';
-import { historyLatent, row, type SoftTokens } from '../rank/projectors.ts';
+import { llmRationaleWriter } from '../explain/llm-rationale.ts';
+import { embedSoftPrompt, encodePrefix, fitSoftPrompt, fuseScores, scoreAfterPrefix } from '../rank/llm-ranker.ts';
+import { historyLatent, type SoftTokens } from '../rank/projectors.ts';
 
 export interface LlmServiceOptions {
   llm: LoadedLlm;
   tokens: SoftTokens;
-  /** Fusion weight chosen on validation (results/llm-eval-*.json: chosenWeightOnValid). */
+  /** Fusion weight: chosen on validation and stored with the projectors (projector.json fusion.weight), or configured. */
   weight: number;
   name?: string;
+  /**
+   * z_u of a history from the serving user encoder (the worker's LatentModel): the user soft token of the
+   * production path. Absent (tests without a bundle): the mean joint latent of the history.
+   */
+  encodeUser?: (history: readonly number[]) => Promise<Float32Array>;
 }
 
 export class LlmService {
   private queue: Promise<unknown> = Promise.resolve();
   readonly name: string;
+  readonly weight: number;
 
   constructor(private readonly o: LlmServiceOptions) {
+    if (!(Number.isFinite(o.weight) && o.weight >= 0)) throw new RangeError(`LLM fusion weight must be a finite number >= 0, got ${o.weight}`);
     this.name = o.name ?? o.llm.dir;
+    this.weight = o.weight;
   }
 
   private exclusive<T>(f: () => Promise<T>): Promise<T> {
@@ -31,13 +40,18 @@ export class LlmService {
     return next;
   }
 
-  private userLatent(userIdx: number | undefined, history: readonly number[], given?: readonly number[]): Float32Array {
+  /** The user's joint latent: given on the wire, else the serving encoder's z_u, else the history mean. */
+  async userLatent(history: readonly number[], given?: readonly number[]): Promise<Float32Array> {
+    const d = this.o.tokens.meta.latentDim;
     if (given) {
-      if (given.length !== this.o.tokens.meta.latentDim) throw new RangeError(`userLatent has ${given.length} values, the projectors expect ${this.o.tokens.meta.latentDim}`);
+      if (given.length !== d) throw new RangeError(`userLatent has ${given.length} values, the projectors expect ${d}`);
       return Float32Array.from(given);
     }
-    const u = this.o.tokens.userLatents;
-    if (userIdx !== undefined && u && (userIdx + 1) * u.shape[1]! <= u.data.length) return row(u.data, userIdx, u.shape[1]!).slice();
+    if (this.o.encodeUser && history.length) {
+      const z = await this.o.encodeUser(history);
+      if (z.length !== d) throw new RangeError(`the user encoder gives ${z.length} values, the projectors expect ${d}`);
+      return z;
+    }
     return historyLatent(this.o.tokens, history.slice(-50));
   }
 
@@ -46,30 +60,22 @@ export class LlmService {
       const t0 = performance.now();
       const cands = req.prompt.candidates ?? [];
       if (req.latentScores.length !== cands.length) throw new RangeError(`latentScores has ${req.latentScores.length} entries for ${cands.length} candidates`);
-      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx), req.userLatent);
-      const prompt = fitSoftPrompt(this.o.llm, req.prompt, req.userIdx);
+      const zu = await this.userLatent(req.prompt.history.map((h) => h.idx), req.userLatent);
+      const prompt = fitSoftPrompt(this.o.llm, req.prompt, req.userIdx ?? 0);
       const prefix = await encodePrefix(this.o.llm, await embedSoftPrompt(this.o.llm, { tokens: this.o.tokens, userLatent: zu }, prompt));
       const llmScores = (await scoreAfterPrefix(this.o.llm, prefix, prompt)).map((s) => s.score);
-      const weight = req.weight ?? this.o.weight;
+      const weight = req.weight ?? this.weight;
       const fused = fuseScores(req.latentScores, llmScores, weight);
       const items = cands.map((c, i) => ({ idx: c.idx, latentScore: req.latentScores[i]!, llmScore: llmScores[i]!, fused: fused[i]! })).sort((a, b) => b.fused - a.fused);
       return { v: LLM_WIRE_VERSION, requestId: req.requestId, items, weight, model: this.name, ms: performance.now() - t0 };
     });
   }
 
-  explain(req: LlmExplainRequest): Promise<LlmExplainResponse> {
-    return this.exclusive(async () => {
-      const t0 = performance.now();
-      const zu = this.userLatent(req.userIdx, req.prompt.history.map((h) => h.idx), req.userLatent);
-      const prompt = fitSoftPrompt(this.o.llm, { ...req.prompt, candidates: req.evidence.map((e) => ({ idx: e.item.idx, title: e.item.title })) }, req.userIdx);
-      const prefix = await encodePrefix(this.o.llm, await embedSoftPrompt(this.o.llm, { tokens: this.o.tokens, userLatent: zu }, prompt));
-      const chooser = llmSlotChooser(this.o.llm, prefix);
-      const rationales = [];
-      for (const ev of req.evidence) {
-        const r = await renderRationale(ev, chooser);
-        rationales.push(checkRationale(r, ev, req.prompt.history.map((h) => h.title)).ok ? r : await renderRationale(ev));
-      }
-      return { v: LLM_WIRE_VERSION, requestId: req.requestId, rationales, model: this.name, ms: performance.now() - t0 };
-    });
+  /** A rationale writer for one request (constrained decoding after the user's soft prompt); serialised with rank. */
+  writer(history: readonly number[], o: { deadline?: number } = {}): RationaleWriter {
+    return {
+      write: (evidence, facts) =>
+        this.exclusive(async () => llmRationaleWriter({ llm: this.o.llm, tokens: this.o.tokens, userLatent: await this.userLatent(history), deadline: o.deadline }).write(evidence, facts)),
+    };
   }
 }

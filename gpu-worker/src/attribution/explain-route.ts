@@ -1,0 +1,49 @@
+// Worker POST /v1/explain (evidence-grounded explanations, worker side): authenticates the edge, validates the
+// wire request (shared/src/evidence/wire.ts), then runs explainWithModel on the serving model: attribution of
+// each item's score to the history (one batched encoder run), evidence by effect, the LLM's constrained
+// rationale when an LLM is configured (template otherwise or past the deadline), and faithfulness measured by
+// re-scoring (a second batched run). Mount: registerExplainRoute(app, deps) in createWorkerApp.
+import type { Hono } from 'hono';
+import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
+import { explainWithModel, type ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
+import { EXPLAIN_WIRE_VERSION, WorkerExplainRequest, type WorkerExplainResponse } from '@llmrec/shared/evidence/wire.ts';
+import type { DynamicScoring } from '../dynamic-scoring.ts';
+import type { LlmService } from '../llm/serve/llm-service.ts';
+import type { LatentModel } from '../model.ts';
+import { modelScorer } from './model-scorer.ts';
+
+export interface ExplainRouteDeps {
+  model: LatentModel;
+  secret: string;
+  dynamic?: DynamicScoring;
+  llm?: LlmService;
+  /** Content-tower attribution when the bundle has a content tower (content-tower.ts). */
+  content?: ContentAttribution;
+  /** Random subsets per faithfulness baseline (default 10). */
+  samples?: number;
+  draining?: () => boolean;
+}
+
+export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
+  const { model } = deps;
+  app.post('/v1/explain', async (c) => {
+    if (c.req.header(WORKER_SECRET_HEADER) !== deps.secret) return c.json({ error: 'unauthorized', message: 'bad or missing worker secret' }, 401);
+    if (deps.draining?.()) return c.json({ error: 'draining', message: 'worker is shutting down' }, 503);
+    const parsed = WorkerExplainRequest.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: 'bad_request', message: 'the request does not match the explain wire schema', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) }, 400);
+    const req = parsed.data;
+    const bad = [...req.history, ...req.items].find((f) => f.idx >= model.items);
+    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${model.items} items (edge and worker artifacts differ?)` }, 400);
+    const t0 = performance.now();
+    const hist = req.history.map((h) => h.idx);
+    const writer = deps.llm && req.llm !== false ? deps.llm.writer(hist, { deadline: req.deadlineMs ? Date.now() + req.deadlineMs : undefined }) : undefined;
+    const explanations = await explainWithModel(
+      modelScorer(model, { dynamic: deps.dynamic, userId: req.userId ?? '' }),
+      { history: req.history, items: req.items, coUsers: req.coUsers, minCoUsers: req.minCoUsers, latent: (i) => model.itemLatents.subarray(i * model.dim, (i + 1) * model.dim) },
+      { writer, content: deps.content, samples: req.samples ?? deps.samples, seed: 1 },
+    );
+    const wrote = explanations.some((e) => e.rationale.source === 'llm');
+    const body: WorkerExplainResponse = { v: EXPLAIN_WIRE_VERSION, requestId: req.requestId, explanations, model: wrote ? `${model.version}+llm(${deps.llm!.name})` : model.version, ms: performance.now() - t0 };
+    return c.json(body, 200);
+  });
+}

@@ -1,0 +1,51 @@
+// The serving model as a HistoryScorer (evidence by effect on the score): every history variant of a request
+// goes through the user encoder in ONE batched session run (LatentModel.encodeUsers), then each variant's user
+// latent scores the whole catalogue exactly as /v1/score does (z_u . z_i, or the online adapters when they
+// serve), so attribution and faithfulness measure the scores users are actually ranked by.
+import type { HistoryScorer, VariantScores } from '@llmrec/shared/evidence/attribution.ts';
+import type { DynamicScoring } from '../dynamic-scoring.ts';
+import type { LatentModel } from '../model.ts';
+
+export interface ModelScorerOptions {
+  /** Online adapters: used when they serve a version, as in /v1/score. */
+  dynamic?: DynamicScoring;
+  /** The requesting user (adapters score per user); '' for anonymous sessions. */
+  userId?: string;
+}
+
+export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): HistoryScorer {
+  const { dim, items: n, itemLatents } = model;
+  return {
+    async scoreVariants(variants, items, exclude): Promise<VariantScores> {
+      for (const it of items) if (!(it >= 0 && it < n)) throw new RangeError(`item index ${it} outside the model's ${n} items`);
+      const zu = await model.encodeUsers(variants);
+      const dyn = o.dynamic && o.dynamic.version() !== null ? o.dynamic : null;
+      const excluded = new Uint8Array(n);
+      for (const e of exclude) if (e >= 0 && e < n) excluded[e] = 1;
+      const all = new Float32Array(n);
+      const scores = new Float64Array(variants.length * items.length);
+      const ranks = new Int32Array(variants.length * items.length);
+      variants.forEach((h, v) => {
+        const z = zu.subarray(v * dim, (v + 1) * dim);
+        if (dyn) dyn.score(o.userId ?? '', h, z, all);
+        else {
+          for (let i = 0; i < n; i++) {
+            let s = 0;
+            const base = i * dim;
+            for (let d = 0; d < dim; d++) s += z[d]! * itemLatents[base + d]!;
+            all[i] = s;
+          }
+        }
+        items.forEach((it, j) => {
+          const s = all[it]!;
+          // Pessimistic ties (the project's ranking rule): an unseen item scoring equal ranks above.
+          let above = 0;
+          for (let i = 0; i < n; i++) if (i !== it && !excluded[i] && all[i]! >= s) above++;
+          scores[v * items.length + j] = s;
+          ranks[v * items.length + j] = above + 1;
+        });
+      });
+      return { scores, ranks };
+    },
+  };
+}
