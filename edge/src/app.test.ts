@@ -217,7 +217,10 @@ describe('POST /v1/explain (mounted on the KV-backed evidence source)', () => {
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     const [e] = r.json.explanations;
     expect(e.item).toEqual({ id: '10', title: f.titles[9] });
-    expect(e.evidence.neighbours.length).toBeGreaterThan(0);
+    // Attribution through the worker's model (the mean-history stand-in here: every history item moves the score
+    // alike, so none may be cited; tests/explain.test.ts covers citations with a non-linear encoder).
+    expect(e.evidence.method).toBe('attribution');
+    expect(e.faithfulness).not.toBeNull();
     for (const n of e.evidence.neighbours) {
       expect(f.users.u1).toContain(n.id);
       expect(n.coUsers).toBe(6);

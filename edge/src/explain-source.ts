@@ -35,7 +35,8 @@ export function kvExplainSource(catalog: Catalog, pq: PqLatents, o: KvExplainSou
     async latents(idx) {
       const cat = await published();
       const index = await pq.get(cat);
-      if (!index) throw new ApiError(503, 'latents_unavailable', 'this catalog was published without PQ latents (publish with the artifacts bundle)');
+      // Published without PQ latents: no similarity to order the baseline by (it falls back to co-user counts).
+      if (!index) return idx.map(() => new Float32Array(1));
       return idx.map((i) => decodeItem(index, i));
     },
     coUsers: coUsersFromLists(async (itemIdx) => {

@@ -8,6 +8,7 @@ import { evaluateDataset } from '@llmrec/eval/evaluate.ts';
 import { MODELS } from '@llmrec/eval/models/registry.ts';
 import { formatMarkdown, formatTable } from '@llmrec/eval/report.ts';
 import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '@llmrec/eval/streaming/cli-table.ts';
+import { evaluateExplanations, EXPLAINABLE_MODELS } from '@llmrec/eval/explanations/run-explanations.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
@@ -30,6 +31,7 @@ export const command: Command = {
     'llmrec eval --dataset ml-100k --split loo --model popular,itemknn',
     'llmrec eval --dataset ml-100k --split loo --model itemknn --json',
     'llmrec eval --dataset ml-100k --split streaming --model static,dynamic --seeds 1,2,3 [--ablation] [--events N] [--base trained|fallback]',
+    `llmrec eval --dataset ml-100k --split loo --model aligner --explanations [--explain-top 10] [--explain-samples 10] [--min-co-users 5]  (models: ${EXPLAINABLE_MODELS.join(', ')})`,
     `models: ${Object.keys(MODELS).join(', ')}; splits: ${SPLIT_NAMES.join(', ')}`,
     'Full ranking ranks every item except the user\'s input history; sampled ranks the target against --negatives',
     'seeded items the user never interacted with. Ties are pessimistic by default (equal scores rank above the',
@@ -52,6 +54,11 @@ export const command: Command = {
     ablation: { type: 'boolean', description: `streaming: run ${ABLATION_MODELS.join(',')}` },
     events: { type: 'string', description: 'streaming static/dynamic table: replay only the first N online events (default all)' },
     base: { type: 'string', description: 'streaming static/dynamic table: frozen base, trained|fallback (default trained when `llmrec train --split streaming` artifacts exist)' },
+    explanations: { type: 'boolean', description: 'evaluate explanations instead of rankings: ERASER faithfulness of co-interaction vs attribution evidence, quality figures (eval/src/explanations)' },
+    'explain-top': { type: 'string', description: '--explanations: recommendations explained per user (default 10)' },
+    'explain-samples': { type: 'string', description: '--explanations: random subsets per faithfulness baseline (default 10)' },
+    'explain-users': { type: 'string', description: '--explanations: only the first N users (default all)' },
+    'min-co-users': { type: 'string', description: '--explanations: co-user threshold k for citing a history item (default 5)' },
   } as OptionSpec,
   async run({ values }) {
     const dsName = DatasetName.safeParse(str(values, 'dataset'));
@@ -104,6 +111,32 @@ export const command: Command = {
       return 0;
     }
     const split = readSplit(ds, splitName.data);
+    if (flag(values, 'explanations')) {
+      // Explanations (issue 12): one model (the serving kind), faithfulness + quality; written like the rankings.
+      if (models.length !== 1) throw new UsageError(`--explanations takes one model (${EXPLAINABLE_MODELS.join(' or ')}), got ${models.join(',')}`);
+      const users = int(values, 'explain-users', 0, 0);
+      let bar: ReturnType<typeof progress> | undefined;
+      const { report, markdown } = await evaluateExplanations({
+        ds, split, model: models[0]!, home, phase: phase as 'test' | 'valid',
+        perUser: int(values, 'explain-top', 10, 1), samples: int(values, 'explain-samples', 10, 1), minCoUsers: int(values, 'min-co-users', 5, 1),
+        ...(users ? { maxUsers: users } : {}),
+        log: (m) => log('eval', m),
+        onProgress: (done, total) => (bar ??= progress('eval explanations', total, { unit: 'users' })).update(done),
+        machine: { cpus: os.cpus().length, node: process.versions.node, note: `${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at start (shared machine)` },
+        command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
+      });
+      bar?.done();
+      if (!flag(values, 'no-write')) {
+        const out = resolve(optStr(values, 'out') ?? join(home, 'results'));
+        mkdirSync(out, { recursive: true });
+        const base = join(out, `explanations-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}-${models[0]}`);
+        writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+        writeFileSync(`${base}.md`, markdown);
+        log('eval', `wrote ${base}.json and .md`);
+      }
+      console.log(flag(values, 'json') ? JSON.stringify(report) : markdown);
+      return 0;
+    }
     const bars = new Map<string, ReturnType<typeof progress>>();
     const report = await evaluateDataset(ds, split, models, {
       seeds,

@@ -37,6 +37,8 @@ describe('POST /v1/explain', () => {
     expect(e!.evidence.neighbours[0]!.coUsers).toBe(6);
     expect(e!.rationale.text).toContain('"Heat (1995)"');
     expect(e!.evidence.attributes.some((x) => x.kind === 'director' && x.value === 'Michael Mann')).toBe(true);
+    // No model-backed explainer here: the baseline, saying so.
+    expect(e!).toMatchObject({ degraded: 'no-explainer', faithfulness: null, evidence: { method: 'co-interaction' } });
   });
 
   it('applies the co-user threshold from the request', async () => {
@@ -56,15 +58,28 @@ describe('POST /v1/explain', () => {
   });
 });
 
-describe('explain with remote (LLM) rationales', () => {
-  it('uses a faithful remote rationale and replaces an unfaithful one by the template', async () => {
-    const { explainItems, memoryExplainSource, itemFacts: facts, renderRationale } = await import('@llmrec/shared/evidence/index.ts');
+describe('the edge checks what the worker returns', () => {
+  it('serves a sound worker explanation and replaces one citing a pair below k, or a forged title, by the baseline', async () => {
+    const { explainItems, memoryExplainSource, itemFacts: facts, buildEvidence, renderRationale } = await import('@llmrec/shared/evidence/index.ts');
     const items = ['Heat (1995)', 'Casino (1995)', 'Fargo (1996)'].map((title, idx) => facts({ idx, id: String(idx + 1), title, text: { genres: ['Crime'] } }));
-    const base = memoryExplainSource(items, Float32Array.from([1, 0, 0.9, 0.1, 0.7, 0.7]), 2, new Map([['u', ['1', '3']]]), () => 9);
-    const good = await explainItems({ ...base, remoteRationales: async (_u, _h, evs) => Promise.all(evs.map((e) => renderRationale(e, () => 1))) }, { userId: 'u', itemIds: ['2'] });
-    expect(good[0]!.rationale.source).toBe('llm');
-    const forged = await explainItems({ ...base, remoteRationales: async (_u, _h, evs) => evs.map((e) => ({ v: 1 as const, text: 'Because of "Fargo (1996)" and "Titanic (1997)".', cited: { neighbours: [], attributes: [] }, source: 'llm' as const })) }, { userId: 'u', itemIds: ['2'] });
-    expect(forged[0]!.rationale.source).toBe('template');
+    // The edge's counts: Heat-Casino 9 users, Fargo-Casino 3.
+    const counts = (a: number, b: number) => (a + b === 1 ? 9 : 3);
+    const base = memoryExplainSource(items, Float32Array.from([1, 0, 0.9, 0.1, 0.7, 0.7]), 2, new Map([['u', ['1', '3']]]), counts);
+    const faithfulness = { size: 1, score: 1, rank: 1, comprehensiveness: { scoreDrop: 0.5, rank: 3, randomScoreDrop: 0.1, randomRank: 1 }, sufficiency: { scoreDrop: 0.2, rank: 2, randomScoreDrop: 0.6, randomRank: 4 }, samples: 10 };
+    const answer = (coFargo: number, text?: string, k = 2) => async () => {
+      const ev = buildEvidence({ facts: (i) => items[i]!, latent: () => [1, 0], coUsers: (a, b) => (a + b === 1 ? 9 : coFargo) }, 1, [0, 2], { minCoUsers: k });
+      const r = renderRationale(ev);
+      return { v: 1 as const, requestId: 'r', model: 'm', ms: 1, explanations: [{ evidence: ev, rationale: text ? { ...r, text } : r, faithfulness }] };
+    };
+    const good = await explainItems({ ...base, explainWithModel: answer(3) }, { userId: 'u', itemIds: ['2'] }, { minCoUsers: 2 });
+    expect(good[0]!.faithfulness).toEqual(faithfulness);
+    expect(good[0]!.degraded).toBeUndefined();
+    // The worker claims Fargo has 9 co-users; the edge's lists say 3 (< k = 5): the baseline answers instead.
+    const lying = await explainItems({ ...base, explainWithModel: answer(9, undefined, 5) }, { userId: 'u', itemIds: ['2'] }, { minCoUsers: 5 });
+    expect(lying[0]!).toMatchObject({ degraded: 'rejected', faithfulness: null });
+    expect(lying[0]!.evidence.neighbours.map((n) => n.id)).toEqual(['1']);
+    const forged = await explainItems({ ...base, explainWithModel: answer(3, 'Because of "Fargo (1996)" and "Titanic (1997)".') }, { userId: 'u', itemIds: ['2'] }, { minCoUsers: 2 });
+    expect(forged[0]!.degraded).toBe('rejected');
     expect(forged[0]!.rationale.text).not.toContain('Titanic');
   });
 });

@@ -7,7 +7,6 @@ export { convertLlama2c } from './convert/convert-llama2c.ts';
 export { embedTokens, emptyCache, forward, type KvCache, type ForwardResult } from './runtime/decoder.ts';
 export { generate, generateStream, completeText, promptEmbeds, type PromptPart, type GenerateOptions, type GeneratedToken } from './runtime/generate.ts';
 export { Sampler, argmax, logSoftmax, seededRandom, type SamplingOptions } from './runtime/sampling.ts';
-export { SentencePieceBpe } from './tokenizer/sentencepiece-bpe.ts';
-export { ByteLevelBpe } from './tokenizer/byte-level-bpe.ts';
+export { HfTokenizer } from './tokenizer/hf-tokenizer.ts';
 export { StreamingDecoder, type TextTokenizer } from './tokenizer/text-tokenizer.ts';
 export { tokenizerFromJson, tokenizerJsonFromLlama2c } from './tokenizer/tokenizer-json.ts';

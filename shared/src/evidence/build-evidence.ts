@@ -62,7 +62,7 @@ export function buildEvidence(src: EvidenceSource, candidate: number, history: r
   // Attribution: largest positive effect first (an item whose removal does not lower the score is no evidence).
   const order = effects
     ? recent.map((_, j) => j).filter((j) => eff(j) > 0).sort((a, b) => eff(b) - eff(a) || recent[a]! - recent[b]!)
-    : recent.map((_, j) => j).sort((a, b) => sims[b]! - sims[a]! || recent[a]! - recent[b]!);
+    : recent.map((_, j) => j).sort((a, b) => sims[b]! - sims[a]! || src.coUsers(recent[b]!, candidate) - src.coUsers(recent[a]!, candidate) || recent[a]! - recent[b]!);
   for (const j of order) {
     if (neighbours.length >= k) break;
     const idx = recent[j]!;

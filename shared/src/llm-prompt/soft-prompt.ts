@@ -75,8 +75,3 @@ function mergeText(pieces: PromptPiece[]): PromptPiece[] {
   }
   return out;
 }
-
-/** The prompt as plain text with soft tokens shown as [user:3] / [item:17] (logs, docs). */
-export function renderSoftPrompt(p: SoftPrompt): string {
-  return p.pieces.map((x) => ('text' in x ? x.text : `[${x.soft}:${x.idx}]`)).join('');
-}

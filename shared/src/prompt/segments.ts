@@ -49,17 +49,5 @@ export function assemblePrompt(input: AssembleInput): PromptSegments {
   };
 }
 
-/** Segment markers of the text rendering (soft tokens are placed after these by the LLM prompt builder). */
+/** Segment markers of the prompt (soft tokens are placed after these by the LLM prompt builders). */
 export const SEGMENT_MARKERS = { user: '<USR>', history: '<HIST>', evidence: '<EVID>', candidates: '<CANDS>' } as const;
-
-/** Plain-text rendering in the paper's layout, for logs and for text-only rankers. */
-export function renderPromptText(p: PromptSegments): string {
-  const lines = [
-    'You are a recommender. Rank the candidate items for this user.',
-    `${SEGMENT_MARKERS.user} ${p.user.anonymous ? 'anonymous session' : `user ${p.user.id}`}`,
-    `${SEGMENT_MARKERS.history} ${p.history.map((h) => h.title).join('; ')}`,
-    `${SEGMENT_MARKERS.evidence} ${p.evidence.map((e) => e.text).join('; ')}`,
-    `${SEGMENT_MARKERS.candidates} ${p.candidates === null ? '(all items)' : p.candidates.map((c) => c.title).join('; ')}`,
-  ];
-  return lines.join('\n');
-}

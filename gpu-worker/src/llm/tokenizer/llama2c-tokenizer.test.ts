@@ -36,7 +36,7 @@ function referenceEncode(pieces: string[], scores: number[], text: string): numb
   return toks;
 }
 
-describe.skipIf(!src)('SentencePiece BPE from tok512 via tokenizer.json', () => {
+describe.skipIf(!src)('llama2.c tok512.bin via tokenizer.json (stories260K)', () => {
   const bin = src ? readFileSync(join(src, 'tok512.bin')) : new Uint8Array();
   const tok = src ? tokenizerFromJson(JSON.parse(JSON.stringify(tokenizerJsonFromLlama2c(bin, 512)))) : undefined!;
   const ref = src ? parseLlama2cTokenizer(bin, 512) : undefined!;
@@ -59,5 +59,45 @@ describe.skipIf(!src)('SentencePiece BPE from tok512 via tokenizer.json', () => 
       const ids = tok.encode(s, { bos: true });
       expect(tok.decode(ids.slice(1), ids[0])).toBe(s);
     }
+  });
+});
+
+/** A llama2.c tokenizer file: int32 max length, then per piece float32 score, int32 length, bytes. */
+function tokFile(pieces: string[], scores: number[]): Uint8Array {
+  const enc = pieces.map((p) => new TextEncoder().encode(p));
+  const out = new Uint8Array(4 + enc.reduce((n, e) => n + 8 + e.length, 0));
+  const dv = new DataView(out.buffer);
+  dv.setInt32(0, Math.max(...enc.map((e) => e.length)), true);
+  let o = 4;
+  enc.forEach((e, i) => {
+    dv.setFloat32(o, scores[i]!, true);
+    dv.setInt32(o + 4, e.length, true);
+    out.set(e, o + 8);
+    o += 8 + e.length;
+  });
+  return out;
+}
+
+describe('pieces named like Object.prototype properties are ordinary tokens', () => {
+  // <unk> <s> </s>, 256 byte pieces, the characters, then every prefix of the words as merges (longer = better score).
+  const words = ['constructor', '__proto__', 'toString', 'hasOwnProperty', ' valueOf'];
+  const chars = [...new Set(words.join('').split(''))];
+  const merged = [...new Set(words.flatMap((w) => Array.from({ length: w.length - 1 }, (_, k) => w.slice(0, k + 2))))];
+  const pieces = ['<unk>', '<s>', '</s>', ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ...chars, ...merged];
+  const scores = pieces.map((p, i) => (i < 259 ? 0 : merged.includes(p) ? p.length : -i));
+  const bin = tokFile(pieces, scores);
+  const tok = tokenizerFromJson(JSON.parse(JSON.stringify(tokenizerJsonFromLlama2c(bin, pieces.length))));
+
+  it('encodes them as the C encoder does, each word one token', () => {
+    for (const w of ['constructor', '__proto__', 'toString hasOwnProperty valueOf', 'constructor__proto__']) {
+      expect(tok.encode(w, { bos: true })).toEqual(referenceEncode(pieces, scores, w));
+    }
+    expect(tok.encode('toString')).toEqual([pieces.indexOf(' '), pieces.indexOf('toString')]);
+    expect(tok.encode('x valueOf')).toContain(pieces.indexOf(' valueOf'));
+  });
+
+  it('decodes them back', () => {
+    const ids = tok.encode('__proto__ constructor', { bos: true });
+    expect(tok.decode(ids.slice(1), ids[0])).toBe('__proto__ constructor');
   });
 });
