@@ -11,6 +11,7 @@ import { MODELS } from '@llmrec/eval/models/registry.ts';
 import { formatMarkdown, formatTable, rankingEvalJson } from '@llmrec/eval/report.ts';
 import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '@llmrec/eval/streaming/cli-table.ts';
 import { evaluateExplanations, EXPLAINABLE_MODELS } from '@llmrec/eval/explanations/run-explanations.ts';
+import { explanationsEvalJson } from '@llmrec/eval/explanations/report.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { gitCommit } from '../git-commit.ts';
 import { log, progress } from '../progress.ts';
@@ -130,15 +131,16 @@ export const command: Command = {
         command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
       });
       bar?.done();
+      const doc = explanationsEvalJson(report, gitCommit());
       if (!flag(values, 'no-write')) {
         const out = resolve(optStr(values, 'out') ?? join(home, 'results'));
         mkdirSync(out, { recursive: true });
         const base = join(out, `explanations-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}-${models[0]}`);
-        writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+        writeFileSync(`${base}.json`, JSON.stringify(doc, null, 2) + '\n');
         writeFileSync(`${base}.md`, markdown);
         log('eval', `wrote ${base}.json and .md`);
       }
-      console.log(flag(values, 'json') ? JSON.stringify(report) : markdown);
+      console.log(flag(values, 'json') ? JSON.stringify(doc) : markdown);
       return 0;
     }
     const bars = new Map<string, ReturnType<typeof progress>>();

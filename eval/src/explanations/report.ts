@@ -3,6 +3,7 @@
 // comprehensiveness (cited removed) and sufficiency (only cited kept), each next to random subsets of equal size,
 // paired t-tests — and the explanation quality figures of quality.ts; then attribution vs co-interaction.
 import { z } from 'zod';
+import { EVAL_JSON_VERSION, EvalJson, evalRow, type EvalComparison, type EvalRow } from '../report.ts';
 import { meanCI, pairedTTest } from '../stats.ts';
 import type { QualityFigures } from './quality.ts';
 
@@ -111,4 +112,60 @@ export function formatExplanationsMarkdown(r: ExplanationsReport): string {
     }),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The one eval shape (EvalJson, evaluation 'explanation'): per evidence method (the row's variant) the cited and
+ * random-baseline means of each faithfulness measure and the quality figures; comparisons cited vs random and
+ * attribution vs co-interaction, paired over explanations.
+ */
+export function explanationsEvalJson(r: ExplanationsReport, commit: string | null = null): EvalJson {
+  const model = r.model.split(' ')[0]!;
+  const rows: EvalRow[] = [];
+  const comparisons: EvalComparison[] = [];
+  const one = (variant: string, metric: string, protocol: string, value: number, n: number, seedRole: 'none' | 'sampling' = 'none') =>
+    rows.push(evalRow({ model, variant, metric, protocol, perSeed: [{ seed: null, value }], seedRole, n, unit: 'explanations' }));
+  for (const m of r.methods) {
+    for (const [measure, v] of [
+      ['comprehensiveness-score-drop', m.comprehensiveness.scoreDrop],
+      ['comprehensiveness-rank-drop', m.comprehensiveness.rankDrop],
+      ['sufficiency-score-drop', m.sufficiency.scoreDrop],
+      ['sufficiency-rank-drop', m.sufficiency.rankDrop],
+    ] as const) {
+      one(m.method, measure, 'eraser', v.cited.mean, v.cited.n);
+      one(`${m.method}-random`, measure, 'eraser', v.random.mean, v.random.n, 'sampling');
+      comparisons.push({ model, variant: m.method, baseline: model, baselineVariant: `${m.method}-random`, metric: measure, protocol: 'eraser', test: 'paired-t', pairing: 'explanations', n: v.paired.n, meanDiff: v.paired.meanDiff, statistic: Number.isFinite(v.paired.t) ? v.paired.t : null, p: v.paired.p, effectSize: { name: 'cohen-dz', value: Number.isFinite(v.paired.d) ? v.paired.d : null } });
+    }
+    for (const [metric, value] of Object.entries(m.quality)) one(m.method, metric, 'quality', value, m.explanations);
+  }
+  for (const [metric, t] of [
+    ['comprehensiveness-score-drop', r.attributionVsCoInteraction.comprehensivenessScoreDrop],
+    ['comprehensiveness-rank-drop', r.attributionVsCoInteraction.comprehensivenessRankDrop],
+    ['sufficiency-score-drop', r.attributionVsCoInteraction.sufficiencyScoreDrop],
+  ] as const) {
+    comparisons.push({ model, variant: 'attribution', baseline: model, baselineVariant: 'co-interaction', metric, protocol: 'eraser-all', test: 'paired-t', pairing: 'explanations', n: t.n, meanDiff: t.meanDiff, statistic: Number.isFinite(t.t) ? t.t : null, p: t.p, effectSize: { name: 'cohen-dz', value: Number.isFinite(t.d) ? t.d : null } });
+  }
+  const bars = Object.entries(r.bars.citedVsRandom).map(([k, b]) => `${k}: comprehensiveness cited/random ${b.ratio.toFixed(2)}x, p ${b.p.toExponential(1)} (bar >= 2x, p < 0.01: ${b.met ? 'met' : 'NOT met'})`);
+  return EvalJson.parse({
+    formatVersion: EVAL_JSON_VERSION,
+    kind: 'llmrec-eval',
+    evaluation: 'explanation',
+    dataset: r.dataset,
+    split: r.split,
+    phase: r.phase,
+    protocols: {
+      eraser: `${r.protocol}; rows over explanations citing >= 1 history item; variant '<method>-random' = the random subsets of equal size`,
+      'eraser-all': 'the same measures over every explanation (0 where nothing is cited), paired by (user, item) across evidence methods',
+      quality: 'PETER-style figures over the rationales: featureCoverageRatio (FCR, cited attribute values / catalogue values), featureDiversity (DIV, mean cited-value overlap of two explanations, lower = more diverse), uniqueSentenceRatio (USR), withHistoryItem / withAttribute (share citing one), itemCoverageRatio, meanCitedItems',
+    },
+    ties: 'pessimistic: items scoring equal to the explained item rank above it',
+    rows,
+    comparisons,
+    timing: [{ model, variant: 'default', seconds: { total: r.seconds } }],
+    machine: r.machine,
+    command: r.command,
+    commit,
+    createdAt: r.createdAt,
+    notes: [`model ${r.model}; ${r.users} users x top-${r.perUser}; k = ${r.minCoUsers}; ${r.samples} random subsets per explanation`, ...bars, `attribution >= co-interaction (mean comprehensiveness of cited evidence): ${r.bars.attributionAtLeastCoInteraction.attribution.toFixed(4)} vs ${r.bars.attributionAtLeastCoInteraction.coInteraction.toFixed(4)} (${r.bars.attributionAtLeastCoInteraction.met ? 'met' : 'NOT met'})`],
+  });
 }
