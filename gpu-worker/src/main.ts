@@ -4,6 +4,7 @@
 // frozen LLM routes (LLMREC_LLM_*) and online adapters polled from Upstash (UPSTASH_REDIS_REST_URL/TOKEN).
 import { pathToFileURL } from 'node:url';
 import { loadServingModel } from './artifacts.ts';
+import { contentAttributionFromEnv } from './attribution/content-tower.ts';
 import { workerConfigFromEnv } from './config.ts';
 import { llmEnv, loadLlmFromEnv } from './llm-from-env.ts';
 import { startWorker, type RunningWorker } from './server.ts';
@@ -22,7 +23,9 @@ export async function startWorkerFromEnv(env: Record<string, string | undefined>
     const client = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false, enableTelemetry: false });
     dynamic = createDynamicScoring(createRedisStore(client as never, { kind: 'upstash' }), model, { say: (m) => console.error(`worker: ${m}`) });
   }
-  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic });
+  // Explanations attribute scores to item content through the bundle's content tower when it has one.
+  const content = await contentAttributionFromEnv(cfg.artifactsDir, model, env);
+  return startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic, content });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,6 +6,7 @@ import { createWorkerApp } from './app.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import type { LatentModel } from './model.ts';
+import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 
 export interface RunningWorker {
   url: string;
@@ -25,10 +26,12 @@ export async function startWorker(opts: {
   log?: (line: Record<string, unknown>) => void;
   dynamic?: DynamicScoring;
   llm?: LlmService;
+  /** Content-tower attribution for POST /v1/explain (gpu-worker/src/attribution/content-tower.ts). */
+  content?: ContentAttribution;
 }): Promise<RunningWorker> {
   let draining = false;
   let inFlight = 0;
-  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, draining: () => draining });
+  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, content: opts.content, draining: () => draining });
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeNpy } from '@llmrec/shared/npy.ts';
 import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import { WorkerExplainResponse } from '@llmrec/shared/evidence/wire.ts';
 import { createWorkerApp } from '../app.ts';
@@ -6,7 +11,7 @@ import { DataType, GraphBuilder } from '../llm/onnx-graph/graph-builder.ts';
 import { encodeModel } from '../llm/onnx-graph/model-io.ts';
 import { createSession } from '../onnx/index.ts';
 import { tinyWorld } from './attribution.test-helper.ts';
-import { contentAttribution, contentTower } from './content-tower.ts';
+import { contentAttribution, contentAttributionFromEnv, contentTower } from './content-tower.ts';
 import { modelScorer } from './model-scorer.ts';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, k) => s + x * b[k]!, 0);
@@ -79,7 +84,7 @@ describe('worker POST /v1/explain', () => {
 
 describe('content-tower attribution (contract fixture until the fusion step exports one)', () => {
   /** z_item = W_text . text * text_present + W_image . image * image_present */
-  async function tower(dim: number) {
+  async function tower(dim: number, bytes?: { out?: Uint8Array }) {
     const g = new GraphBuilder('tower');
     const wText = Float32Array.from({ length: 4 * dim }, (_, i) => Math.sin(i + 1));
     const wImage = Float32Array.from({ length: 3 * dim }, (_, i) => Math.cos(i + 2));
@@ -91,7 +96,9 @@ describe('content-tower attribution (contract fixture until the fusion step expo
     };
     g.op('Add', [part('text', 4, wText), part('image', 3, wImage)], {}, ['z_item']);
     g.output('z_item', DataType.FLOAT, ['b', dim]);
-    return { session: await createSession(encodeModel(g.model()), { device: 'cpu', threads: 1 }), wText, wImage };
+    const onnx = encodeModel(g.model());
+    if (bytes) bytes.out = onnx;
+    return { session: await createSession(onnx, { device: 'cpu', threads: 1 }), wText, wImage };
   }
 
   it("a modality's effect is the score drop with that modality switched off; absent modalities have none", async () => {
@@ -119,5 +126,32 @@ describe('content-tower attribution (contract fixture until the fusion step expo
   it('refuses a tower whose inputs do not match the feature tables', async () => {
     const { session } = await tower(8);
     expect(() => contentTower(session, [{ name: 'text', dim: 4, data: new Float32Array(4), present: new Uint8Array(1) }])).toThrow(/image/);
+  });
+
+  it('is wired from the serving bundle and the features folder; a tower without features fails at start', async () => {
+    const w = await tinyWorld();
+    const bytes: { out?: Uint8Array } = {};
+    await tower(8, bytes);
+    const dir = mkdtempSync(join(tmpdir(), 'llmrec-tower-'));
+    writeFileSync(join(dir, 'tower.onnx'), bytes.out!);
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify({ dataset: 'tiny', contentTower: { path: 'tower.onnx', sha256: sha(bytes.out!), output: 'z_item' } }));
+    await expect(contentAttributionFromEnv(dir, w.model, { LLMREC_FEATURES: join(dir, 'nowhere') })).rejects.toThrow(/LLMREC_FEATURES/);
+    const feats = join(dir, 'features');
+    mkdirSync(feats);
+    const table = (name: string, width: number) => {
+      const data = Float32Array.from({ length: 40 * width }, (_, i) => (i % 7) / 7);
+      writeFileSync(join(feats, `${name}.npy`), encodeNpy(data, [40, width]));
+      writeFileSync(join(feats, `${name}-present.npy`), encodeNpy(new Int8Array(40).fill(1), [40]));
+      return { encoder: { id: 'test', source: 'test', onnxSha256: sha(bytes.out!), dim: width }, file: `${name}.npy`, fileSha256: sha(bytes.out!), present: `${name}-present.npy`, input: 'test', count: { present: 40, missing: 0 }, notes: [] };
+    };
+    writeFileSync(join(feats, 'features.json'), JSON.stringify({ v: 1, kind: 'llmrec-features', dataset: 'tiny', items: 40, itemsSha256: sha(bytes.out!), createdAt: new Date(0).toISOString(), modalities: { text: table('text', 4), image: table('image', 3) } }));
+    const content = await contentAttributionFromEnv(dir, w.model, { LLMREC_FEATURES: feats });
+    const [e] = await content!([1, 2], [5]);
+    expect(e!.map((x) => x.modality).sort()).toEqual(['image', 'text']);
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify({ dataset: 'tiny', contentTower: { path: 'tower.onnx', sha256: '0'.repeat(64) } }));
+    await expect(contentAttributionFromEnv(dir, w.model, { LLMREC_FEATURES: feats })).rejects.toThrow(/hash mismatch/);
+    writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify({ dataset: 'tiny' }));
+    expect(await contentAttributionFromEnv(dir, w.model, {})).toBeUndefined();
   });
 });

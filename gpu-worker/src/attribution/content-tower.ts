@@ -3,10 +3,14 @@
 // modality `<m>` [B, dim_m] plus `<m>_present` [B] (0/1), output `z_item` [B, D] in the user encoder's space.
 // A modality's effect on an item = z_u . z_item(all present) - z_u . z_item(that modality zeroed and marked
 // absent); every (item, modality) row of a request in one tower run.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
+import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import type { ContentEvidence } from '@llmrec/shared/evidence/schema.ts';
-import { FEATURES_MANIFEST_FILE, parseFeaturesManifest } from '@llmrec/shared/features.ts';
+import { FEATURES_MANIFEST_FILE, featuresDir, parseFeaturesManifest } from '@llmrec/shared/features.ts';
 import type { LatentModel } from '../model.ts';
 import { readNpyAny } from '../llm/model/npy.ts';
 import { asFloat32, createSession, float32, run, type OnnxSession } from '../onnx/index.ts';
@@ -51,7 +55,7 @@ export async function loadContentTower(onnxPath: string, featuresDir: string): P
 }
 
 /** Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. */
-export function contentAttribution(tower: ContentTower, model: LatentModel) {
+export function contentAttribution(tower: ContentTower, model: LatentModel): ContentAttribution {
   return async (history: readonly number[], items: readonly number[]): Promise<ContentEvidence[][]> => {
     const zu = await model.encodeUsers([history]);
     // Rows: per item, first all modalities as they are, then one row per present modality switched off.
@@ -90,4 +94,35 @@ export function contentAttribution(tower: ContentTower, model: LatentModel) {
     });
     return out.map((e) => e.sort((a, b) => b.effect - a.effect));
   };
+}
+
+/** The serving bundle's content tower entry (shared/src/api/serving-bundle.ts `contentTower`), read loosely until it lands there. */
+const BundleTower = z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), output: z.string().default('z_item') });
+
+/**
+ * The content tower named by a serving bundle, with its feature tables from `featuresDir`, or null when the bundle
+ * has none. The file's sha256 is checked like every bundle file.
+ */
+export async function contentTowerFromBundle(manifestPath: string, featuresDir: string): Promise<ContentTower | null> {
+  const raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as { contentTower?: unknown };
+  if (raw.contentTower === undefined) return null;
+  const t = BundleTower.parse(raw.contentTower);
+  const p = isAbsolute(t.path) ? t.path : join(dirname(manifestPath), t.path);
+  const got = createHash('sha256').update(readFileSync(p)).digest('hex');
+  if (got !== t.sha256) throw new Error(`hash mismatch for content tower ${p}: manifest says ${t.sha256.slice(0, 12)}..., file is ${got.slice(0, 12)}...`);
+  return loadContentTower(p, featuresDir);
+}
+
+/**
+ * Content attribution for the serving bundle in `artifactsDir` (folder or manifest), when it has a content tower:
+ * features from LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset>. undefined without a tower; a tower without
+ * its features is a start-up error naming where they were looked for.
+ */
+export async function contentAttributionFromEnv(artifactsDir: string, model: LatentModel, env: Record<string, string | undefined>): Promise<ContentAttribution | undefined> {
+  const manifest = artifactsDir.endsWith('.json') ? artifactsDir : join(artifactsDir, SERVING_BUNDLE_FILE);
+  const raw = JSON.parse(readFileSync(manifest, 'utf8')) as { contentTower?: unknown; dataset?: string };
+  if (raw.contentTower === undefined) return undefined;
+  const dir = env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? '');
+  if (!existsSync(join(dir, FEATURES_MANIFEST_FILE))) throw new Error(`${manifest} has a content tower but ${join(dir, FEATURES_MANIFEST_FILE)} does not exist: set LLMREC_FEATURES to the features folder (llmrec features)`);
+  return contentAttribution((await contentTowerFromBundle(manifest, dir))!, model);
 }
