@@ -4,7 +4,7 @@
 // an interrupted run resumes where it stopped; a missing or unreadable input (no file, corrupt JPEG, empty text, an
 // encoder failure on one item) becomes a per-item note and a zero row with presence 0, never an aborted dataset.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeNpy } from '@llmrec/shared/npy.ts';
 import { FEATURES_MANIFEST_FILE, FeaturesManifest, parseFeaturesManifest, type ItemNote, type Modality, type ModalityFeatures } from '@llmrec/shared/features.ts';
@@ -179,6 +179,8 @@ async function extractModality<M extends Modality>(opts: ExtractOptions, enc: Co
   writeAtomic(join(outDir, file), npy);
   writeAtomic(join(outDir, presentFile), encodeNpy(present));
   rmSync(partial, { recursive: true, force: true });
+  const partialRoot = join(outDir, '.partial');
+  if (readdirSync(partialRoot).length === 0) rmSync(partialRoot, { recursive: true, force: true });
   const nPresent = present.reduce((a, b) => a + b, 0);
   const entry: ModalityFeatures = {
     encoder: enc.ref,
