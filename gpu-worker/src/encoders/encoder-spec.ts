@@ -2,6 +2,7 @@
 // --text-encoder ...` takes it. The built-in names select the converted npm models; `onnx:<dir>` selects a user's
 // Hugging Face-layout ONNX export (hf-onnx-encoders.ts), which runs through the same slot contract.
 import type { Modality } from '@llmrec/shared/features.ts';
+import { createBasicPitchEncoder } from './basic-pitch-encoder.ts';
 import type { ContentEncoder, EncoderOptions } from './encoder.ts';
 import { createMobileNetEncoder } from './mobilenet-encoder.ts';
 import { createUseLiteEncoder } from './use-lite-encoder.ts';
@@ -9,6 +10,7 @@ import { createUseLiteEncoder } from './use-lite-encoder.ts';
 export const BUILTIN_ENCODERS: { [M in Modality]?: { name: string; open: (o: EncoderOptions) => Promise<ContentEncoder<M>> } } = {
   text: { name: 'use-lite', open: createUseLiteEncoder },
   image: { name: 'mobilenet-v2', open: createMobileNetEncoder },
+  audio: { name: 'basic-pitch', open: createBasicPitchEncoder },
 };
 
 const HF: { [M in Modality]?: (dir: string, o: EncoderOptions) => Promise<ContentEncoder<M>> } = {};

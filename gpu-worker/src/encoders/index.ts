@@ -8,3 +8,4 @@ export { decodeImage, ImageDecodeError, type DecodedImage } from './image-input.
 export { decodeWav, encodeWav16, resample, AudioDecodeError } from './audio-input.ts';
 export { createUseLiteEncoder, convertUseLite } from './use-lite-encoder.ts';
 export { createMobileNetEncoder, convertMobileNet } from './mobilenet-encoder.ts';
+export { createBasicPitchEncoder, convertBasicPitch } from './basic-pitch-encoder.ts';

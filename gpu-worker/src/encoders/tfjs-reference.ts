@@ -98,3 +98,26 @@ export async function referenceMobileNet(): Promise<{ encode(images: DecodedImag
     },
   };
 }
+
+/** basic-pitch through the package's own BasicPitch.evaluateModel (its framing, unwrapping and trimming), with the
+ * per-frame maps averaged over time as the ONNX encoder does: contour (264) + note (88) + onset (88). */
+export async function referenceBasicPitch(): Promise<{ encode(samples22k: Float32Array): Promise<Float32Array> }> {
+  await initTfjs();
+  const { model, shards } = readTfjsModelDir(join(packageDir('@spotify/basic-pitch'), 'model'));
+  const graph = await tf.loadGraphModel(ioHandler(model, shards));
+  const { BasicPitch } = require('@spotify/basic-pitch') as {
+    BasicPitch: new (m: Promise<tf.GraphModel>) => { evaluateModel(a: Float32Array, done: (f: number[][], o: number[][], c: number[][]) => void, pct: (p: number) => void): Promise<void> };
+  };
+  const bp = new BasicPitch(Promise.resolve(graph));
+  return {
+    async encode(samples) {
+      const rows: number[][] = [];
+      await bp.evaluateModel(samples, (frames, onsets, contours) => contours.forEach((c, t) => rows.push([...c, ...frames[t]!, ...onsets[t]!])), () => undefined);
+      const out = new Float32Array(rows[0]!.length);
+      const sum = new Float64Array(out.length);
+      for (const r of rows) r.forEach((v, k) => (sum[k]! += v));
+      sum.forEach((v, k) => (out[k] = v / rows.length));
+      return out;
+    },
+  };
+}
