@@ -69,11 +69,14 @@ export interface CropGeometry {
   left: number;
 }
 
-export function cropGeometry(width: number, height: number, size: number): CropGeometry {
-  const factor = boxFactor(width, height, size);
+/** `shortestEdge` (default: the crop size) is what the shorter side is scaled to before the centre crop, as Hugging
+ * Face image processors' size.shortest_edge. */
+export function cropGeometry(width: number, height: number, size: number, shortestEdge = size): CropGeometry {
+  const edge = Math.max(size, shortestEdge);
+  const factor = boxFactor(width, height, edge);
   const reducedWidth = Math.floor(width / factor);
   const reducedHeight = Math.floor(height / factor);
-  const scale = size / Math.min(reducedWidth, reducedHeight);
+  const scale = edge / Math.min(reducedWidth, reducedHeight);
   const scaledWidth = Math.max(size, Math.round(reducedWidth * scale));
   const scaledHeight = Math.max(size, Math.round(reducedHeight * scale));
   return { factor, reducedWidth, reducedHeight, scaledWidth, scaledHeight, top: Math.floor((scaledHeight - size) / 2), left: Math.floor((scaledWidth - size) / 2) };
@@ -95,8 +98,8 @@ function boxReduce(img: DecodedImage, f: number, w: number, h: number): Float32A
 }
 
 /** size x size x 3 float32 crop (0..255, NHWC order), from the geometry above. */
-export function resizeCenterCrop(img: DecodedImage, size: number): Float32Array {
-  const g = cropGeometry(img.width, img.height, size);
+export function resizeCenterCrop(img: DecodedImage, size: number, shortestEdge = size): Float32Array {
+  const g = cropGeometry(img.width, img.height, size, shortestEdge);
   const src = g.factor > 1 ? boxReduce(img, g.factor, g.reducedWidth, g.reducedHeight) : Float32Array.from(img.rgb);
   const W = g.reducedWidth;
   const H = g.reducedHeight;
