@@ -44,6 +44,7 @@ export const command: Command = {
   },
   async run({ values }) {
     const dataset = str(values, 'dataset');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(dataset)) throw new UsageError(`--dataset '${dataset}' is not a dataset name (letters, digits, '.', '_', '-')`);
     const home = resolve(optStr(values, 'home') ?? llmrecHome());
     const dir = datasetDir(dataset, home);
     let meta;
