@@ -10,22 +10,13 @@ import { decodeImage, extractFeatures, itemText, type DecodedImage } from '@llmr
 import { convertBasicPitch, createBasicPitchEncoder, SAMPLE_RATE } from '@llmrec/gpu-worker/encoders/basic-pitch-encoder.ts';
 import { convertMobileNet, createMobileNetEncoder } from '@llmrec/gpu-worker/encoders/mobilenet-encoder.ts';
 import { convertUseLite, createUseLiteEncoder } from '@llmrec/gpu-worker/encoders/use-lite-encoder.ts';
+import { maxAbsDiff } from '@llmrec/gpu-worker/encoders/parity.ts';
 import { referenceBasicPitch, referenceMobileNet, referenceUseLite } from '@llmrec/gpu-worker/encoders/tfjs-reference.ts';
 import type { BenchContext, BenchSuite, Metric } from './lib/suite.ts';
 
 const THREADS = 2;
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-function parity(a: Float32Array, b: Float32Array): { maxAbs: number; scale: number } {
-  let maxAbs = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return { maxAbs, scale };
-}
 
 async function rate<T>(inputs: T[], encode: (x: T[]) => Promise<unknown>, batch: number): Promise<number> {
   await encode(inputs.slice(0, Math.min(batch, inputs.length))); // warm-up (allocations, kernel selection)
@@ -86,7 +77,7 @@ export const suite: BenchSuite = {
       const useRef = await referenceUseLite();
       metrics.text_items_per_s = { value: Math.round(await rate(texts, (x) => useOnnx.encode(x), 32)), unit: 'items/s', note: `USE-lite ONNX, ${nText} ML-100K item texts, batch 32` };
       metrics.text_tfjs_items_per_s = { value: Math.round(await rate(texts.slice(0, ctx.quick ? 32 : 128), (x) => useRef.encode(x), 32)), unit: 'items/s', note: 'TF.js wasm reference (same texts, first 128)' };
-      const pt = parity(await useOnnx.encode(texts.slice(0, 32)), await useRef.encode(texts.slice(0, 32)));
+      const pt = maxAbsDiff(await useOnnx.encode(texts.slice(0, 32)), await useRef.encode(texts.slice(0, 32)));
       metrics.text_parity_max_abs_diff = { value: pt.maxAbs, unit: '', target: `<= 1e-4 x feature scale (${pt.scale.toFixed(3)})`, met: pt.maxAbs <= 1e-4 * pt.scale };
       await useOnnx.close();
       metrics.peak_rss_after_text_mb = { value: rssMb(), unit: 'MiB' };
@@ -100,7 +91,7 @@ export const suite: BenchSuite = {
       const mnRef = await referenceMobileNet();
       metrics.image_items_per_s = { value: Number((await rate(images, (x) => mnOnnx.encode(x), 16)).toFixed(1)), unit: 'items/s', note: `MobileNetV2 ONNX incl. resize/crop, ${images.length} decoded posters, batch 16` };
       metrics.image_tfjs_items_per_s = { value: Number((await rate(images.slice(0, 32), (x) => mnRef.encode(x), 16)).toFixed(1)), unit: 'items/s', note: 'TF.js wasm reference (first 32)' };
-      const pi = parity(await mnOnnx.encode(images.slice(0, 16)), await mnRef.encode(images.slice(0, 16)));
+      const pi = maxAbsDiff(await mnOnnx.encode(images.slice(0, 16)), await mnRef.encode(images.slice(0, 16)));
       metrics.image_parity_max_abs_diff = { value: pi.maxAbs, unit: '', target: `<= 1e-4 x feature scale (${pi.scale.toFixed(3)})`, met: pi.maxAbs <= 1e-4 * pi.scale };
       await mnOnnx.close();
       metrics.peak_rss_after_image_mb = { value: rssMb(), unit: 'MiB' };
@@ -114,7 +105,7 @@ export const suite: BenchSuite = {
       metrics.audio_realtime_factor = { value: Number((audioRate * 10).toFixed(1)), unit: 'x real time' };
       let pa = { maxAbs: 0, scale: 0 };
       for (const c of clips.slice(0, 2)) {
-        const p = parity(await bpOnnx.encode([{ samples: c, sampleRate: SAMPLE_RATE }]), await bpRef.encode(c));
+        const p = maxAbsDiff(await bpOnnx.encode([{ samples: c, sampleRate: SAMPLE_RATE }]), await bpRef.encode(c));
         pa = { maxAbs: Math.max(pa.maxAbs, p.maxAbs), scale: Math.max(pa.scale, p.scale) };
       }
       metrics.audio_parity_max_abs_diff = { value: pa.maxAbs, unit: '', target: `<= 1e-4 x feature scale (${pa.scale.toFixed(3)})`, met: pa.maxAbs <= 1e-4 * pa.scale };

@@ -1,7 +1,7 @@
 // Whole-dataset feature extraction on a small real fixture (ML-100K posters and titles through the real ONNX
 // encoders): per-item notes for a missing file, a corrupt JPEG, empty text and an encoder failure, zero rows with
 // presence 0, the manifest contract, and resuming an interrupted run without recomputing finished chunks.
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '@llmrec/shared/npy.ts';
@@ -116,7 +116,7 @@ describe.skipIf(SKIP_NO_ML100K)('extractFeatures', () => {
     expect(second.runs.text?.status).toBe('up-to-date');
     expect(txt2.calls).toBe(0);
     expect(second.runs.image).toMatchObject({ status: 'computed', chunksReused: 1, chunksComputed: 2 });
-    expect(img2.calls).toBe(2);
+    expect(img2.calls).toBe(1); // chunk 1 (a corrupt poster and an item without one) has nothing to encode
     expect(readFileSync(join(out, 'image.npy')).equals(readFileSync(join(oneShot, 'image.npy')))).toBe(true);
     expect(readFileSync(join(out, 'text.npy')).equals(readFileSync(join(oneShot, 'text.npy')))).toBe(true);
 
@@ -129,5 +129,15 @@ describe.skipIf(SKIP_NO_ML100K)('extractFeatures', () => {
     const fourth = await extractFeatures({ dataset: 'fixture', items, itemsSha256: 'c'.repeat(64), outDir: out, encoders: { image: img4 }, chunkSize: 2 });
     expect(fourth.runs.image?.status).toBe('computed');
     expect(fourth.manifest?.modalities.text).toBeUndefined();
+
+    // An interrupted run for one item list leaves chunks; a run for another list drops them (they can never resume).
+    const stop = (c: AbortController) => (m: string, done: number) => {
+      if (m === 'image' && done === 2) c.abort();
+    };
+    const a1 = new AbortController();
+    await extractFeatures({ dataset: 'fixture', items, itemsSha256: 'd'.repeat(64), outDir: out, encoders: { image }, chunkSize: 2, signal: a1.signal, onProgress: stop(a1) });
+    const a2 = new AbortController();
+    await extractFeatures({ dataset: 'fixture', items, itemsSha256: 'e'.repeat(64), outDir: out, encoders: { image }, chunkSize: 2, signal: a2.signal, onProgress: stop(a2) });
+    expect(readdirSync(join(out, '.partial')).filter((d) => d.startsWith('image-'))).toHaveLength(1);
   });
 });

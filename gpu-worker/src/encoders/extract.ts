@@ -99,6 +99,7 @@ async function encodeChunk<M extends Modality>(enc: ContentEncoder<M>, items: Fe
     present[k] = 1;
     return 0;
   };
+  if (ok.length === 0) return { present, notes };
   try {
     const out = await enc.encode(ok.map((o) => o.input));
     ok.forEach((o, j) => accept(o.k, out.subarray(j * dim, (j + 1) * dim)));
@@ -142,8 +143,11 @@ async function extractModality<M extends Modality>(opts: ExtractOptions, enc: Co
   const inputDescription = modality === 'text' ? `${ITEM_TEXT_DESCRIPTION}; ${enc.input}` : enc.input;
   // Partial chunks belong to one (items, encoder, input, chunking) combination; anything else starts over.
   const key = sha256(JSON.stringify({ itemsSha256: opts.itemsSha256, ref: enc.ref, inputDescription, chunkSize }));
-  const partial = join(outDir, '.partial', `${modality}-${key.slice(0, 16)}`);
+  const partialRoot = join(outDir, '.partial');
+  const partial = join(partialRoot, `${modality}-${key.slice(0, 16)}`);
   mkdirSync(partial, { recursive: true });
+  // Chunks of another encoder or item list for this modality can never be resumed: drop them.
+  for (const d of readdirSync(partialRoot)) if (d.startsWith(`${modality}-`) && join(partialRoot, d) !== partial) rmSync(join(partialRoot, d), { recursive: true, force: true });
   const nChunks = Math.ceil(items.length / chunkSize);
   const table = new Float32Array(items.length * dim);
   const present = new Uint8Array(items.length);
@@ -179,7 +183,6 @@ async function extractModality<M extends Modality>(opts: ExtractOptions, enc: Co
   writeAtomic(join(outDir, file), npy);
   writeAtomic(join(outDir, presentFile), encodeNpy(present));
   rmSync(partial, { recursive: true, force: true });
-  const partialRoot = join(outDir, '.partial');
   if (readdirSync(partialRoot).length === 0) rmSync(partialRoot, { recursive: true, force: true });
   const nPresent = present.reduce((a, b) => a + b, 0);
   const entry: ModalityFeatures = {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type DecodedImage, cropGeometry } from './image-input.ts';
-import { packageDir, readTfjsModelDir, readTfjsModelModules, type TfjsModelJson } from './tfjs-weights.ts';
+import { concatBytes, packageDir, readTfjsModelDir, readTfjsModelModules, type TfjsModelJson } from './tfjs-weights.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -25,18 +25,12 @@ export function initTfjs(): Promise<void> {
 }
 
 function ioHandler(model: TfjsModelJson, shards: Uint8Array[]): tf.io.IOHandler {
-  const total = shards.reduce((a, b) => a + b.length, 0);
-  const data = new Uint8Array(total);
-  let o = 0;
-  for (const s of shards) {
-    data.set(s, o);
-    o += s.length;
-  }
+  const data = concatBytes(shards);
   return {
     load: async () => ({
       modelTopology: model.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: model.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: data.buffer,
+      weightData: data.buffer as ArrayBuffer,
       format: model.format,
       signature: model.signature as object | undefined,
     }),

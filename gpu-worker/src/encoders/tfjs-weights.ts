@@ -77,14 +77,20 @@ function decodeOne(spec: WeightSpec, bytes: Uint8Array): Float32Array | Int32Arr
 }
 
 /** Splits the concatenated shard bytes of a manifest into named, decoded weights (manifest order). */
-export function decodeWeights(groups: WeightsManifestGroup[], shardBytes: Uint8Array[]): Map<string, NamedWeight> {
-  const total = shardBytes.reduce((a, b) => a + b.length, 0);
-  const all = new Uint8Array(total);
+/** The shards as one buffer, in manifest order (TF.js concatenates them the same way before slicing weights). */
+export function concatBytes(chunks: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((a, b) => a + b.length, 0));
   let o = 0;
-  for (const b of shardBytes) {
+  for (const b of chunks) {
     all.set(b, o);
     o += b.length;
   }
+  return all;
+}
+
+export function decodeWeights(groups: WeightsManifestGroup[], shardBytes: Uint8Array[]): Map<string, NamedWeight> {
+  const all = concatBytes(shardBytes);
+  const total = all.length;
   const out = new Map<string, NamedWeight>();
   let off = 0;
   for (const g of groups) {

@@ -2,18 +2,9 @@
 // reference tokenizer, sparse input) on real ML-100K text; bar: max |diff| <= 1e-4 of the largest reference value.
 import { describe, expect, it } from 'vitest';
 import { ml100kTexts, SKIP_NO_ML100K, TEST_HOME } from './real-inputs.test-helper.ts';
+import { maxAbsDiff } from './parity.ts';
 import { referenceUseLite } from './tfjs-reference.ts';
 import { convertUseLite, createUseLiteEncoder } from './use-lite-encoder.ts';
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): { diff: number; scale: number } {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return { diff, scale };
-}
 
 describe.skipIf(SKIP_NO_ML100K)('USE-lite ONNX conversion', () => {
   it('matches the TF.js graph on ML-100K titles and plots, in one padded batch', async () => {
@@ -23,9 +14,9 @@ describe.skipIf(SKIP_NO_ML100K)('USE-lite ONNX conversion', () => {
     try {
       const [a, b] = [await enc.encode(texts), await ref.encode(texts)];
       expect(a.length).toBe(texts.length * 512);
-      const { diff, scale } = maxAbsDiff(a, b);
+      const { maxAbs, scale } = maxAbsDiff(a, b);
       expect(scale).toBeGreaterThan(0.05);
-      expect(diff).toBeLessThanOrEqual(1e-4 * scale);
+      expect(maxAbs).toBeLessThanOrEqual(1e-4 * scale);
       // The reference rows are unit vectors (the model ends in an L2 normalisation).
       for (let r = 0; r < texts.length; r++) expect(Math.hypot(...b.subarray(r * 512, (r + 1) * 512))).toBeCloseTo(1, 5);
     } finally {
@@ -39,7 +30,7 @@ describe.skipIf(SKIP_NO_ML100K)('USE-lite ONNX conversion', () => {
     try {
       const together = await enc.encode(texts);
       const alone = await enc.encode([texts[1]!]);
-      expect(maxAbsDiff(together.subarray(512, 1024), alone).diff).toBeLessThan(1e-5);
+      expect(maxAbsDiff(together.subarray(512, 1024), alone).maxAbs).toBeLessThan(1e-5);
     } finally {
       await enc.close();
     }
