@@ -149,6 +149,8 @@ async function extractModality<M extends Modality>(opts: ExtractOptions, enc: Co
   // Chunks of another encoder or item list for this modality can never be resumed: drop them.
   for (const d of readdirSync(partialRoot)) if (d.startsWith(`${modality}-`) && join(partialRoot, d) !== partial) rmSync(join(partialRoot, d), { recursive: true, force: true });
   const nChunks = Math.ceil(items.length / chunkSize);
+  const done = readdirSync(partial).filter((f) => f.endsWith('.json')).length;
+  if (done) opts.log?.(`${modality}: resuming, ${done} of ${nChunks} chunks already done`);
   const table = new Float32Array(items.length * dim);
   const present = new Uint8Array(items.length);
   const notes: ItemNote[] = [];
@@ -213,7 +215,6 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     if (!enc) continue;
     if (upToDate(opts.outDir, modalities[m], enc)) {
       runs[m] = { status: 'up-to-date', chunksComputed: 0, chunksReused: 0, seconds: 0 };
-      opts.log?.(`${m}: up to date (${modalities[m]!.file})`);
       continue;
     }
     const { run, entry } = await extractModality(opts, enc);
