@@ -17,7 +17,7 @@ export interface WorkerAppDeps {
   secret: string;
   maxBatch?: number;
   log?: (line: Record<string, unknown>) => void;
-  /** Frozen LLM with soft prompts: mounts POST /llm/rank and /llm/explain (gpu-worker/src/llm/serve). */
+  /** Frozen LLM with soft prompts: mounts POST /llm/rank (gpu-worker/src/llm/serve) and writes /v1/explain rationales. */
   llm?: LlmService;
   /** Online adapters (Eq. 1); absent = static z_u . z_i. */
   dynamic?: DynamicScoring;
