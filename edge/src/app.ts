@@ -25,7 +25,7 @@ import { registerItems } from './routes/items.ts';
 import { registerRecommend } from './routes/recommend.ts';
 import type { WorkerClient } from './worker-client.ts';
 import { registerDemo } from './routes/demo.ts';
-import { registerGorse } from './routes/gorse.ts';
+import { gorseErrorsAsText, registerGorse } from './routes/gorse.ts';
 import { registerItemImages, type ItemImageSource } from './web/item-images.ts';
 
 /** Swagger UI version the Workers docs page loads from the CDN; equal to the swagger-ui-dist the Node edge serves (tested). */
@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   const perAddress = { limiter: deps.addressRateLimiter ?? createRateLimiter(deps.store, { requests: deps.config.publishableRateLimit.requests, windowSeconds: deps.config.publishableRateLimit.windowSec, now: clock }), header: deps.config.clientAddressHeader };
   const guard = [browserCors(deps.config.publishableKeys), limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config), rateLimit(limiter, clock, perAddress)] as const;
   app.use('/v1/*', ...guard);
-  app.use('/api/*', ...guard);
+  app.use('/api/*', gorseErrorsAsText(), ...guard);
 
   registerHealth(app, { store, catalog, worker: deps.worker });
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);

@@ -3,7 +3,7 @@
 // cases as /v1 (events ingest, recommend, the published catalog). Secret keys only (X-API-Key, as Gorse
 // clients send it; the publishable-key policy refuses /api/*). Item writes (POST /api/item) need the
 // catalog's item-write use case: until it exists the route answers 501 and says so.
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { PublicId, type EventIn } from '@llmrec/shared/api/http.ts';
 import { ingestEvents, type IngestDeps } from '../events.ts';
@@ -13,6 +13,24 @@ import { waitUntil } from '../wait-until.ts';
 import { popularAnswer } from '../web/session-recommend.ts';
 import type { Catalog } from '../catalog.ts';
 import type { EdgeEnv } from './common.ts';
+
+/**
+ * Gorse servers answer errors as plain text and its clients show that text (gorsejs: GorseException.message):
+ * /api/* error bodies become their message (the JSON code and request id stay in headers and logs).
+ */
+export function gorseErrorsAsText(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (c.res.status < 400 || !c.res.headers.get('content-type')?.includes('application/json')) return;
+    const body = (await c.res.clone().json().catch(() => null)) as { error?: string; message?: string; problems?: { path: string; message: string }[] } | null;
+    if (!body?.message) return;
+    const text = [body.message, ...(body.problems ?? []).map((p) => `${p.path}: ${p.message}`)].join('; ');
+    const headers = new Headers(c.res.headers);
+    headers.set('content-type', 'text/plain; charset=utf-8');
+    if (body.error) headers.set('x-error-code', body.error);
+    c.res = new Response(text, { status: c.res.status, headers });
+  };
+}
 
 /** Gorse feedback types -> event types (same name, or the usual Gorse synonym). */
 const FEEDBACK_TYPES: Record<string, EventIn['type']> = { view: 'view', click: 'click', rating: 'rating', purchase: 'purchase', like: 'like', star: 'rating', read: 'view', watch: 'view' };
