@@ -15,6 +15,10 @@ import { testConfig, WORKER_SECRET } from './harness.ts';
 export interface FixtureEdge extends RunningEdge {
   store: KvStore;
   fixture: Fixture;
+  /** Every request the edge answered, as its log line (method, path, status, ...). */
+  requests: Record<string, unknown>[];
+  /** 'down': the worker refuses connections (the edge answers degraded). */
+  setWorker(state: 'up' | 'down'): void;
 }
 
 export async function startFixtureEdge(opts: { config?: Partial<EdgeConfigInput>; fixture?: Fixture; deps?: Partial<AppDeps>; host?: string } = {}): Promise<FixtureEdge> {
@@ -24,7 +28,13 @@ export async function startFixtureEdge(opts: { config?: Partial<EdgeConfigInput>
   await publishFixtureLatents(store, fixture);
   const { app: workerApp } = createWorkerApp({ model: createLatentModel({ version: fixture.version, itemLatents: fixture.itemLatents, dim: fixture.dim }), secret: WORKER_SECRET });
   const config = testConfig(opts.config);
-  const worker = httpWorkerClient({ url: config.workerUrl, secret: config.workerSecret, fetch: (input, init) => Promise.resolve(workerApp.request(String(input), init as RequestInit)) });
-  const edge = await startEdge({ store, config, worker, ...opts.deps }, { host: opts.host });
-  return { ...edge, store, fixture };
+  let state: 'up' | 'down' = 'up';
+  const fetchWorker: typeof fetch = async (input, init) => {
+    if (state === 'down') throw new TypeError('fetch failed: connect ECONNREFUSED');
+    return workerApp.request(String(input), init as RequestInit);
+  };
+  const worker = httpWorkerClient({ url: config.workerUrl, secret: config.workerSecret, fetch: fetchWorker });
+  const requests: Record<string, unknown>[] = [];
+  const edge = await startEdge({ store, config, worker, log: (l) => requests.push(l), ...opts.deps }, { host: opts.host });
+  return { ...edge, store, fixture, requests, setWorker: (s) => (state = s) };
 }

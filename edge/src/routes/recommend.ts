@@ -24,10 +24,11 @@ export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { backgro
   app.openapi(route, async (c) => {
     const req = c.req.valid('json');
     const d = deps({ background: (p) => waitUntil(c, p) });
-    const out = req.sessionId !== undefined ? await recommendSession(d, { ...req, sessionId: req.sessionId }, c.get('requestId')) : await recommend(d, req, c.get('requestId'));
+    const out: Awaited<ReturnType<typeof recommendSession>> = req.sessionId !== undefined ? await recommendSession(d, { ...req, sessionId: req.sessionId }, c.get('requestId')) : await recommend(d, req, c.get('requestId'));
     c.set('workerMs', out.workerMs);
     c.set('degraded', out.body.degraded);
-    if (req.explain && explainSource && out.body.items.length > 0) {
+    // A session without history (cold start) has nothing to explain from.
+    if (req.explain && explainSource && out.body.items.length > 0 && !out.coldStart) {
       const explanations = await explainItems(explainSource, { userId: requestUserId(req), history: req.recentItems, itemIds: out.body.items.map((i) => i.id) });
       out.body.items.forEach((it, i) => (it.explanation = explanations[i]));
     }

@@ -8,14 +8,14 @@ import { degradedAnswer } from '../degrade.ts';
 import { ApiError } from '../errors.ts';
 import { recommend, type RecommendDeps, type RecommendOutcome } from '../recommend.ts';
 
-export async function recommendSession(deps: RecommendDeps, req: RecommendRequest & { sessionId: string }, requestId: string): Promise<RecommendOutcome> {
+export async function recommendSession(deps: RecommendDeps, req: RecommendRequest & { sessionId: string }, requestId: string): Promise<RecommendOutcome & { coldStart?: true }> {
   const { sessionId, ...rest } = req;
   try {
     const out = await recommend(deps, { ...rest, userId: sessionUserId(sessionId) }, requestId);
     return { ...out, body: { ...out.body, userId: null, sessionId } };
   } catch (err) {
     if (!(err instanceof ApiError && err.code === 'unknown_user')) throw err;
-    return { body: { ...(await popularAnswer(deps, { requestId, k: req.k, candidates: req.candidates ?? null })), sessionId }, workerMs: 0 };
+    return { body: { ...(await popularAnswer(deps, { requestId, k: req.k, candidates: req.candidates ?? null })), sessionId }, workerMs: 0, coldStart: true };
   }
 }
 
