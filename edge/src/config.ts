@@ -124,3 +124,10 @@ function parseJson(name: string, s: string): unknown {
     throw new Error(`${name} must be JSON, e.g. [{"key":"pk_...","origins":["https://shop.example"]}]: ${(err as Error).message}`);
   }
 }
+
+/** LLMREC_PUBLISHABLE_KEYS (JSON) parsed and validated alone, e.g. for tools that start an edge. */
+export function parsePublishableKeys(json: string): PublishableKey[] {
+  const r = z.array(PublishableKey).safeParse(parseJson('LLMREC_PUBLISHABLE_KEYS', json));
+  if (!r.success) throw new Error(`invalid LLMREC_PUBLISHABLE_KEYS: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
