@@ -55,6 +55,18 @@ describe('POST /v1/recommend with a sessionId', () => {
     expect(r.json.items.some((it: { explanation: { evidence: { neighbours: unknown[] } } }) => it.explanation.evidence.neighbours.length > 0)).toBe(true);
   });
 
+  it('still ranks when the catalog has no latents to explain from (explanations omitted, not an error)', async () => {
+    const bare = createMemoryStore();
+    await publishFixture(bare, f);
+    const hb = makeHarness(bare, f);
+    await hb.call('POST', '/v1/events', { eventId: 'ev-l', sessionId: S, itemId: '2' });
+    const r = await hb.call('POST', '/v1/recommend', { sessionId: S, k: 3, explain: true });
+    expect(r.status).toBe(200);
+    expect(r.json.items).toHaveLength(3);
+    expect(r.json.items.every((it: { explanation?: unknown }) => it.explanation === undefined)).toBe(true);
+    expect((await hb.call('POST', '/v1/explain', { history: ['2'], itemId: '5' })).json.error).toBe('latents_unavailable');
+  });
+
   it('keeps sessions apart from users', async () => {
     await h.call('POST', '/v1/events', { eventId: 'ev-x', sessionId: S, itemId: '2' });
     // Stored under the session namespace, never under a userId equal to the session id.
