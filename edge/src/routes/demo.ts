@@ -4,13 +4,14 @@
 // may be loaded from any origin (a module script is fetched with CORS), which is how other sites embed it.
 import type { Hono } from 'hono';
 import type { EdgeConfig } from '../config.ts';
+import type { EdgeEnv } from './common.ts';
 import { originAllowed, selfOrigin } from '../middleware/auth.ts';
 import { DEMO_CSP, DEMO_JS, demoPage } from '../web/demo-page.ts';
 import { WIDGET_JS } from '../web/widget-bundle.ts';
 
 const JS = { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' };
 
-export function registerDemo(app: Hono<any>, config: Pick<EdgeConfig, 'publishableKeys'>): void {
+export function registerDemo(app: Hono<EdgeEnv>, config: Pick<EdgeConfig, 'publishableKeys'>): void {
   app.get('/demo', (c) => {
     const self = selfOrigin(c);
     const key = config.publishableKeys.find((p) => originAllowed(p.origins, self, self))?.key ?? null;

@@ -5,6 +5,7 @@
 import type { Hono } from 'hono';
 import { PublicId } from '@llmrec/shared/api/http.ts';
 import { ApiError } from '../errors.ts';
+import type { EdgeEnv } from '../routes/common.ts';
 
 export interface ItemImage {
   body: Uint8Array<ArrayBuffer>;
@@ -18,7 +19,7 @@ export interface ItemImageSource {
 
 export const MEDIA_PATH = '/media/items';
 
-export function registerItemImages(app: Hono<any>, source: ItemImageSource | undefined): void {
+export function registerItemImages(app: Hono<EdgeEnv>, source: ItemImageSource | undefined): void {
   app.get(`${MEDIA_PATH}/:id`, async (c) => {
     const id = c.req.param('id');
     if (!PublicId.safeParse(id).success) throw new ApiError(400, 'bad_request', 'not an item id', [{ path: 'id', message: 'ids contain only letters, digits and _ . : @ -' }]);
