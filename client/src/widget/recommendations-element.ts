@@ -14,6 +14,7 @@ import { sendEvents } from '../events.ts';
 import { newSessionId } from '../ids.ts';
 import { recommend } from '../recommend.ts';
 import type { Explanation, RecommendedItem, RecommendResponse } from '../types.ts';
+import { faithfulness } from './faithfulness.ts';
 import { STYLES } from './styles.ts';
 
 const SESSION_KEY = 'llmrec-session-id';
@@ -26,12 +27,6 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<
   return el;
 }
 
-/** Faithfulness of an explanation when the API reports one (a number, or an object with a score). */
-function faithfulness(e: Explanation): number | undefined {
-  const f = (e as { faithfulness?: unknown }).faithfulness;
-  const v = typeof f === 'number' ? f : typeof f === 'object' && f !== null ? (f as { score?: unknown }).score : undefined;
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
 
 export class LlmrecRecommendations extends HTMLElement {
   static observedAttributes = ['endpoint', 'api-key', 'session-id', 'k', 'explain'];
