@@ -55,7 +55,7 @@ describe('POST /v1/recommend with a sessionId', () => {
     expect(r.json.items.some((it: { explanation: { evidence: { neighbours: unknown[] } } }) => it.explanation.evidence.neighbours.length > 0)).toBe(true);
   });
 
-  it('still ranks when the catalog has no latents to explain from (explanations omitted, not an error)', async () => {
+  it('still ranks and explains when the catalog has no PQ latents (the worker attributes; the baseline orders by co-users)', async () => {
     const bare = createMemoryStore();
     await publishFixture(bare, f);
     const hb = makeHarness(bare, f);
@@ -63,8 +63,12 @@ describe('POST /v1/recommend with a sessionId', () => {
     const r = await hb.call('POST', '/v1/recommend', { sessionId: S, k: 3, explain: true });
     expect(r.status).toBe(200);
     expect(r.json.items).toHaveLength(3);
-    expect(r.json.items.every((it: { explanation?: unknown }) => it.explanation === undefined)).toBe(true);
-    expect((await hb.call('POST', '/v1/explain', { history: ['2'], itemId: '5' })).json.error).toBe('latents_unavailable');
+    expect(r.json.items.every((it: { explanation?: { evidence: { method: string } } }) => it.explanation?.evidence.method === 'attribution')).toBe(true);
+    const e = await hb.call('POST', '/v1/explain', { history: ['2'], itemId: '5' });
+    expect(e.status).toBe(200);
+    hb.setWorker('down');
+    const base = await hb.call('POST', '/v1/explain', { history: ['2'], itemId: '5' });
+    expect(base.json.explanations[0]).toMatchObject({ degraded: 'worker-unavailable', evidence: { method: 'co-interaction' } });
   });
 
   it('keeps sessions apart from users', async () => {
