@@ -334,7 +334,7 @@ export interface paths {
                         itemId?: string;
                         /** @description several items at once (as recommend with explain: true) */
                         itemIds?: string[];
-                        /** @description co-user threshold for citing a neighbour (default 5) */
+                        /** @description raises the co-user threshold for citing a history item (never below the configured one, default 5) */
                         minCoUsers?: number;
                         /** @description a known user; its recent history is read from KV */
                         userId?: string;
@@ -357,28 +357,59 @@ export interface paths {
                                     }[];
                                     neighbours: string[];
                                 };
+                                /** @enum {string} */
+                                degraded?: "no-explainer" | "no-history" | "worker-unavailable" | "rejected";
                                 evidence: {
                                     attributes: {
+                                        effect: number | null;
                                         historyItems: number;
                                         /** @enum {string} */
                                         kind: "genre" | "director" | "cast" | "writer" | "keyword" | "attribute";
                                         value: string;
                                         weight: number;
                                     }[];
+                                    content: {
+                                        effect: number;
+                                        modality: string;
+                                    }[];
+                                    /** @enum {string} */
+                                    method: "attribution" | "co-interaction";
                                     minCoUsers: number;
                                     neighbours: {
                                         coUsers: number;
+                                        effect: number | null;
                                         id: string;
                                         similarity: number;
                                         title: string;
                                     }[];
                                 };
+                                faithfulness: {
+                                    comprehensiveness: {
+                                        randomRank: number;
+                                        randomScoreDrop: number;
+                                        rank: number;
+                                        scoreDrop: number;
+                                    };
+                                    rank: number;
+                                    samples: number;
+                                    score: number;
+                                    size: number;
+                                    sufficiency: {
+                                        randomRank: number;
+                                        randomScoreDrop: number;
+                                        rank: number;
+                                        scoreDrop: number;
+                                    };
+                                } | null;
                                 item: {
                                     id: string;
                                     title: string;
                                 };
                                 rationale: {
-                                    /** @enum {string} */
+                                    /**
+                                     * @description 'llm' when the worker's LLM wrote the sentence
+                                     * @enum {string}
+                                     */
                                     source: "template" | "llm";
                                     text: string;
                                 };
@@ -752,28 +783,59 @@ export interface paths {
                                         }[];
                                         neighbours: string[];
                                     };
+                                    /** @enum {string} */
+                                    degraded?: "no-explainer" | "no-history" | "worker-unavailable" | "rejected";
                                     evidence: {
                                         attributes: {
+                                            effect: number | null;
                                             historyItems: number;
                                             /** @enum {string} */
                                             kind: "genre" | "director" | "cast" | "writer" | "keyword" | "attribute";
                                             value: string;
                                             weight: number;
                                         }[];
+                                        content: {
+                                            effect: number;
+                                            modality: string;
+                                        }[];
+                                        /** @enum {string} */
+                                        method: "attribution" | "co-interaction";
                                         minCoUsers: number;
                                         neighbours: {
                                             coUsers: number;
+                                            effect: number | null;
                                             id: string;
                                             similarity: number;
                                             title: string;
                                         }[];
                                     };
+                                    faithfulness: {
+                                        comprehensiveness: {
+                                            randomRank: number;
+                                            randomScoreDrop: number;
+                                            rank: number;
+                                            scoreDrop: number;
+                                        };
+                                        rank: number;
+                                        samples: number;
+                                        score: number;
+                                        size: number;
+                                        sufficiency: {
+                                            randomRank: number;
+                                            randomScoreDrop: number;
+                                            rank: number;
+                                            scoreDrop: number;
+                                        };
+                                    } | null;
                                     item: {
                                         id: string;
                                         title: string;
                                     };
                                     rationale: {
-                                        /** @enum {string} */
+                                        /**
+                                         * @description 'llm' when the worker's LLM wrote the sentence
+                                         * @enum {string}
+                                         */
                                         source: "template" | "llm";
                                         text: string;
                                     };
