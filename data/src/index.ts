@@ -7,6 +7,7 @@ export * from './npy.ts';
 export * from './paths.ts';
 export * from './lines.ts';
 export * from './prepare.ts';
-export { LOADERS, type LoaderEntry, type LoadOptions } from './loaders/index.ts';
+export { DetectError, detectPrefix, LOADERS, loadFormat, type LoaderEntry, type LoadOptions } from './loaders/index.ts';
+export * from './csv.ts';
 export * from './splits/index.ts';
 export * from './download.ts';
