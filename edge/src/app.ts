@@ -21,6 +21,7 @@ import { registerExplain } from './routes/explain.ts';
 import { kvExplainSource } from './explain-source.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerItems } from './routes/items.ts';
+import { registerUsers } from './routes/users.ts';
 import { registerRecommend } from './routes/recommend.ts';
 import type { WorkerClient } from './worker-client.ts';
 
@@ -52,7 +53,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   const store = guardStore(deps.store);
   const rawEvents = deps.events ?? deps.store.events;
   const events: EventLog = rawEvents ? guardEventLog(rawEvents) : missingEventLog();
-  const catalog = new Catalog(store, deps.config.catalogTtlMs, clock);
+  const catalog = new Catalog(store, deps.config.catalogTtlMs, clock, Math.min(deps.config.catalogTtlMs, deps.config.catalog.liveTtlMs));
   const pq = new PqLatents(store);
   const log = deps.log ?? (deps.config.log === 'off' ? () => {} : (l: Record<string, unknown>) => console.log(JSON.stringify(l)));
   // Fail fast while the worker is known to be down (degraded answers without waiting on connects/timeouts).
@@ -79,13 +80,14 @@ export function createApp(deps: AppDeps): EdgeApp {
     c.res.headers.set('server-timing', `total;dur=${ms.toFixed(2)}, worker;dur=${workerMs.toFixed(2)}, edge;dur=${(ms - workerMs).toFixed(2)}`);
     log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined });
   });
-  app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
+  app.use('/v1/*', limitBody(deps.config.maxBodyBytes, [{ method: 'PUT', path: '/v1/items', maxBytes: deps.config.catalog.putMaxBodyBytes }]), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
 
   registerHealth(app, { store, catalog, worker: deps.worker });
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
-  registerItems(app, catalog);
+  registerItems(app, { catalog, worker, config: deps.config });
+  registerUsers(app, { store, catalog });
   registerExplain(app, { source: explainSource });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

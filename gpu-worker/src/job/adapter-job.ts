@@ -17,6 +17,8 @@ import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowRep
 import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
 import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
+import { erasedDigests } from '@llmrec/shared/catalog/erase-user.ts';
+import { userDigest } from '@llmrec/shared/catalog/item-content.ts';
 import { z } from 'zod';
 
 export interface JobConfig {
@@ -158,8 +160,28 @@ export class AdapterJob {
     }
   }
 
+  /** Digest per user id seen by this job (erasure checks hash each user once). */
+  private readonly digests = new Map<string, string>();
+
+  /**
+   * Erasure (DELETE /v1/users/{id}): drops every user on the erased-users list from the learner, so neither a
+   * published statistics snapshot nor a checkpoint carries them again. Returns how many users were dropped.
+   */
+  private async dropErased(): Promise<number> {
+    const erased = await erasedDigests(this.deps.store);
+    if (erased.size === 0) return 0;
+    const gone = new Set<string>();
+    for (const u of [...this.learner.histories.keys(), ...this.learner.stats.users.keys()]) {
+      let d = this.digests.get(u);
+      if (d === undefined) this.digests.set(u, (d = await userDigest(u)));
+      if (erased.has(d)) gone.add(u);
+    }
+    return gone.size ? this.learner.forgetUsers((u) => gone.has(u)) : 0;
+  }
+
   private async closeWindow(end: number): Promise<TickReport['windows'][number]> {
     const { store, hooks } = this.deps;
+    await this.dropErased();
     await this.adoptNewerVersion();
     const own = this.learner.version;
     await this.deps.base.prepare?.(this.learner.windowHistories());
@@ -180,8 +202,14 @@ export class AdapterJob {
       }, undefined, this.cfg.chunks);
       hooks?.afterPublish?.();
     }
+    await this.dropErased();
     const ck = { v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) };
     await putChunked(store, adapterKeys.checkpoint(this.cfg.group), JSON.stringify(ck), this.cfg.chunks);
+    // An erasure that listed a user between our check and the write must not be undone by it: check again.
+    if ((await this.dropErased()) > 0) {
+      await putChunked(store, adapterKeys.checkpoint(this.cfg.group), JSON.stringify({ v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) }), this.cfg.chunks);
+      if (publishedVersion !== null) await putChunked(store, adapterKeys.stats(publishedVersion), JSON.stringify(encodeStats(this.learner.stats, false)), this.cfg.chunks);
+    }
     hooks?.afterCheckpoint?.();
     await this.deps.log.ack(this.cfg.group, this.pendingSeqs);
     this.pendingSeqs.length = 0;
