@@ -17,8 +17,8 @@ import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowRep
 import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
 import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
-import { erasedDigests } from '@llmrec/shared/catalog/erase-user.ts';
-import { userDigest } from '@llmrec/shared/catalog/item-content.ts';
+import { erasedDigests, erasedEventDigests } from '@llmrec/shared/catalog/erase-user.ts';
+import { eventDigest, userDigest } from '@llmrec/shared/catalog/item-content.ts';
 import { z } from 'zod';
 
 export interface JobConfig {
@@ -167,16 +167,25 @@ export class AdapterJob {
    * Erasure (DELETE /v1/users/{id}): drops every user on the erased-users list from the learner, so neither a
    * published statistics snapshot nor a checkpoint carries them again. Returns how many users were dropped.
    */
+  private erasedEvents = 0;
+
   private async dropErased(): Promise<number> {
+    // Event ids of erased users (the log forgot them; they may name the user): out of the seen ids too.
+    const events = await erasedEventDigests(this.deps.store);
+    let forgottenIds = 0;
+    if (events.size !== this.erasedEvents) {
+      this.erasedEvents = events.size;
+      for (const id of [...this.learner.stats.seen.keys()]) if (events.has(await eventDigest(id))) forgottenIds += Number(this.learner.stats.seen.delete(id));
+    }
     const erased = await erasedDigests(this.deps.store);
-    if (erased.size === 0) return 0;
+    if (erased.size === 0) return forgottenIds;
     const gone = new Set<string>();
     for (const u of [...this.learner.histories.keys(), ...this.learner.stats.users.keys()]) {
       let d = this.digests.get(u);
       if (d === undefined) this.digests.set(u, (d = await userDigest(u)));
       if (erased.has(d)) gone.add(u);
     }
-    return gone.size ? this.learner.forgetUsers((u) => gone.has(u)) : 0;
+    return forgottenIds + (gone.size ? this.learner.forgetUsers((u) => gone.has(u)) : 0);
   }
 
   private async closeWindow(end: number): Promise<TickReport['windows'][number]> {

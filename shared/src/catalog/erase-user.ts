@@ -11,7 +11,7 @@ import { KEY_PREFIX, keys } from '../kv/keys.ts';
 import type { KvStore } from '../kv/store.ts';
 import { getTyped } from '../kv/typed.ts';
 import { AdapterPointer, ErasedUserDigest } from '../kv/values.ts';
-import { userDigest } from './item-content.ts';
+import { eventDigest, userDigest } from './item-content.ts';
 
 /** Consumer groups whose job checkpoints hold per-user state (the shipped job uses one: adapter-job). */
 export const DEFAULT_JOB_GROUPS = ['adapter-job'] as const;
@@ -75,6 +75,12 @@ export async function erasedDigests(store: KvStore): Promise<Set<string>> {
   return new Set(raws.filter((d) => ErasedUserDigest.safeParse(d).success));
 }
 
+/** Digests of the event ids of erased users' events. */
+export async function erasedEventDigests(store: KvStore): Promise<Set<string>> {
+  const raws = await store.listRange(keys.erasedEvents(), 0, -1);
+  return new Set(raws.filter((d) => ErasedUserDigest.safeParse(d).success));
+}
+
 const statsKey = (version: number) => `${KEY_PREFIX}adapter:${version}:stats`;
 
 export async function eraseUser(store: KvStore, userId: string, opts: EraseOptions = {}): Promise<EraseReport> {
@@ -92,6 +98,7 @@ export async function eraseUser(store: KvStore, userId: string, opts: EraseOptio
   const forgotten = store.events?.forgetUser ? await store.events.forgetUser(userId) : { removed: 0, eventIds: [] };
   report.events = forgotten.removed;
   const eventIds = new Set(forgotten.eventIds);
+  if (eventIds.size) await store.listPush(keys.erasedEvents(), await Promise.all([...eventIds].map(eventDigest)), ERASED_MAX);
   // 4. The adapter job's checkpoints and every published statistics snapshot.
   for (const group of opts.groups ?? DEFAULT_JOB_GROUPS) {
     const key = keys.adapterJobCheckpoint(group);

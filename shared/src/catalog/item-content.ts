@@ -58,3 +58,8 @@ export function liveEvidence(id: string, idx: number, title: string, text: LiveI
 export function userDigest(userId: string): Promise<string> {
   return sha256Hex(`llmrec-user:${userId}`);
 }
+
+/** Digest of an erased user's event id in the erased-events list (event ids are client strings that may name the user). */
+export function eventDigest(eventId: string): Promise<string> {
+  return sha256Hex(`llmrec-event:${eventId}`);
+}

@@ -68,6 +68,8 @@ export const keys = {
    * appended atomically); publish, export and the adapter job drop users whose digest is listed.
    */
   erasedUsers: () => p('erased-users'),
+  /** Digests of the event ids of erased users' events (the adapter job forgets them from its seen ids). */
+  erasedEvents: () => p('erased-events'),
   /** Rate limiter prefix (@upstash/ratelimit). */
   rateLimitPrefix: () => p('rl'),
 } as const;
