@@ -13,6 +13,7 @@ export const commands: Record<string, Entry> = {
   data: lazy('import a dataset into the canonical form (csv, jsonl, s3rec, recbole, or a preset)', () => import('./commands/data.ts')),
   eval: lazy('evaluate a model on a prepared dataset and split', () => import('./commands/eval.ts')),
   train: lazy('run the offline pipeline: SASRec, base aligner, ONNX export, PQ', () => import('./commands/train.ts')),
+  export: lazy('a dataset plus the items and events that arrived through the API (for retraining)', () => import('./commands/export.ts')),
   publish: lazy('load an artifacts bundle into a KV backend (versioned, atomic)', () => import('./commands/publish.ts')),
   serve: lazy('start the GPU worker and the edge locally', () => import('./commands/serve.ts')),
   job: lazy('run the background adapter job (online dynamic alignment)', () => import('./commands/job.ts')),

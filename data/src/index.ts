@@ -11,3 +11,4 @@ export { DetectError, detectPrefix, LOADERS, loadFormat, type LoaderEntry, type 
 export * from './csv.ts';
 export * from './splits/index.ts';
 export * from './download.ts';
+export * from './export-merge.ts';

@@ -6,7 +6,8 @@ import { LOADERS, loadFormat } from './loaders/index.ts';
 import { datasetDir, llmrecHome } from './paths.ts';
 import { DATASET_NAMES, DatasetName, type DatasetMeta, type ImportFormat, type PresetName, type SplitMeta, type SplitName } from './schema.ts';
 import { computeSplit, writeSplit } from './splits/index.ts';
-import { stageDataset } from './write.ts';
+import type { BuiltDataset } from './builder.ts';
+import { stageDataset, type WriteOptions } from './write.ts';
 
 export interface PrepareOptions {
   /** Dataset name (folder under $LLMREC_HOME/datasets, KV version prefix): any DatasetName. */
@@ -60,14 +61,20 @@ export function prepareDataset(o: PrepareOptions): PrepareResult {
     format = entry.format;
     prefix = entry.prefix;
   }
-  const staged = stageDataset(built, dir, { kind: o.kind ?? 'local', dir: o.from, url: o.url, format, prefix });
+  return writeWithSplits(built, dir, { kind: o.kind ?? 'local', dir: o.from, url: o.url, format, prefix }, { splits: o.splits, seed: o.seed, log });
+}
+
+/** Stages a built dataset with its splits and swaps it in (nothing half-written on any failure). */
+export function writeWithSplits(built: BuiltDataset, dir: string, src: WriteOptions, o: { splits?: SplitName[]; seed?: number; log?: (step: string, msg: string) => void } = {}): PrepareResult {
+  const log = o.log ?? (() => {});
+  const staged = stageDataset(built, dir, src);
   const splits: SplitMeta[] = [];
   try {
     const meta = staged.meta;
     const ds = readDataset(staged.dir);
     for (const s of o.splits ?? ['loo', 'temporal', 'cold', 'streaming']) {
       if (s === 'streaming' && !meta.hasTimestamps) {
-        log('split', `streaming skipped: ${o.name} has no timestamps`);
+        log('split', `streaming skipped: ${built.name} has no timestamps`);
         continue;
       }
       const sp = computeSplit({ ...ds, hasTimestamps: meta.hasTimestamps }, s, o.seed ?? 42);

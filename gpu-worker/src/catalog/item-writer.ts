@@ -37,7 +37,7 @@ export class CatalogInputError extends Error {
 
 /** The worker cannot write items now (no tower, no codebooks, model mismatch): 503 / 409 with the reason. */
 export class CatalogUnavailableError extends Error {
-  constructor(readonly code: 'no_content_tower' | 'not_published' | 'no_codebooks' | 'model_mismatch', message: string) {
+  constructor(readonly code: 'no_content_tower' | 'no_encoders' | 'not_published' | 'no_codebooks' | 'model_mismatch', message: string) {
     super(message);
     this.name = 'CatalogUnavailableError';
   }
@@ -207,6 +207,41 @@ export class ItemWriter {
     return { version, rev, items: results };
   }
 
+  /**
+   * Embeds the items `llmrec publish` carried over from the previous version (listed as pending in the live
+   * head: created through the API after the export the new version was trained on) with this version's tower
+   * and codebooks, from their stored content and image; shows those that were available. Returns how many.
+   */
+  embedPending(): Promise<number> {
+    return this.serial(async () => {
+      const { view, version } = await this.ready();
+      const pending = view.head?.pending ?? [];
+      if (pending.length === 0 || !this.deps.tower) return 0;
+      const store = this.deps.catalog.store;
+      const recs = (await mgetTyped(store, LiveItem, pending.map((id) => keys.liveItem(version, id)))).filter((r): r is LiveItem => r !== null);
+      const prepared: Prepared[] = recs.map((r, at) => ({
+        input: { id: r.id, title: r.title, available: r.available, ...(r.text.plot ? { description: r.text.plot } : {}), ...(r.text.fields ? { fields: r.text.fields } : {}), ...(r.text.genres ? { genres: r.text.genres } : {}), ...(r.text.attributes ? { attributes: r.text.attributes } : {}), ...(r.text.year !== undefined ? { year: Math.round(r.text.year) } : {}) },
+        at, idx: r.idx, existing: r, image: null, keepImage: true, hash: r.contentHash, embed: true,
+      }));
+      const books = await this.codebooks(version);
+      const latents = prepared.length ? await this.embed(prepared, version, books) : [];
+      const rev = view.rev + 1;
+      const now = (this.deps.now ?? (() => new Date()))().toISOString();
+      const entries: [string, string][] = [];
+      const changes: LiveChange[] = [];
+      const local: { idx: number; id: string; rev: number; z: Float32Array | null }[] = [];
+      recs.forEach((r, j) => {
+        const e = latents[j]!;
+        entries.push([keys.liveItem(version, r.id), encodeValue(LiveItem, { ...r, rev, z: float32ToBase64(e.z), features: e.features, embeddedWith: e.embeddedWith, updatedAt: now })]);
+        changes.push({ idx: r.idx, id: r.id, code: e.code, available: r.available, metaRev: rev });
+        local.push({ idx: r.idx, id: r.id, rev, z: e.z });
+      });
+      for (let i = 0; i < entries.length; i += 64) await store.setMany(entries.slice(i, i + 64));
+      await this.commit(view, version, changes, local, books.m, []);
+      return recs.length;
+    });
+  }
+
   private async doHide(ids: readonly string[]): Promise<WriteResult> {
     const { view, version } = await this.ready();
     const cat = this.deps.catalog;
@@ -236,7 +271,7 @@ export class ItemWriter {
     return { version, rev, items: results };
   }
 
-  private async commit(view: LiveView, version: string, changes: LiveChange[], local: { idx: number; id: string; rev: number; z: Float32Array | null }[], m: number | undefined): Promise<void> {
+  private async commit(view: LiveView, version: string, changes: LiveChange[], local: { idx: number; id: string; rev: number; z: Float32Array | null }[], m: number | undefined, pending?: readonly string[]): Promise<void> {
     const store = this.deps.catalog.store;
     const codeWidth = m ?? (await getTyped(store, PqCodebooks, keys.pqCodebooks(version)))?.m ?? 1;
     const baseChunk = async (c: number) => {
@@ -245,7 +280,7 @@ export class ItemWriter {
       const ids = [...view.ids.slice(start, Math.min(view.baseItems, start + 4096))];
       return { ids, codes: codes ? base64ToBytes(codes.codes) : new Uint8Array(ids.length * codeWidth) };
     };
-    const head = await writeLiveRevision(store, view, codeWidth, changes, baseChunk, (this.deps.now ?? (() => new Date()))());
+    const head = await writeLiveRevision(store, view, codeWidth, changes, baseChunk, (this.deps.now ?? (() => new Date()))(), pending);
     // The new view without re-reading what we just wrote: the changed chunks come back through one read.
     const chunks = new Map(view.chunks);
     const changed = Object.entries(head.chunks).filter(([c, r]) => view.chunks.get(Number(c))?.rev !== r);
@@ -260,6 +295,7 @@ export class ItemWriter {
     const enc = this.deps.encoders;
     const B = list.length;
     if (tower.dim && tower.dim !== books.dim) throw new CatalogUnavailableError('model_mismatch', `the content tower outputs ${tower.dim} dims, the published latents have ${books.dim}`);
+    if (!tower.inputs.some((i) => enc[i.modality])) throw new CatalogUnavailableError('no_encoders', `no content encoder for any modality the tower reads (${tower.inputs.map((i) => i.modality).join(', ')}): configure the encoders (gpu-worker/src/encoders)`);
     // Stored images of items whose PUT did not resend one (the image is part of what is embedded).
     const keep = list.filter((p) => p.keepImage && p.existing?.image);
     const kept = new Map<string, Uint8Array>();

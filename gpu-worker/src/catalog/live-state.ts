@@ -35,6 +35,17 @@ export class WorkerCatalog {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Why live items cannot be served (the worker's model does not match the published catalog), or null. */
   mismatch: string | null = null;
+  /** Called after a sync that found items waiting to be embedded (carried over by publish): the writer embeds them. */
+  onPending?: () => Promise<unknown>;
+  private pendingBusy = false;
+
+  private triggerPending(): void {
+    if (!this.onPending || this.pendingBusy || this.mismatch || !this.view?.head?.pending.length) return;
+    this.pendingBusy = true;
+    this.onPending()
+      .catch((e) => this.opts.say?.(`catalog: embedding carried-over items failed: ${(e as Error).message}`))
+      .finally(() => (this.pendingBusy = false));
+  }
 
   constructor(
     readonly store: KvStore,
@@ -90,10 +101,11 @@ export class WorkerCatalog {
     }
     for (let attempt = 0; ; attempt++) {
       const head = await readLiveHead(this.store, ptr.version);
-      if (head && head.rev === this.view?.rev) return;
+      if (head && head.rev === this.view?.rev) return this.triggerPending();
       try {
         const view = await loadLiveView(this.store, ptr.version, this.baseIds, head, this.view);
         await this.adopt(view);
+        this.triggerPending();
         return;
       } catch (e) {
         if (!(e instanceof LiveChunkMissingError) || attempt >= 2) throw e;

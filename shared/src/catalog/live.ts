@@ -111,7 +111,7 @@ export type BaseChunk = (c: number) => Promise<{ ids: string[]; codes: Uint8Arra
  * Writes one new revision: the changed chunks (new immutable keys), then the head; then removes the chunk
  * revisions it replaced (best effort: a reader holding the old head retries with the new one). Returns the new head.
  */
-export async function writeLiveRevision(store: KvStore, view: LiveView, m: number, changes: readonly LiveChange[], baseChunk: BaseChunk, now = new Date()): Promise<LiveHead> {
+export async function writeLiveRevision(store: KvStore, view: LiveView, m: number, changes: readonly LiveChange[], baseChunk: BaseChunk, now = new Date(), pending?: readonly string[]): Promise<LiveHead> {
   const rev = view.rev + 1;
   const items = Math.max(view.items, ...changes.map((c) => c.idx + 1));
   const byChunk = new Map<number, LiveChange[]>();
@@ -167,7 +167,7 @@ export async function writeLiveRevision(store: KvStore, view: LiveView, m: numbe
     chunkRevs[String(c)] = rev;
   }
   if (entries.length) await store.setMany(entries);
-  const head: LiveHead = { v: 1, base: view.version, rev, items, baseItems: view.baseItems, chunks: chunkRevs, pending: view.head?.pending ?? [], updatedAt: now.toISOString() };
+  const head: LiveHead = { v: 1, base: view.version, rev, items, baseItems: view.baseItems, chunks: chunkRevs, pending: [...(pending ?? view.head?.pending ?? [])], updatedAt: now.toISOString() };
   await store.set(keys.liveHead(view.version), encodeValue(LiveHead, head));
   await Promise.all(replaced.map((k) => store.del(k).catch(() => undefined)));
   return head;
