@@ -9,6 +9,9 @@ import { keys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { bytesToBase64 } from '@llmrec/shared/kv/pq-quantize.ts';
 import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
+import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
+import { createSession } from '@llmrec/gpu-worker/onnx/index.ts';
+import { sumEncoderOnnx } from '@llmrec/gpu-worker/onnx/sum-encoder-onnx.ts';
 import { makeFixture, type Fixture } from './support/catalog-fixture.ts';
 import { makeHarness, type Harness } from './support/harness.ts';
 import { clusterWord, fakeJpeg, liveCatalogStack } from './support/live-catalog.ts';
@@ -208,5 +211,29 @@ describe('bad input -> 4xx with the problems, nothing written', () => {
     expect(r.json).toMatchObject({ error: 'no_content_tower' });
     expect((await h2.call('DELETE', '/v1/items/1')).status).toBe(200);
     expect(await s2.get(keys.liveItem(f.version, 't1'))).toBeNull();
+  });
+});
+
+describe('retrieval over a large catalog (edge PQ + the worker z_u)', () => {
+  it("the edge's ADC query is the worker's z_u, API-created items are retrieved, hidden ones never", async () => {
+    // The worker's user encoder (a real ONNX graph) maps each history item to the NEXT cluster's direction: its
+    // z_u points away from the history's own cluster, where a mean-of-history query would point.
+    const shifted = new Float32Array(f.itemLatents.length);
+    for (let i = 0; i < f.ids.length; i++) shifted[i * f.dim + ((f.clusterOf(i) + 1) % f.clusters)] = 1;
+    const session = await createSession(sumEncoderOnnx(shifted, f.dim), { device: 'cpu' });
+    const model = createLatentModel({ version: f.version, itemLatents: f.itemLatents, dim: f.dim, encoder: { session, input: 'history', output: 'user_latent', maxlen: 50 } });
+    const s2 = createMemoryStore();
+    const st = await liveCatalogStack(s2, f, { model });
+    const h2 = makeHarness(s2, f, { model, catalog: { live: st.live, writer: st.writer }, config: { retrieval: { minItems: 0, depth: 20 } } });
+    await h2.call('PUT', '/v1/items', { items: [newItem('r1', 1)] }); // a new item of cluster 1
+    await h2.call('DELETE', '/v1/items/2'); // a cluster-1 item
+    const r = await h2.call('POST', '/v1/recommend', { userId: 'u1', k: 5 }); // u1: cluster 0 history -> z_u on cluster 1
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const cands = h2.lastScoreRequest()!.prompt.candidates!;
+    expect(cands.length).toBe(20); // cluster 1 has 20 items, one of them hidden: 19 + r1
+    expect(cands.map((c) => c.idx)).toContain(f.ids.length); // r1, created through the API
+    expect(cands.every((c) => c.idx === f.ids.length || f.clusterOf(c.idx) === 1)).toBe(true);
+    expect(cands.map((c) => c.idx)).not.toContain(1); // item '2' is hidden
+    expect(r.json.items.map((i: { id: string }) => i.id)).not.toContain('2');
   });
 });

@@ -77,6 +77,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
   // Work that only feeds the worker (retrieval, evidence) is skipped while the worker is known to be down.
   const workerUp = deps.worker.available?.() ?? true;
   let retrieval: 'none' | 'pq' = 'none';
+  let retrieved: number[] | null = null;
   let encodeMs = 0;
   if (!candidates && workerUp && history.length > 0 && cat.ids.length >= deps.config.retrieval.minItems) {
     const pq = await deps.pq.get(cat);
@@ -87,14 +88,14 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       const t0 = performance.now();
       const zu = await userLatent(deps, recent, requestId);
       encodeMs = performance.now() - t0;
-      const top = retrieveByPq(pq, zu ?? meanLatent(pq, recent), deps.config.retrieval.depth, new Set(seenIdx));
-      const meta = await deps.catalog.items(cat, top.map((i) => cat.ids[i]!));
-      candidates = meta.filter((m): m is ItemMeta => m !== null);
+      // Retrieved candidates go to the worker as indices only: it scores by index, and titles are looked up
+      // for the k items it returns (300 metadata reads per request would cost more than the retrieval itself).
+      retrieved = retrieveByPq(pq, zu ?? meanLatent(pq, recent), deps.config.retrieval.depth, new Set(seenIdx));
       retrieval = 'pq';
     }
   }
   const userId = req.userId ?? null;
-  if (candidates && candidates.length === 0) {
+  if ((candidates && candidates.length === 0) || retrieved?.length === 0) {
     return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
   }
 
@@ -103,7 +104,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     userId,
     history: history.map(toPromptItem),
     evidence,
-    candidates: candidates ? candidates.map(toPromptItem) : null,
+    candidates: candidates ? candidates.map(toPromptItem) : retrieved ? retrieved.map((idx) => ({ idx, title: '' })) : null,
     maxHistory: deps.config.maxHistory,
   });
   const scoreReq: ScoreRequest = { version: WIRE_VERSION, requestId, prompt, k: req.k, exclude: seenIdx };
