@@ -237,3 +237,16 @@ describe('retrieval over a large catalog (edge PQ + the worker z_u)', () => {
     expect(r.json.items.map((i: { id: string }) => i.id)).not.toContain('2');
   });
 });
+
+describe('OpenAPI document', () => {
+  it('documents the item and user routes from the same zod schemas', async () => {
+    const doc = (await h.call('GET', '/openapi.json')).json;
+    expect(Object.keys(doc.paths['/v1/items']).sort()).toEqual(['get', 'put']);
+    expect(Object.keys(doc.paths['/v1/items/{id}']).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(doc.paths['/v1/users/{id}'])).toEqual(['delete']);
+    const put = doc.paths['/v1/items'].put;
+    expect(put.requestBody.content['application/json'].schema.properties.items.maxItems).toBe(500);
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '409', '413', '503']));
+    expect(doc.paths['/v1/items'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit']);
+  });
+});
