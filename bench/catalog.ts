@@ -10,10 +10,10 @@
 //      query is the worker's z_u (its encode route, here the mean-history encoder over the float latents);
 //      recall@300 of the exact top-10 (z_u . z_i over the float latents, history excluded), and the edge's
 //      overhead per recommend (Server-Timing edge;dur: everything but the two worker calls) through app.request.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { buildBundle } from '@llmrec/cli/commands/publish.ts';
 import { startLocalStack } from '@llmrec/cli/serving/local-stack.ts';
 import { readDataset, readItems, readUsers } from '@llmrec/data/read.ts';

@@ -1,27 +1,14 @@
 // prepareDataset on imported catalogs: any name, the import format recorded; a failed import writes nothing and
 // keeps the previous dataset; preparing the same inputs twice leaves every file byte-identical (issue 14.18: the
 // training cache is keyed on these files, so re-running `llmrec data` must not invalidate it).
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './paths.ts';
 import { prepareDataset } from './prepare.ts';
 import { readDataset, readItems } from './read.ts';
-
-function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { hashTree } from './test-support/hash-tree.ts';
 
 describe('prepareDataset (imported catalogs)', () => {
   it('imports the example csv catalog under a new name, with its format recorded and all splits', () => {

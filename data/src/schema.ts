@@ -1,6 +1,7 @@
 // Canonical dataset form, format version 1 (docs/dataset-format.md): zod schemas for the JSON parts, so every
 // reader (eval, publish, demo) validates what it loads from disk; TypeScript types are inferred from them.
 import { z } from 'zod';
+import { LiveItemText } from '@llmrec/shared/kv/values.ts';
 
 export const FORMAT_VERSION = 1;
 
@@ -56,18 +57,8 @@ export const UserRecord = z.object({
 });
 export type UserRecord = z.infer<typeof UserRecord>;
 
-export const ItemText = z.object({
-  genres: z.array(z.string()).optional(),
-  director: z.array(z.string()).optional(),
-  writer: z.array(z.string()).optional(),
-  cast: z.array(z.string()).optional(),
-  /** Free-text description: a film's plot, a product description. */
-  plot: z.string().optional(),
-  year: z.number().optional(),
-  attributes: z.array(z.string()).optional(),
-  /** Other free-text fields of imported catalogs (name -> text), e.g. { brand: '...', ingredients: '...' }. */
-  fields: z.record(z.string(), z.string()).optional(),
-});
+/** An item's text fields: one schema for the canonical items.jsonl and the items written through the API. */
+export const ItemText = LiveItemText;
 export type ItemText = z.infer<typeof ItemText>;
 
 export const ItemRecord = z.object({

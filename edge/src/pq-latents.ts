@@ -9,7 +9,7 @@ import { base64ToBytes, pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
-import { createPqIndex, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
+import { adcTable, createPqIndex, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
 import type { PublishedCatalog } from './catalog.ts';
 
 /** A PQ index plus what fast full-catalog ADC needs. */
@@ -102,21 +102,6 @@ export function meanLatent(pq: PqIndex, items: readonly number[]): Float32Array 
   return q;
 }
 
-/** The table of query . centroid per (sub-space, centroid), float64 [m, k] (into `t` when given). */
-function adcTable(pq: PqIndex, query: ArrayLike<number>, t = new Float64Array(pq.m * pq.k)): Float64Array {
-  const { m, k, dsub, codebooks } = pq;
-  if (query.length !== m * dsub) throw new Error(`query has ${query.length} dims, PQ expects ${m * dsub}`);
-  for (let s = 0; s < m; s++) {
-    for (let c = 0; c < k; c++) {
-      const b = (s * k + c) * dsub;
-      let acc = 0;
-      for (let j = 0; j < dsub; j++) acc += query[s * dsub + j]! * codebooks[b + j]!;
-      t[s * k + c] = acc;
-    }
-  }
-  return t;
-}
-
 /**
  * The query's table slices of the unrolled kernels below, four sub-spaces (4 x 256 entries) each. Module-level
  * constants on purpose: V8 then knows their length and drops the bounds checks inside the loop, which halves
@@ -155,7 +140,7 @@ function kernel32(words: Uint32Array, items: number, out: Float64Array): void {
 export function adcAll(pq: RetrievalIndex, query: ArrayLike<number>, out = new Float64Array(pq.items)): Float64Array {
   const { m, k, codes, words, items } = pq;
   if (words && k === 256 && (m === 32 || m === 16)) {
-    adcTable(pq, query, TABLE);
+    TABLE.set(adcTable(pq, query));
     if (m === 16) kernel16(words, items, out);
     else kernel32(words, items, out);
     return out;

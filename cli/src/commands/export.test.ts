@@ -2,9 +2,8 @@
 // created and changed through the worker's item writer (real ONNX fixture tower), events logged — and the
 // export is a canonical dataset holding all of it, with the created items at their live indices; erased users
 // are left out; exporting again with nothing new writes byte-identical files (the training cache stays valid).
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetDir, prepareDataset, readDataset, readItems, readUsers } from '@llmrec/data/index.ts';
 import { REPO_ROOT } from '@llmrec/data/paths.ts';
@@ -21,22 +20,10 @@ import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { bytesToBase64, pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
 import { publishBundle } from '@llmrec/shared/kv/publish.ts';
 import { buildBundle } from './publish.ts';
+import { hashTree } from '@llmrec/data/test-support/hash-tree.ts';
 
 const tmp = tempDirs();
 const DIM = 8;
-
-function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('llmrec export', () => {
   it('a dataset plus the items and events that arrived through the API; erased users left out; idempotent', async () => {

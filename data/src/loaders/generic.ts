@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PublicId } from '@llmrec/shared/api/http.ts';
+import { liveText } from '@llmrec/shared/catalog/item-content.ts';
 import { type BuiltDataset, DatasetBuilder } from '../builder.ts';
 import { CsvSyntaxError, parseCsv } from '../csv.ts';
 import { LineIssues, MalformedInputError, parseNumField, readLines } from '../lines.ts';
@@ -230,12 +231,7 @@ export function loadGeneric(dir: string, name: string, format: GenericFormat, op
         continue;
       }
       declared.add(it.id);
-      const text: ItemText = {};
-      if (it.genres?.length) text.genres = it.genres;
-      if (it.year !== undefined) text.year = it.year;
-      if (it.description) text.plot = it.description;
-      if (it.attributes?.length) text.attributes = it.attributes;
-      if (it.fields && Object.keys(it.fields).length) text.fields = it.fields;
+      const text: ItemText = liveText(it);
       const rec: Omit<ItemRecord, 'idx' | 'id'> = { title: it.title?.trim() || `item ${it.id}`, text, modalities: { image: image.path, audio: audio.path } };
       b.item(it.id, rec);
     }

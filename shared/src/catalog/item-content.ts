@@ -7,7 +7,8 @@ import { itemFacts } from '../evidence/item-facts.ts';
 import { DEFAULT_MIN_CO_USERS } from '../evidence/schema.ts';
 import type { ItemEvidence, LiveItemText } from '../kv/values.ts';
 
-export function liveText(it: ItemInput): LiveItemText {
+/** The canonical text of an item given as the API and the generic import formats give it. */
+export function liveText(it: Pick<ItemInput, 'genres' | 'year' | 'description' | 'attributes' | 'fields'>): LiveItemText {
   const t: LiveItemText = {};
   if (it.genres?.length) t.genres = it.genres;
   if (it.year !== undefined) t.year = it.year;

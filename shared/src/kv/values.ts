@@ -153,7 +153,11 @@ export const StoredEvent = z.object({
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
-/** Text of an item written through the API (the canonical items.jsonl `text` shape, docs/dataset-format.md). */
+/**
+ * An item's text fields: the canonical items.jsonl `text` (docs/dataset-format.md; data/src/schema.ts uses this
+ * schema) and the text of items written through the API. `plot` is the free-text description (a film's plot, a
+ * product description); `fields` other free-text fields of imported catalogs.
+ */
 export const LiveItemText = z.object({
   genres: z.array(z.string()).optional(),
   director: z.array(z.string()).optional(),
