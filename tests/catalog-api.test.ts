@@ -38,9 +38,14 @@ beforeEach(async () => {
 
 describe('PUT /v1/items -> recommendable and explainable from the next request', () => {
   it('a new item (title + plot text + poster) comes back from recommend with a finite score and an explanation, within 1 s, no retraining', async () => {
+    const pointerBefore = await store.get(keys.published());
     const put = await h.call('PUT', '/v1/items', { items: [newItem('n1', 0)] });
     const t0 = performance.now();
     expect(put.status, JSON.stringify(put.json)).toBe(200);
+    // Incremental: the published version is untouched (no republish), one live revision on top of it.
+    expect(await store.get(keys.published())).toBe(pointerBefore);
+    expect(put.json.version).toBe(f.version);
+    expect((await readLiveHead(store, f.version))!.rev).toBe(1);
     expect(ItemsPutResponse.parse(put.json).items).toEqual([{ id: 'n1', idx: f.ids.length, status: 'created' }]);
     // u1's history is in cluster 0; candidates mix clusters: the new cluster-0 item must rank among cluster 0.
     const cands = ['2', '3', '5', '6', 'n1', '10'];

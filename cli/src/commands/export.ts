@@ -64,7 +64,7 @@ export const command: Command = {
     'then: llmrec train --dataset ml-100k && llmrec publish --dataset ml-100k   (items added meanwhile are carried over)',
     'Reads the published version of --dataset in the store: created/changed items (with images) and every event in the log.',
     'Events are journalled under $LLMREC_HOME/exports/<as>/events.jsonl (consumer group --group, default llmrec-export):',
-    'name that group in the adapter job\'s trimming, or export at least as often as the job trims.',
+    'run the adapter job with --trim-also llmrec-export (its trimming then keeps what the export has not read).',
   ].join('\n'),
   options: {
     dataset: { type: 'string', short: 'd', description: 'prepared dataset the store\'s published catalog came from' },

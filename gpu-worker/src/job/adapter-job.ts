@@ -40,6 +40,11 @@ export interface JobConfig {
    * with one group removes events the other has not read yet.
    */
   trimEvery: number;
+  /**
+   * Other consumer groups of the same log whose unread events trimming must keep, e.g. `llmrec-export` (the
+   * export's journal reads through it). A named group that never read keeps everything until it reads.
+   */
+  trimAlso?: readonly string[];
   learner: LearnerConfig;
   /** Part size and request budget of the large KV values (checkpoint, adapter record, stats); kv/chunked.ts defaults. */
   chunks?: ChunkOptions;
@@ -233,7 +238,7 @@ export class AdapterJob {
     if (this.cfg.trimEvery <= 0 || ++this.windowsSinceTrim < this.cfg.trimEvery) return;
     this.windowsSinceTrim = 0;
     try {
-      const removed = await this.deps.log.trim([this.cfg.group]);
+      const removed = await this.deps.log.trim([this.cfg.group, ...(this.cfg.trimAlso ?? [])]);
       if (removed > 0) this.deps.say?.(`trimmed ${removed} acked events from the event log`);
     } catch (e) {
       this.deps.say?.(`event log trim failed (events kept, retried in ${this.cfg.trimEvery} windows): ${(e as Error)?.message ?? String(e)}`);
