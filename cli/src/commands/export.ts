@@ -25,7 +25,7 @@ const JournalEvent = z.object({ n: z.number().int().positive(), eventId: z.strin
 type JournalEvent = z.infer<typeof JournalEvent>;
 /** exports/<name>/state.json: journal entries up to `merged` are already in the dataset exported in place. */
 const ExportState = z.object({ v: z.literal(1), merged: z.number().int().nonnegative() });
-const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+const EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png' };
 
 /** Reads every event the export group has not seen into the journal (acked after it is on disk). */
 async function journalEvents(store: KvStore, file: string, group: string): Promise<number> {

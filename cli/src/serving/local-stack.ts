@@ -4,11 +4,12 @@
 // secret is generated per run unless LLMREC_WORKER_SECRET is set.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
 import { startEdge, type RunningEdge } from '@llmrec/edge/entry-node.ts';
 import { keepAliveFetch } from '@llmrec/edge/node-http-fetch.ts';
 import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
+import type { ItemImageSource } from '@llmrec/edge/web/item-images.ts';
 import { loadServingModel } from '@llmrec/gpu-worker/artifacts.ts';
 import type { Device } from '@llmrec/gpu-worker/onnx/index.ts';
 import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
@@ -16,7 +17,7 @@ import { loadLlmFromEnv } from '@llmrec/gpu-worker/llm-from-env.ts';
 import { startWorker, type RunningWorker } from '@llmrec/gpu-worker/server.ts';
 import { loadBundleContentTower } from '@llmrec/gpu-worker/catalog/content-tower.ts';
 import { fetchImage } from '@llmrec/gpu-worker/catalog/image-fetch.ts';
-import type { ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
+import { lazyEncoders, type ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
 import { ItemWriter } from '@llmrec/gpu-worker/catalog/item-writer.ts';
 import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   apiKey?: string;
   log?: 'json' | 'off';
   edge?: Partial<EdgeConfigInput>;
+  /** Item images (posters) the edge serves at /media/items/{id} (web package: from the prepared dataset). */
+  itemImages?: ItemImageSource;
   /** Poll the store for online adapter versions (the adapter job's output) and score with them (default true). */
   adapters?: boolean;
   /**
@@ -64,7 +67,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const say = (m: string) => process.stderr.write(`worker: ${m}\n`);
   const tower = await loadBundleContentTower(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const live = new WorkerCatalog(o.store, model, { say }).start();
-  const writer = new ItemWriter({ catalog: live, tower, encoders: o.encoders ?? {}, fetchImage: (url) => fetchImage(url, { allowedHosts: imageHosts }) });
+  // The encoders package's frozen encoders for the modalities the tower reads (opened at the first item write).
+  const encoders = o.encoders ?? (tower ? lazyEncoders(Object.fromEntries(tower.inputs.map((i) => [i.modality, i.dim])), { home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), threads: 1 }) : {});
+  const writer = new ItemWriter({ catalog: live, tower, encoders, fetchImage: (url) => fetchImage(url, { allowedHosts: imageHosts }) });
   live.onPending = () => writer.embedPending();
   const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, catalog: { live, writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
@@ -73,7 +78,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, catalog: { imageHosts }, ...o.edge });
     if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const config = parsed.data;
-    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }) }, { port: o.port ?? 8787, host: o.host });
+    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }), itemImages: o.itemImages }, { port: o.port ?? 8787, host: o.host });
   } catch (err) {
     await worker.close();
     throw err;

@@ -2,8 +2,8 @@
 // the image policy (https, default port, a configured host: shared/src/catalog/image-policy.ts); EVERY address the
 // host resolves to must be public (no loopback, private, link-local, ...), and the connection goes to the address
 // that was checked (no second lookup a DNS rebind could change); redirects are not followed; the response must
-// be 200 with an image content type, at most maxBytes (counted while reading), and its bytes must be a JPEG, PNG
-// or WebP of that type.
+// be 200 with an image content type, at most maxBytes (counted while reading), and its bytes must be a JPEG or
+// PNG of that type.
 import { lookup as dnsLookup } from 'node:dns/promises';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ItemInput } from '@llmrec/shared/api/items.ts';
 import { imageBytesProblems, sniffImageType } from '@llmrec/shared/catalog/image-policy.ts';
-import { contentHash, itemEmbeddingText, liveEvidence, liveText } from '@llmrec/shared/catalog/item-content.ts';
+import { contentHash, liveEvidence, liveText } from '@llmrec/shared/catalog/item-content.ts';
 import { mergeView, writeLiveRevision, type LiveChange, type LiveView } from '@llmrec/shared/catalog/live.ts';
 import { pqEncode, type Codebooks } from '@llmrec/shared/catalog/pq-encode.ts';
 import { getChunkedMany, putChunkedMany } from '@llmrec/shared/kv/chunked.ts';
@@ -18,7 +18,8 @@ import { ItemEvidence, LiveChunk, LiveItem, LiveMedia, PqCodebooks, PqCodes } fr
 import type { Modality } from '@llmrec/shared/features.ts';
 import type { ContentTower } from './content-tower.ts';
 import type { FetchedImage } from './image-fetch.ts';
-import type { ItemEncoders } from './item-encoders.ts';
+import { itemText } from '../encoders/item-text.ts';
+import { UnreadableImageError, type ItemEncoders } from './item-encoders.ts';
 import type { WorkerCatalog } from './live-state.ts';
 
 /** A problem with one field of the request (mapped to 400 with its path). */
@@ -295,7 +296,7 @@ export class ItemWriter {
     const enc = this.deps.encoders;
     const B = list.length;
     if (tower.dim && tower.dim !== books.dim) throw new CatalogUnavailableError('model_mismatch', `the content tower outputs ${tower.dim} dims, the published latents have ${books.dim}`);
-    if (!tower.inputs.some((i) => enc[i.modality])) throw new CatalogUnavailableError('no_encoders', `no content encoder for any modality the tower reads (${tower.inputs.map((i) => i.modality).join(', ')}): configure the encoders (gpu-worker/src/encoders)`);
+    if (!tower.inputs.some((i) => i.modality !== 'audio' && enc[i.modality])) throw new CatalogUnavailableError('no_encoders', `no content encoder for any modality the tower reads (${tower.inputs.map((i) => i.modality).join(', ')}): configure the encoders (gpu-worker/src/encoders)`);
     // Stored images of items whose PUT did not resend one (the image is part of what is embedded).
     const keep = list.filter((p) => p.keepImage && p.existing?.image);
     const kept = new Map<string, Uint8Array>();
@@ -310,14 +311,21 @@ export class ItemWriter {
       const pres = new Float32Array(B);
       if (modality === 'text' && enc.text) {
         if (enc.text.dim !== dim) throw new CatalogUnavailableError('model_mismatch', `the text encoder gives ${enc.text.dim} dims, the tower reads ${dim}`);
-        x.set(await enc.text.encode(list.map((p) => itemEmbeddingText(p.input.title, liveText(p.input)))));
+        // The text exactly as the offline features composed it (encoders/item-text.ts), so both embeddings agree.
+        x.set(await enc.text.encode(list.map((p) => itemText({ id: p.input.id, title: p.input.title, text: liveText(p.input) }))));
         pres.fill(1);
         used.text = enc.text.id;
       } else if (modality === 'image' && enc.image) {
         if (enc.image.dim !== dim) throw new CatalogUnavailableError('model_mismatch', `the image encoder gives ${enc.image.dim} dims, the tower reads ${dim}`);
         const withImage = images.map((b, j) => (b ? j : -1)).filter((j) => j >= 0);
         if (withImage.length) {
-          const f = await enc.image.encode(withImage.map((j) => images[j]!));
+          let f: Float32Array;
+          try {
+            f = await enc.image.encode(withImage.map((j) => images[j]!));
+          } catch (e) {
+            if (e instanceof UnreadableImageError) throw new CatalogInputError([{ path: `items.${list[withImage[e.index]!]!.at}.image`, message: `the image cannot be read: ${e.message}` }]);
+            throw e;
+          }
           withImage.forEach((j, r) => {
             x.set(f.subarray(r * dim, (r + 1) * dim), j * dim);
             pres[j] = 1;

@@ -14,8 +14,11 @@ export const CATALOG_LIMITS = {
   defaultPageSize: 100,
 } as const;
 
-/** Image types the item API accepts, recognised by their leading bytes (never by the declared type alone). */
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/**
+ * Image types the item API accepts, recognised by their leading bytes (never by the declared type alone): the
+ * ones the image encoder reads (gpu-worker/src/encoders/image-input.ts decodes JPEG and PNG).
+ */
+export const IMAGE_TYPES = ['image/jpeg', 'image/png'] as const;
 export const ImageType = z.enum(IMAGE_TYPES);
 export type ImageType = z.infer<typeof ImageType>;
 

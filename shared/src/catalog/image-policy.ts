@@ -1,5 +1,5 @@
 // What the item API accepts as an item image (issue 11, multimodal content of new items): bytes recognised as
-// JPEG, PNG or WebP by their signature, at most maxImageBytes; or an https URL whose host is on the configured
+// JPEG or PNG by their signature, at most maxImageBytes; or an https URL whose host is on the configured
 // list and never a loopback, link-local, private or otherwise non-public address (checked on the literal here,
 // and on every resolved address by the worker before it connects). Runtime-neutral: the edge checks requests
 // before they reach the worker, the worker checks again before fetching.
@@ -10,7 +10,6 @@ export function sniffImageType(bytes: Uint8Array): ImageType | null {
   const b = bytes;
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'image/png';
-  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'image/webp';
   return null;
 }
 
@@ -19,7 +18,7 @@ export function imageBytesProblems(bytes: Uint8Array, declared?: string, maxByte
   if (bytes.length === 0) return ['the image is empty'];
   if (bytes.length > maxBytes) return [`the image has ${bytes.length} bytes, at most ${maxBytes} are accepted`];
   const type = sniffImageType(bytes);
-  if (!type) return ['not a JPEG, PNG or WebP image (checked on its leading bytes)'];
+  if (!type) return ['not a JPEG or PNG image (checked on its leading bytes)'];
   const base = declared?.split(';')[0]!.trim().toLowerCase();
   if (base && base !== type) return [`declared ${base} but the bytes are ${type}`];
   return [];

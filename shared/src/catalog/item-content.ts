@@ -1,7 +1,7 @@
 // What an item written through PUT /v1/items is, in the forms the rest of the system reads (issue 11): its
-// canonical text (the items.jsonl `text` shape, docs/dataset-format.md), the text the content encoders embed,
-// a content hash (an identical PUT changes nothing), its item metadata and its evidence-dictionary entry (the
-// attribute facts a rationale may cite: a new item has no co-interactions yet). Runtime-neutral.
+// canonical text (the items.jsonl `text` shape, docs/dataset-format.md), a content hash (an identical PUT changes nothing), its item metadata and its evidence-dictionary entry (the
+// attribute facts a rationale may cite: a new item has no co-interactions yet). Runtime-neutral. (The text the
+// encoders embed is composed by gpu-worker/src/encoders/item-text.ts, as for the offline features.)
 import type { ItemInput } from '../api/items.ts';
 import { itemFacts } from '../evidence/item-facts.ts';
 import { DEFAULT_MIN_CO_USERS } from '../evidence/schema.ts';
@@ -16,21 +16,6 @@ export function liveText(it: Pick<ItemInput, 'genres' | 'year' | 'description' |
   if (it.attributes?.length) t.attributes = it.attributes;
   if (it.fields && Object.keys(it.fields).length) t.fields = it.fields;
   return t;
-}
-
-/**
- * The text a text encoder embeds for an item: title, then every text field as "name: value". Offline features
- * (the "encoders" package, `llmrec features`) must build the same string from items.jsonl, or online and
- * offline embeddings of the same item differ.
- */
-export function itemEmbeddingText(title: string, text: LiveItemText): string {
-  const parts = [title];
-  for (const [k, v] of Object.entries(text)) {
-    if (v === undefined) continue;
-    if (k === 'fields') for (const [name, value] of Object.entries(v as Record<string, string>)) parts.push(`${name}: ${value}`);
-    else parts.push(`${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
-  }
-  return parts.join('. ');
 }
 
 async function sha256Hex(text: string): Promise<string> {
