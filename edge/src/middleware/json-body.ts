@@ -34,7 +34,9 @@ export function limitBody(maxBytes: number, overrides: readonly { method: string
 
 export function jsonOnly(): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === 'POST' || c.req.method === 'PUT') {
+    // PUT only when it carries a body (PUT /v1/items does): a bodiless PUT goes on to auth and its route.
+    const hasBody = c.req.method === 'PUT' && (c.req.raw.body !== null || Number(c.req.header('content-length') ?? 0) > 0);
+    if (c.req.method === 'POST' || hasBody) {
       const ct = c.req.header('content-type') ?? '';
       if (!/^application\/json\b/i.test(ct)) {
         throw new ApiError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)', [
