@@ -78,14 +78,16 @@ function fakeJpeg(seed: number, n = 16 * 1024): Uint8Array {
 /** The encoders package's real encoders and real posters when the shared data is at hand, else fixtures. */
 async function contentPath(ctx: Parameters<BenchSuite['run']>[0]): Promise<{ encoders: ItemEncoders; textDim: number; imageDim: number; image: (r: number) => Uint8Array; what: string }> {
   const posters = join(ctx.sharedDir, 'data', 'ml-100k', 'posters');
-  if (existsSync(join(posters, '1.jpg'))) {
+  // Items without a poster have no file (a real missing-image case): use the first 100 that exist.
+  const files = existsSync(posters) ? Array.from({ length: 200 }, (_, i) => join(posters, `${i + 1}.jpg`)).filter((f) => existsSync(f)).slice(0, 100) : [];
+  if (files.length > 0) {
     const text = await createUseLiteEncoder({ home: ctx.home, threads: 1 });
     const image = await createMobileNetEncoder({ home: ctx.home, threads: 1 });
     return {
       encoders: { text: textFrom(text), image: imageFrom(image) },
       textDim: text.ref.dim,
       imageDim: image.ref.dim,
-      image: (r) => new Uint8Array(readFileSync(join(posters, `${1 + (r % 100)}.jpg`))),
+      image: (r) => new Uint8Array(readFileSync(files[r % files.length]!)),
       what: `the encoders package's frozen encoders (${text.ref.id} text ${text.ref.dim}-d, ${image.ref.id} image ${image.ref.dim}-d, onnxruntime CPU, 1 thread) on real ML-100K posters (~185x278 JPEG)`,
     };
   }
