@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EvalJson } from '@llmrec/eval/report.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';
 import { REPO_ROOT, sharedDataDir } from '@llmrec/data/paths.ts';
 import { tempDirs } from '@llmrec/data/test-support/temp-dirs.ts';
@@ -64,13 +65,14 @@ describe('an S3-Rec dataset the repository has never seen, under a new name, thr
     expect(existsSync(join(home, 'artifacts', NAME, 'serving', 'serving-bundle.json'))).toBe(true);
 
     const ev = JSON.parse(cli(['eval', '--dataset', NAME, '--split', 'loo', '--model', 'popular,sasrec,aligner', '--protocol', 'full', '--seeds', '1', '--no-write', '--json']).stdout);
-    const results = ev.results as { dataset: string; model: string; protocol: string; users: number; metrics: Record<string, number> }[];
-    expect(results.map((r) => `${r.model}/${r.protocol}`).sort()).toEqual(['aligner/full', 'popular/full', 'sasrec/full']);
-    for (const r of results) {
-      expect(r.dataset).toBe(NAME);
-      expect(r.users).toBe(size.users); // every user has >= 3 interactions: one test target each
-      expect(r.metrics['NDCG@10']).toBeGreaterThanOrEqual(0);
-      expect(r.metrics['NDCG@10']).toBeLessThanOrEqual(1);
+    const doc = EvalJson.parse(ev); // the one eval shape (eval/src/report.ts)
+    expect(doc.dataset).toBe(NAME);
+    const ndcg = doc.rows.filter((r) => r.metric === 'NDCG@10');
+    expect(ndcg.map((r) => `${r.model}/${r.protocol}`).sort()).toEqual(['aligner/full', 'popular/full', 'sasrec/full']);
+    for (const r of ndcg) {
+      expect(r.n).toBe(size.users); // every user has >= 3 interactions: one test target each
+      expect(r.mean).toBeGreaterThanOrEqual(0);
+      expect(r.mean).toBeLessThanOrEqual(1);
     }
 
     const store = `sqlite:${join(home, 'kv.sqlite')}`;
