@@ -47,6 +47,8 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
     },
     ready: (o) => inner.ready(o),
     ...(inner.llmRank ? { llmRank: inner.llmRank.bind(inner) } : {}),
+    ...(inner.encode ? { encode: inner.encode.bind(inner) } : {}),
+    ...(inner.catalog ? { catalog: inner.catalog } : {}),
     // Explanations do not count towards the breaker (they have their own budget) but skip a worker known down.
     ...(inner.explain
       ? {

@@ -4,7 +4,7 @@
 // frozen LLM routes (LLMREC_LLM_*) and online adapters polled from Upstash (UPSTASH_REDIS_REST_URL/TOKEN).
 import { pathToFileURL } from 'node:url';
 import { loadServingModel } from './artifacts.ts';
-import { contentAttributionFromEnv } from './attribution/content-tower.ts';
+import { contentAttributionFromEnv } from './attribution/content-attribution.ts';
 import { workerConfigFromEnv } from './config.ts';
 import { llmEnv, loadLlmFromEnv } from './llm-from-env.ts';
 import { startWorker, type RunningWorker } from './server.ts';

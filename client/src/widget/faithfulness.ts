@@ -1,10 +1,14 @@
-// The faithfulness of an explanation, for the widget's badge, when the API reports one. The explanation
-// contract is growing a `faithfulness` field (explain package); until it is in the generated types this reads
-// it defensively: a number in [0, 1], or an object with a numeric `score`.
+// The faithfulness of an explanation, for the widget's badge: from the API's ERASER figures (`faithfulness`,
+// docs/explanations.md), the share of the score drop that the cited items cause when compared with random history
+// items of the same number: cited / (cited + random). 0.5 = no better than random evidence, near 1 = removing
+// what the sentence names is what lowers the score. Undefined when nothing is cited or the worker was unavailable.
 import type { Explanation } from '../types.ts';
 
 export function faithfulness(e: Explanation): number | undefined {
-  const f = (e as { faithfulness?: unknown }).faithfulness;
-  const v = typeof f === 'number' ? f : typeof f === 'object' && f !== null ? (f as { score?: unknown }).score : undefined;
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? v : undefined;
+  const f = e.faithfulness;
+  if (!f || f.size === 0) return undefined;
+  const cited = f.comprehensiveness.scoreDrop;
+  const random = f.comprehensiveness.randomScoreDrop;
+  if (!(Number.isFinite(cited) && Number.isFinite(random)) || cited + random <= 0) return undefined;
+  return Math.min(1, Math.max(0, cited / (cited + Math.max(0, random))));
 }

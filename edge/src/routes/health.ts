@@ -37,7 +37,7 @@ export function registerHealth(app: OpenAPIHono<EdgeEnv>, deps: { store: KvStore
     let catalog: ReadyResponse['catalog'] = { version: null, items: 0 };
     if (store.ok) {
       const cat = await deps.catalog.published().catch(() => null);
-      if (cat) catalog = { version: cat.version, items: cat.ids.length };
+      if (cat) catalog = { version: cat.version, items: cat.live.baseItems };
     }
     let worker: ReadyResponse['worker'];
     try {
