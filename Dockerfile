@@ -1,5 +1,5 @@
 # GPU worker image (request path, step 4): Node 20 + onnxruntime-node with its CUDA execution provider, on an
-# NVIDIA CUDA 12 / cuDNN 9 runtime base. Default command: the worker (gpu-worker/src/main.ts), which picks
+# NVIDIA CUDA 12 / cuDNN 9 runtime base. Default command: the worker (`llmrec worker`, gpu-worker/src/from-env.ts), which picks
 # CUDA when the GPU is visible (docker run --gpus all) and reports the provider on /readyz.
 # Second command: the adapter job — docker run ... llmrec-worker node bin/llmrec.js job
 # Build and run: see docs/deploy.md. (Not buildable on the development machines: no Docker engine there.)
@@ -43,4 +43,4 @@ EXPOSE 8788
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.LLMREC_WORKER_PORT||8788)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # LLMREC_WORKER_SECRET must be given at run time (docker run -e LLMREC_WORKER_SECRET=...).
-CMD ["node", "--import", "tsx", "gpu-worker/src/main.ts"]
+CMD ["node", "bin/llmrec.js", "worker"]

@@ -15,6 +15,7 @@ export const commands: Record<string, Entry> = {
   train: lazy('run the offline pipeline: SASRec, base aligner, ONNX export, PQ', () => import('./commands/train.ts')),
   publish: lazy('load an artifacts bundle into a KV backend (versioned, atomic)', () => import('./commands/publish.ts')),
   serve: lazy('start the GPU worker and the edge locally', () => import('./commands/serve.ts')),
+  worker: lazy('run the GPU worker from the environment (the image\'s default command)', () => import('./commands/worker.ts')),
   job: lazy('run the background adapter job (online dynamic alignment)', () => import('./commands/job.ts')),
   rollback: lazy('restore a previous adapter version', () => import('./commands/rollback.ts')),
   generate: lazy('generate text with an ONNX decoder through the worker runtime', () => import('./commands/generate.ts')),
