@@ -90,7 +90,7 @@ it('serves the edge on workerd: readyz, ranking with titles, events reflected by
   expect(r.json.degraded).toBe(false);
   for (const it of r.json.items) expect(f.clusterOf(Number(it.id) - 1)).toBe(0);
   const watched = ['2', '5', '8', '11', '14'];
-  const ev = await post('/v1/events', { events: watched.map((itemId, i) => ({ eventId: `wd-${i}`, userId: 'u3', itemId, ts: 5000 + i })) });
+  const ev = await post('/v1/events', { events: watched.map((itemId, i) => ({ eventId: `wd-${i}`, userId: 'u3', itemId, ts: Date.now() - 10_000 + i })) });
   expect(ev.json).toMatchObject({ accepted: 5, duplicates: 0 });
   const after = await post('/v1/recommend', { userId: 'u3', k: 5 });
   const ids = after.json.items.map((i: { id: string }) => i.id);

@@ -136,7 +136,7 @@ describe('POST /v1/events', () => {
   it('updates the history so the next recommend reflects it; duplicates are idempotent', async () => {
     // u3 watched one cluster-2 item; make it watch many cluster-1 items.
     const watched = ['2', '5', '8', '11', '14'];
-    const batch = { events: watched.map((itemId, i) => ({ eventId: `e-${i}`, userId: 'u3', itemId, type: 'view', ts: 2000 + i })) };
+    const batch = { events: watched.map((itemId, i) => ({ eventId: `e-${i}`, userId: 'u3', itemId, type: 'view', ts: Date.now() - 10_000 + i })) };
     const r1 = await h.call('POST', '/v1/events', batch);
     expect(r1.status).toBe(200);
     expect(r1.json).toMatchObject({ accepted: 5, duplicates: 0 });

@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   registerHealth(app, { store, catalog, worker: deps.worker });
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
-  registerEvents(app, { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
+  registerEvents(app, { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
   registerItems(app, catalog);
   registerExplain(app, { source: explainSource });
 

@@ -94,3 +94,42 @@ for (const [name, make] of backends) {
     }
   });
 }
+
+describe('event time bounds (one far-future event must not steer the adapter job)', () => {
+  const CLOCK = Date.UTC(2026, 0, 15, 12);
+  async function harness(config = {}) {
+    const store = createMemoryStore();
+    await publishFixture(store, f);
+    return { store, h: makeHarness(store, f, { config, deps: { clock: () => CLOCK } }) };
+  }
+  const one = (ts: number, eventId = `t-${ts}`) => ({ eventId, userId: 'u1', itemId: '1', ts });
+
+  it('ts 8000000000000000 (year 255,000) is 400 with the problem at ts; nothing is stored', async () => {
+    const { store, h } = await harness();
+    const r = await h.call('POST', '/v1/events', one(8_000_000_000_000_000));
+    expect(r.status).toBe(400);
+    expect(r.json.problems).toEqual([{ path: 'ts', message: expect.stringMatching(/more than 300 s ahead of the server clock \(2026-01-15T12:00:00\.000Z\)/) }]);
+    expect(await store.events.length()).toBe(0);
+  });
+
+  it('accepts up to 5 minutes of clock skew by default, refuses beyond it and before 2000-01-01', async () => {
+    const { store, h } = await harness();
+    expect((await h.call('POST', '/v1/events', one(CLOCK + 299_000))).status).toBe(200);
+    expect((await h.call('POST', '/v1/events', one(CLOCK + 301_000))).status).toBe(400);
+    expect((await h.call('POST', '/v1/events', one(Date.UTC(2000, 0, 1)))).status).toBe(200);
+    const old = await h.call('POST', '/v1/events', { events: [one(CLOCK - 1000, 'ok-1'), one(Date.UTC(1999, 11, 31, 23, 59), 'old')] });
+    expect(old.status).toBe(400);
+    expect(old.json.problems).toEqual([{ path: 'events.1.ts', message: expect.stringMatching(/before the earliest accepted event time 2000-01-01T00:00:00\.000Z/) }]);
+    expect(await store.events.length()).toBe(2); // the batch with one bad event stored nothing
+  });
+
+  it('both bounds are configurable (eventTime in EdgeConfig; LLMREC_EVENT_MAX_FUTURE_MS / LLMREC_EVENT_MIN_TS)', async () => {
+    const { h } = await harness({ eventTime: { maxFutureMs: 3_600_000, minTs: 0 } });
+    expect((await h.call('POST', '/v1/events', one(CLOCK + 1_800_000))).status).toBe(200);
+    expect((await h.call('POST', '/v1/events', one(5000))).status).toBe(200);
+    expect((await h.call('POST', '/v1/events', one(CLOCK + 3_700_000))).status).toBe(400);
+    const { edgeConfigFromEnv } = await import('./config.ts');
+    const cfg = edgeConfigFromEnv({ LLMREC_API_KEY: 'k-0123456789', LLMREC_WORKER_SECRET: 's-0123456789', LLMREC_EVENT_MAX_FUTURE_MS: '60000' });
+    expect(cfg.eventTime).toEqual({ maxFutureMs: 60_000, minTs: 946_684_800_000 });
+  });
+});
