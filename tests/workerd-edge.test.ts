@@ -83,7 +83,8 @@ async function post(path: string, body: unknown) {
 }
 
 it('serves the edge on workerd: readyz, ranking with titles, events reflected by the next recommend', async () => {
-  const ready = await (await fetch(`${url}/readyz`)).json();
+  expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true }); // no key: the flag only
+  const ready = await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${KEY}` } })).json();
   expect(ready).toMatchObject({ ready: true, store: { kind: 'upstash', ok: true }, catalog: { version: f.version }, worker: { ok: true } });
   const r = await post('/v1/recommend', { userId: 'u1', k: 4 });
   expect(r.status, JSON.stringify(r.json)).toBe(200);

@@ -73,15 +73,17 @@ export function createApp(deps: AppDeps): EdgeApp {
     const t0 = performance.now();
     c.set('workerMs', 0);
     c.set('degraded', false);
+    c.set('reason', undefined);
+    c.set('detail', undefined);
     await next();
     const ms = performance.now() - t0;
     const workerMs = c.get('workerMs');
     c.res.headers.set('server-timing', `total;dur=${ms.toFixed(2)}, worker;dur=${workerMs.toFixed(2)}, edge;dur=${(ms - workerMs).toFixed(2)}`);
-    log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined });
+    log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined, reason: c.get('reason'), detail: c.get('detail') });
   });
   app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
 
-  registerHealth(app, { store, catalog, worker: deps.worker });
+  registerHealth(app, { store, catalog, worker: deps.worker, apiKeys: deps.config.apiKeys, clock });
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
   registerEvents(app, { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });

@@ -25,6 +25,8 @@ export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { backgro
     const out = await recommend(deps({ background: (p) => waitUntil(c, p) }), req, c.get('requestId'));
     c.set('workerMs', out.workerMs);
     c.set('degraded', out.body.degraded);
+    c.set('reason', out.body.reason);
+    c.set('detail', out.detail);
     if (req.explain && explainSource && out.body.items.length > 0) {
       const explanations = await explainItems(explainSource, { userId: req.userId ?? null, history: req.recentItems, itemIds: out.body.items.map((i) => i.id) });
       out.body.items.forEach((it, i) => (it.explanation = explanations[i]));
