@@ -11,7 +11,8 @@ import { openStore } from '@llmrec/edge/kv/open-store.ts';
 import { startWorkerFromEnv } from '@llmrec/gpu-worker/from-env.ts';
 import { layoutShapes, publishAdapter } from '@llmrec/shared/adapter/adapter-store.ts';
 import { dynamicLayout, initDynamic } from '@llmrec/shared/adapter/dynamic-model.ts';
-import { encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { WindowStats } from '@llmrec/shared/adapter/window-stats.ts';
 import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
@@ -36,7 +37,7 @@ const baseEnv = { LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: tmp, LLMREC_DE
 
 async function publishV1(store: KvStore) {
   const layout = dynamicLayout({ dim: f.dim, hidden: 16 });
-  await publishAdapter(store, { version: 1, weightsB64: f32ToB64(initDynamic(layout, 1)), shapes: layoutShapes(layout), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null });
+  await publishAdapter(store, { version: 1, weightsB64: float32ToBase64(initDynamic(layout, 1)), shapes: layoutShapes(layout), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null });
 }
 
 async function readyVersion(url: string): Promise<number | null> {

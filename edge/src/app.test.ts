@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
+import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';

@@ -4,11 +4,11 @@
 // query is the mean of the decoded latents of the user's recent items, the top-N by ADC become the candidate
 // segment the worker re-ranks with the real user encoder.
 import { PQ_CODES_CHUNK, keys } from '@llmrec/shared/kv/keys.ts';
-import { pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqFromValues } from '@llmrec/shared/kv/pq-values.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
-import { adcTopN, createPqIndex, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
+import { adcTopN, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
 import type { PublishedCatalog } from './catalog.ts';
 
 export class PqLatents {
@@ -36,8 +36,9 @@ export class PqLatents {
     const chunks = Math.ceil(cat.ids.length / PQ_CODES_CHUNK);
     const parts = await mgetTyped(this.store, PqCodes, Array.from({ length: chunks }, (_, c) => keys.pqCodes(cat.version, c)));
     if (parts.some((p) => p === null)) throw new Error(`PQ codes of ${cat.version} are incomplete`);
-    const model = pqFromValues(cb, parts as PqCodes[]);
-    return createPqIndex(model.centroids, [model.m, model.k, model.dsub], model.codes, cat.ids.length);
+    const pq = pqFromValues(cb, parts as PqCodes[]);
+    if (pq.items !== cat.ids.length) throw new Error(`PQ codes of ${cat.version} cover ${pq.items} items, the catalog has ${cat.ids.length}`);
+    return pq;
   }
 }
 

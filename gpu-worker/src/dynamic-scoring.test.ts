@@ -10,7 +10,8 @@ import { readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.t
 import { dynamicLayout, DynamicScorer, initDynamic } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
 import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
-import { b64ToF32, decodeStats } from '@llmrec/shared/adapter/snapshot.ts';
+import { base64ToFloat32 } from '@llmrec/shared/base64.ts';
+import { decodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreRequest, type ScoreResponse } from '@llmrec/shared/api/wire.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import type { LoggedEvent } from '@llmrec/shared/kv/store.ts';
@@ -71,7 +72,7 @@ describe('a job-trained adapter served by the worker', () => {
     expect(ptr.version).toBeGreaterThanOrEqual(4);
     const got = (await readAdapter(store, ptr.version))!;
     const layout = dynamicLayout({ dim: f.dim, hidden: 16 });
-    const params = b64ToF32(got.record.weights!);
+    const params = base64ToFloat32(got.record.weights!);
     const stats = decodeStats(got.stats);
     // Trained: far from the initial (identity: last adapter layer zero) weights.
     const init = initDynamic(layout, defaultTrainConfig.seed);

@@ -14,7 +14,8 @@ import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } f
 import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '@llmrec/shared/adapter/checkpoint.ts';
 import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '@llmrec/shared/adapter/online-learner.ts';
-import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { base64ToFloat32, float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { z } from 'zod';
@@ -197,7 +198,7 @@ export class AdapterJob {
       const parent = this.parent;
       this.parent = publishedVersion;
       await publishAdapter(store, {
-        version: publishedVersion, weightsB64: f32ToB64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
+        version: publishedVersion, weightsB64: float32ToBase64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
         stats: encodeStats(this.learner.stats, false), trainedOnEvents: this.learner.stats.applied,
         metrics: { loss: rep.loss, steps: rep.steps, events: rep.events, ...(rep.guard ? { guardCandidate: rep.guard.candidate, guardServing: rep.guard.serving } : {}) },
         parent, ...(this.deps.base.id !== undefined ? { base: this.deps.base.id } : {}),
@@ -237,7 +238,7 @@ export class AdapterJob {
     if (!ptr || ptr.version <= this.learner.version || ptr.version === this.declined) return;
     const got = await readAdapter(this.deps.store, ptr.version);
     if (!got?.record.weights) return;
-    const w = b64ToF32(got.record.weights);
+    const w = base64ToFloat32(got.record.weights);
     const base = this.deps.base.id;
     const why = got.record.base !== undefined && got.record.base !== base
       ? `it was trained for base ${got.record.base}, the job runs on ${base ?? '(a base without id)'}`
