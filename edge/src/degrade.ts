@@ -16,11 +16,12 @@ export interface DegradeInput {
   exclude: ReadonlySet<string>;
   /** Restrict to these ids (null = any item). */
   candidates: readonly string[] | null;
-  reason: DegradedReason;
+  /** Absent: the same fallback used as a regular (not degraded) answer, e.g. a session's cold start. */
+  reason?: DegradedReason;
 }
 
 export async function degradedAnswer(deps: { store: KvStore; catalog: Catalog }, cat: PublishedCatalog, inp: DegradeInput): Promise<RecommendResponse> {
-  const base = { requestId: inp.requestId, userId: inp.userId, degraded: true, reason: inp.reason, model: cat.version };
+  const base = { requestId: inp.requestId, userId: inp.userId, degraded: true, ...(inp.reason ? { reason: inp.reason } : {}), model: cat.version };
   if (inp.userId !== null && inp.candidates === null) {
     const cached = await getTyped(deps.store, CachedRecs, keys.cachedRecs(inp.userId)).catch(() => null);
     const kept = cached?.items.filter((it) => !inp.exclude.has(it.id)).slice(0, inp.k) ?? [];

@@ -5,6 +5,7 @@
 // recommend sees it, and a retried batch — after any failure, even one that lost the answer of an append
 // that was applied — updates every history exactly once.
 import type { EventIn, Problem } from '@llmrec/shared/api/http.ts';
+import { eventUserId } from '@llmrec/shared/api/session.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import type { EventLog, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
@@ -49,7 +50,7 @@ export async function ingestEvents(deps: IngestDeps, batch: readonly EventIn[], 
 
   // Event-time order (stable): each user's newest event ends up at the head of its history list.
   const logged: LoggedEvent[] = batch
-    .map((e) => ({ eventId: e.eventId, userId: e.userId, itemId: e.itemId, type: e.type, ts: e.ts ?? now }))
+    .map((e) => ({ eventId: e.eventId, userId: eventUserId(e), itemId: e.itemId, type: e.type, ts: e.ts ?? now }))
     .sort((a, b) => a.ts - b.ts);
   const entries = logged.map((e) => ({ key: keys.history(e.userId), value: encodeValue(HistoryEntry, { v: 1, item: e.itemId, ts: e.ts, type: e.type }) }));
   const r = await deps.events.append(logged, { entries, maxLen: deps.historyMaxLen });

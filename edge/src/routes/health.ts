@@ -78,7 +78,8 @@ async function check(deps: HealthDeps, requestId: string): Promise<Readiness> {
 
 export function registerHealth(app: OpenAPIHono<EdgeEnv>, deps: HealthDeps): void {
   let cached: { at: number; result: Promise<Readiness> } | null = null;
-  const auth = apiKeyAuth(deps.apiKeys);
+  // Secret keys only: a browser's publishable key never sees the components.
+  const auth = apiKeyAuth({ apiKeys: deps.apiKeys });
   app.openapi(health, (c) => c.json({ ok: true as const }, 200));
   app.openapi(ready, async (c) => {
     const now = deps.clock();
@@ -87,7 +88,7 @@ export function registerHealth(app: OpenAPIHono<EdgeEnv>, deps: HealthDeps): voi
     c.set('detail', detail);
     // The auth middleware's own rule decides whether the caller holds a key; no key (or a wrong one) is not an error here.
     let operator = false;
-    if (c.req.header('authorization')) await auth(c, async () => void (operator = true)).catch(() => undefined);
+    await auth(c, async () => void (operator = true)).catch(() => undefined);
     return c.json(operator ? body : { ready: body.ready }, body.ready ? 200 : 503);
   });
 }
