@@ -23,6 +23,7 @@ export default defineConfig({
       'shared/src/kv/pq-values.test.ts',
       'eval/src/metrics/**/*.test.ts',
       'edge/src/app.test.ts',
+      'edge/src/middleware/**/*.test.ts',
       'edge/src/error-exposure.test.ts',
       'edge/src/kv/ratelimit.test.ts',
       'gpu-worker/src/worker-secret.test.ts',

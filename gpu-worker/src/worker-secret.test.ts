@@ -33,14 +33,19 @@ describe('worker secret comparison', () => {
       if (s !== undefined) headers[WORKER_SECRET_HEADER] = s;
       const res = await app.request('/v1/score', { method: 'POST', headers, body: '{not json' });
       expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: 'unauthorized', message: 'bad or missing worker secret' });
     }
   });
 });
 
 describe('loopback-only without a secret', () => {
   it('classifies bind addresses', () => {
-    for (const h of ['127.0.0.1', '127.3.2.1', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h)).toBe(true);
-    for (const h of ['0.0.0.0', '::', '', '10.0.0.5', '192.168.1.2', 'example.com', '128.0.0.1', '::ffff:10.0.0.1']) expect(isLoopbackHost(h)).toBe(false);
+    for (const h of ['127.0.0.1', '127.3.2.1', 'localhost', 'LocalHost', ' 127.0.0.1 ', '::1', '[::1]', '0:0:0:0:0:0:0:1', '0000:0000:0000:0000:0000:0000:0000:0001', '::ffff:127.0.0.1']) {
+      expect(isLoopbackHost(h), h).toBe(true);
+    }
+    for (const h of ['0.0.0.0', '::', '', '10.0.0.5', '192.168.1.2', 'example.com', '128.0.0.1', '::ffff:10.0.0.1', '1:0:0:0:0:0:0:1', 'fe80::1', '::10', '2001:db8::1', '[::1', 'x[::1]']) {
+      expect(isLoopbackHost(h), h).toBe(false);
+    }
   });
 
   it('configuration: a non-loopback host needs LLMREC_WORKER_SECRET; loopback may run without one', () => {
