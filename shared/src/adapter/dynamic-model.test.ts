@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adaptUser, dynamicLayout, DynamicScorer, initDynamic, splitParams } from './dynamic-model.ts';
-import { adapterForward, AdapterScratch, mulberry32 } from './gated-adapter.ts';
+import { adaptUser, dynamicLayout, DynamicScorer, historyKey, initDynamic, splitParams } from './dynamic-model.ts';
+import { adapterForward, adapterMlp, AdapterScratch, mulberry32 } from './gated-adapter.ts';
 import { MeanHistoryBase } from './mean-history-base.ts';
 import { coPair } from './online-trainer.ts';
 import { GATE_DIM, STAT_DIM, WindowStats } from './window-stats.ts';
@@ -58,8 +58,17 @@ function referenceScores(p: Float32Array, L: ReturnType<typeof dynamicLayout>, b
   const D = base.dim;
   const u = new Float32Array(D);
   base.userLatent(history, u);
-  const uT = new Float32Array(D);
-  adaptUser(p, L, stats, user, history, t, u, new AdapterScratch(L.user), { s: new Float32Array(STAT_DIM), f: new Float32Array(GATE_DIM) }, uT, { noGate });
+  // User side without adaptUser: features at request time t, gate mask 0 keeps u.
+  const uT = new Float32Array(D + 1);
+  const su = new Float32Array(STAT_DIM);
+  const fu = new Float32Array(GATE_DIM);
+  const scu = new AdapterScratch(L.user);
+  const maskU = stats.userFeatures(user, history.length, t, su, 0, fu, 0);
+  if (maskU === 0) uT.set(u);
+  else if (noGate) {
+    const a = adapterMlp(splitParams(p, L).user, L.user, u, 0, su, 0, scu);
+    for (let d = 0; d < D; d++) uT[d] = u[d]! + a[d]!;
+  } else adapterForward(splitParams(p, L).user, L.user, u, 0, su, 0, fu, 0, maskU, scu, uT);
   const pi = splitParams(p, L).item;
   const sc = new AdapterScratch(L.item);
   const s = new Float32Array(STAT_DIM);
@@ -96,18 +105,19 @@ describe('DynamicScorer against the dense Eq. 1 (tight tolerance, every branch o
   p[L.item.wg + GATE_DIM - 1] = 2.5; // a strong co-interaction gate weight: the sparse correction matters
   const stats = new WindowStats(N);
   const day = 24 * 3600;
-  // Old events (items 20-29, beyond the 7-day active horizon at `at`) co-occur with recent ones in users' streams.
-  for (let k = 0; k < 60; k++) stats.apply({ eventId: `old${k}`, user: `u${k % 4}`, item: 20 + (k % 10), ts: 1e6 + k * 600 });
-  for (let k = 0; k < 90; k++) stats.apply({ eventId: `new${k}`, user: `u${k % 4}`, item: (k * 7) % 20, ts: 1e6 + 9 * day + k * 600 });
-  stats.apply({ eventId: 'mixed', user: 'u1', item: 25, ts: 1e6 + 9 * day + 90 * 600 }); // keeps 25 active
+  // Old events (items 0-9, beyond the 7-day active horizon at `at`: gate mask 0, item 0 among them) co-occur with
+  // recent ones (items 10-29, the last item included) in users' streams.
+  for (let k = 0; k < 60; k++) stats.apply({ eventId: `old${k}`, user: `u${k % 4}`, item: k % 10, ts: 1e6 + k * 600 });
+  for (let k = 0; k < 90; k++) stats.apply({ eventId: `new${k}`, user: `u${k % 4}`, item: 10 + ((k * 7) % 20), ts: 1e6 + 9 * day + k * 600 });
+  stats.apply({ eventId: 'mixed', user: 'u1', item: 5, ts: 1e6 + 9 * day + 90 * 600 }); // keeps old item 5 active
   const at = 1e6 + 9 * day + 91 * 600;
   const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
     for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!), `item ${i}: ${a[i]} vs ${b[i]}`).toBeLessThan(1e-5 * (1 + Math.abs(b[i]!)));
   };
   const cases: [string, string, number[]][] = [
-    ['active user, history longer than recentItems (only the newest 5 co-interact)', 'u1', [21, 3, 10, 17, 4, 11, 24, 1, 8]],
-    ['user unseen by the statistics (gate mask 0: u_t = u)', 'stranger', [2, 9, 25]],
-    ['short history with an inactive item', 'u2', [22, 5]],
+    ['active user, history longer than recentItems (only the newest 5 co-interact), the last item among them', 'u1', [1, 13, 20, 27, 14, 21, 4, 11, 29]],
+    ['user unseen by the statistics (gate mask 0: u_t = u)', 'stranger', [2, 19, 25]],
+    ['short history with an inactive item', 'u2', [2, 15]],
   ];
 
   for (const [name, user, history] of cases) {
@@ -125,7 +135,7 @@ describe('DynamicScorer against the dense Eq. 1 (tight tolerance, every branch o
   }
 
   it('the no-gate ablation (g = mask, no co-interaction term) matches its dense form', () => {
-    const history = [21, 3, 10, 17, 4, 11];
+    const history = [1, 13, 20, 27, 14, 29];
     const ref = referenceScores(p, L, base, stats, at, 'u1', history, at + 60, true);
     const out = new Float32Array(N);
     new DynamicScorer(base, p, L, stats, at, { coMin: 0, noGate: true }).score('u1', history, at + 60, out);
@@ -133,7 +143,7 @@ describe('DynamicScorer against the dense Eq. 1 (tight tolerance, every branch o
   });
 
   it('scoreLatent with the base z_u equals score; static mode is z_u . z_i; coMin drops only small co-counts (default 0.05)', () => {
-    const history = [21, 3, 10, 17, 4, 11];
+    const history = [1, 13, 20, 27, 14, 29];
     const u = new Float32Array(D);
     base.userLatent(history, u);
     const a = new Float32Array(N);
@@ -185,6 +195,11 @@ describe('DynamicScorer against the dense Eq. 1 (tight tolerance, every branch o
     // Symmetric, not skewed (cos of a uniform angle): as many positive as negative weights.
     const pos = w.reduce((a, x) => a + (x > 0 ? 1 : 0), 0) / w.length;
     expect(Math.abs(pos - 0.5)).toBeLessThan(0.02);
+  });
+
+  it('historyKey tells apart histories whose digits would run together', () => {
+    expect(historyKey([1, 23])).not.toBe(historyKey([12, 3]));
+    expect(historyKey([])).not.toBe(historyKey([0]));
   });
 
   it('a user the statistics have not seen keeps its base latent exactly (gate mask 0)', () => {
