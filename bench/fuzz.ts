@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchSuite } from './lib/suite.ts';
 
-const ROUTES = 5;
+const ROUTES = 7;
 
 export const suite: BenchSuite = {
   name: 'fuzz',
@@ -29,7 +29,7 @@ export const suite: BenchSuite = {
         failing_properties: { value: failed ? 1 : 0, unit: 'suites', target: '0 (no 5xx, every error body is ErrorBody)', met: !failed },
         seconds: { value: secs, unit: 's' },
       },
-      setup: { test: 'tests/fuzz.test.ts', store: 'memory', worker: 'real worker app in-process', runsPerRoute: runs },
+      setup: { test: 'tests/fuzz.test.ts', store: 'memory', worker: 'real worker app in-process (with the live catalog and an ONNX fixture content tower for the item routes)', runsPerRoute: runs },
     };
   },
 };

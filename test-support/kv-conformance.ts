@@ -335,6 +335,31 @@ export function runKvConformance(name: string, h: KvHarness): void {
         expect(await log.length()).toBe(1);
       });
 
+      it('forgetUser removes a user\'s events (pending ones too) and their ids; others are untouched; trimming goes on', async () => {
+        const log = (await open()).events!;
+        if (!log.forgetUser) throw new Error('every backend with an event log supports erasure (forgetUser)');
+        // ev(i) belongs to user u(i % 3): u0 owns f0, f3, f6.
+        await log.append([0, 1, 2, 3, 4, 5, 6].map((i) => ev(`f${i}`, i)));
+        const first = await log.read('g', 'c', 4); // f0..f3 pending for group g (f0, f3 are u0's)
+        expect(first.map((e) => e.eventId)).toEqual(['f0', 'f1', 'f2', 'f3']);
+        const r = await log.forgetUser('u0');
+        expect(r.removed).toBe(3);
+        expect([...r.eventIds].sort()).toEqual(['f0', 'f3', 'f6']);
+        expect(await log.length()).toBe(4);
+        expect(await log.forgetUser('u0')).toEqual({ removed: 0, eventIds: [] });
+        // u0's pending deliveries are gone: redelivery and new reads only bring the others' events.
+        const again = await log.read('g', 'c', 10);
+        expect(again.map((e) => e.eventId)).toEqual(['f1', 'f2', 'f4', 'f5']);
+        expect(again.every((e) => e.userId !== 'u0')).toBe(true);
+        expect((await log.read('other', 'c', 10)).map((e) => e.eventId)).toEqual(['f1', 'f2', 'f4', 'f5']);
+        // Acking what was delivered lets trim remove everything: no erased entry holds it up.
+        await log.ack('g', again.map((e) => e.seq!));
+        expect(await log.trim(['g'])).toBe(4);
+        expect(await log.length()).toBe(0);
+        // The ids are forgotten: the same event id is new again (it is a new event of whoever sends it).
+        expect(await log.append([ev('f0', 0), ev('f1', 1)])).toEqual({ added: 1, duplicates: 1 });
+      });
+
       it.runIf(h.persistent)('events, duplicates and unacked deliveries survive re-opening the store', async () => {
         const ns = uniq('ns');
         const s1 = await h.open(ns);

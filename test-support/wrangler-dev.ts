@@ -88,6 +88,7 @@ export function remoteKvStore(workerUrl: string, prefix: string, backend: Remote
           ack: async (g, s) => void (await call('eventsAck', g, s)),
           trim: async (g) => (await call('eventsTrim', g)) as number,
           length: async () => (await call('eventsLength')) as number,
+          forgetUser: async (u) => (await call('eventsForgetUser', u)) as { removed: number; eventIds: string[] },
         }
       : undefined;
   return {

@@ -4,6 +4,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, EventsResponse, RecommendResponse } from '@llmrec/shared/api/http.ts';
+import { ItemDeleteResponse, ItemListResponse, ItemsPutResponse, UserEraseResponse } from '@llmrec/shared/api/items.ts';
+import { bytesToBase64 } from '@llmrec/shared/base64.ts';
+import { clusterWord, fakeJpeg, liveCatalogStack } from './support/live-catalog.ts';
 import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
@@ -18,8 +21,14 @@ const RUNS = Number(process.env.LLMREC_FUZZ_RUNS ?? 1000);
 const TIMEOUT = Math.max(60_000, RUNS * 20);
 const f = makeFixture();
 let h: Harness;
+/** A second app with the live catalog (item writes embedded by a real ONNX fixture tower). */
+let hl: Harness;
 
 beforeAll(async () => {
+  const ls = createMemoryStore();
+  const stack = await liveCatalogStack(ls, f);
+  hl = makeHarness(ls, f, { catalog: { live: stack.live, writer: stack.writer }, config: { rateLimit: { requests: 1_000_000, windowSec: 60 }, catalog: { imageHosts: ['images.example.com', '*.cdn.example.org'] } } });
+
   const store = createMemoryStore();
   await publishFixture(store, f);
   const pq = pqToValues(trainPq(f.itemLatents, f.dim, { m: 4, k: 16, seed: 1 }), PQ_CODES_CHUNK);
@@ -61,8 +70,8 @@ const headers = fc.record({
   auth: fc.constantFrom(`Bearer ${API_KEY}`, `Bearer ${API_KEY}`, `Bearer ${API_KEY}`, '', 'Bearer', 'Basic abc', `bearer ${API_KEY}x`),
 });
 
-async function send(method: string, path: string, body: string | undefined, hd: { ct: string; auth: string }) {
-  const res = await h.app.request(path, { method, headers: { ...(hd.ct ? { 'content-type': hd.ct } : {}), ...(hd.auth ? { authorization: hd.auth } : {}) }, ...(body !== undefined ? { body } : {}) });
+async function send(method: string, path: string, body: string | undefined, hd: { ct: string; auth: string }, app = h.app) {
+  const res = await app.request(path, { method, headers: { ...(hd.ct ? { 'content-type': hd.ct } : {}), ...(hd.auth ? { authorization: hd.auth } : {}) }, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
   expect(res.status, `${method} ${path} ${body?.slice(0, 200)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
   const json = JSON.parse(text);
@@ -117,6 +126,78 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       }),
       { numRuns: RUNS },
     );
+  }, TIMEOUT);
+
+  // The item and user routes (issue 11): bodies near the schema (so validation, image checks, the worker's
+  // embedding and KV writes all run) and far from it.
+  const jpeg = bytesToBase64(fakeJpeg(2));
+  const image = fc.oneof(
+    fc.constant({ base64: jpeg }),
+    fc.constant({ base64: jpeg, contentType: 'image/png' }),
+    fc.record({ base64: fc.oneof(fc.base64String({ maxLength: 200 }), fc.string({ maxLength: 40 })) }),
+    fc.record({ url: fc.oneof(fc.constantFrom('https://images.example.com/a.jpg', 'https://x.cdn.example.org/b.png', 'http://images.example.com/a.jpg', 'https://169.254.169.254/', 'https://[::1]/x', 'https://evil.example.net/a.jpg', 'file:///etc/passwd', 'https://images.example.com:8443/a'), fc.webUrl(), fc.string({ maxLength: 30 })) }),
+    fc.constant(null),
+    anyValue,
+  );
+  const itemIn = fc.oneof(
+    fc.record(
+      { id: fc.oneof(fc.stringMatching(/^[a-z0-9]{1,10}$/), knownItem, someId), title: fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), anyValue), description: fc.oneof(fc.constant(`${clusterWord(0)} ${clusterWord(1)}`), fc.string({ maxLength: 60 }), anyValue), genres: fc.oneof(fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 4 }), anyValue), attributes: fc.oneof(fc.array(fc.string({ maxLength: 10 }), { maxLength: 4 }), anyValue), year: fc.oneof(fc.integer({ min: -10, max: 4000 }), anyValue), fields: fc.oneof(fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), fc.string({ maxLength: 20 }), { maxKeys: 3 }), anyValue), image, available: fc.oneof(fc.boolean(), anyValue), extra: anyValue },
+      { requiredKeys: ['id', 'title'] },
+    ),
+    anyValue,
+  );
+  const validItem = fc.record(
+    { id: fc.stringMatching(/^[a-z0-9]{1,10}$/), title: fc.string({ minLength: 1, maxLength: 30 }), description: fc.constant(`${clusterWord(0)} ${clusterWord(1)}`), genres: fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 3 }), image: fc.constantFrom({ base64: jpeg }, null), available: fc.boolean() },
+    { requiredKeys: ['id', 'title'] },
+  );
+  const itemsBody = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ items: fc.array(validItem, { minLength: 1, maxLength: 4 }) }) },
+    { weight: 3, arbitrary: fc.record({ items: fc.oneof(fc.array(itemIn, { maxLength: 6 }), anyValue) }) },
+    { weight: 1, arbitrary: fc.record({ items: fc.array(fc.record({ id: fc.stringMatching(/^[a-z]{1,6}$/), title: fc.constant('t') }), { minLength: 499, maxLength: 502 }) }) },
+    { weight: 1, arbitrary: anyValue },
+  );
+  /** Mostly well-formed headers, so most cases reach validation and the write path. */
+  const writeHeaders = fc.oneof({ weight: 4, arbitrary: fc.constant({ ct: 'application/json', auth: `Bearer ${API_KEY}` }) }, { weight: 1, arbitrary: headers });
+
+  it('PUT /v1/items never 5xx; 200 bodies match the schema and the items are then readable', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(rawBody(itemsBody), writeHeaders, async (body, hd) => {
+        const r = await send('PUT', '/v1/items', body, hd, hl.app);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        if (r.status === 200) {
+          expect(ItemsPutResponse.safeParse(r.json).success).toBe(true);
+          const first = r.json.items[0];
+          if (first) expect((await send('GET', `/v1/items/${encodeURIComponent(first.id)}`, undefined, { ct: '', auth: `Bearer ${API_KEY}` }, hl.app)).status).toBe(200);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // The properties must have reached the write path, not only the validators.
+    expect(statuses.get(200) ?? 0, JSON.stringify([...statuses])).toBeGreaterThan(RUNS / 100);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(RUNS / 10);
+  }, TIMEOUT);
+
+  it('DELETE /v1/items/:id, GET /v1/items and DELETE /v1/users/:id never 5xx', async () => {
+    let ok = 0;
+    const path = fc.oneof(
+      fc.oneof(knownItem, fc.string({ maxLength: 70 })).map((id) => ['DELETE', `/v1/items/${encodeURIComponent(id)}`] as const),
+      fc.record({ cursor: fc.oneof(fc.string({ maxLength: 20 }), fc.stringMatching(/^[0-9a-z]{1,3}_[a-z0-9]{1,12}$/)), limit: fc.oneof(fc.integer({ min: -5, max: 800 }), fc.string({ maxLength: 5 })) }, { requiredKeys: [] })
+        .map((q) => ['GET', `/v1/items?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString()}`] as const),
+      fc.oneof(someId, fc.constantFrom('u1', 'u2', 'ghost')).map((id) => ['DELETE', `/v1/users/${encodeURIComponent(String(id))}`] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(path, writeHeaders, async ([method, p], hd) => {
+        const r = await send(method, p, undefined, hd, hl.app);
+        ok += r.status === 200 ? 1 : 0;
+        if (r.status === 200) {
+          const schema = p.startsWith('/v1/users/') ? UserEraseResponse : method === 'GET' ? ItemListResponse : ItemDeleteResponse;
+          expect(schema.safeParse(r.json).success, JSON.stringify(r.json)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(ok).toBeGreaterThan(RUNS / 10);
   }, TIMEOUT);
 
   it('health, readiness, docs and unknown paths never 5xx', async () => {

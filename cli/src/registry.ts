@@ -10,10 +10,11 @@ const lazy = (summary: string, load: () => Promise<{ command: Command }>): Entry
 
 export const commands: Record<string, Entry> = {
   demo: lazy('run the whole system locally: data, training, worker, edge, sample recommendations', () => import('./commands/demo.ts')),
-  data: lazy('prepare a dataset into the canonical form (local folder or download)', () => import('./commands/data.ts')),
+  data: lazy('import a dataset into the canonical form (csv, jsonl, s3rec, recbole, or a preset)', () => import('./commands/data.ts')),
   eval: lazy('evaluate a model on a prepared dataset and split', () => import('./commands/eval.ts')),
   features: lazy('content features of a dataset through the frozen text/image/audio encoders', () => import('./commands/features.ts')),
   train: lazy('run the offline pipeline: SASRec, base aligner, ONNX export, PQ', () => import('./commands/train.ts')),
+  export: lazy('a dataset plus the items and events that arrived through the API (for retraining)', () => import('./commands/export.ts')),
   publish: lazy('load an artifacts bundle into a KV backend (versioned, atomic)', () => import('./commands/publish.ts')),
   serve: lazy('start the GPU worker and the edge locally', () => import('./commands/serve.ts')),
   worker: lazy('run the GPU worker from the environment (the image\'s default command)', () => import('./commands/worker.ts')),

@@ -520,6 +520,383 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog in pages (index order; hidden items included, with available: false) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page and the cursor of the next */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attributes: {
+                                    [key: string]: unknown;
+                                };
+                                available: boolean;
+                                id: string;
+                                /**
+                                 * @description published catalog, or created / changed through the item API
+                                 * @enum {string}
+                                 */
+                                source: "published" | "api";
+                                title: string;
+                            }[];
+                            nextCursor: string | null;
+                            rev: number;
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body lists every problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Rate limit exceeded for this API key (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Key-value store unreachable, or nothing published yet */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Create or change up to 500 items; recommendable from the next request, no retraining
+         * @description Each new or changed item is embedded by the content tower from its text and image, PQ-coded with the published codebooks and added to the live catalog. Nothing is written unless every item is valid.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        items: {
+                            attributes?: string[];
+                            /**
+                             * @description false hides the item from every recommendation (as DELETE does)
+                             * @default true
+                             */
+                            available?: boolean;
+                            /** @description free-text description (plot, product text) */
+                            description?: string;
+                            /** @description other free-text fields, e.g. { "brand": "..." } */
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            genres?: string[];
+                            id: string;
+                            /** @description base64 bytes, or an https URL from a configured host; null removes it */
+                            image?: {
+                                base64: string;
+                                /**
+                                 * @description checked against the bytes
+                                 * @enum {string}
+                                 */
+                                contentType?: "image/jpeg" | "image/png";
+                            } | {
+                                /** @description https URL on a host listed in LLMREC_IMAGE_HOSTS */
+                                url: string;
+                            } | null;
+                            title: string;
+                            year?: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Per item: created, updated, unchanged, hidden or restored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                idx: number;
+                                /** @enum {string} */
+                                status: "created" | "updated" | "unchanged" | "hidden" | "restored";
+                            }[];
+                            requestId: string;
+                            rev: number;
+                            /** @description published version the items were added to */
+                            version: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body lists every problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description A publishable key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description The worker serves other artifacts than the published catalog */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Rate limit exceeded for this API key (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Key-value store unreachable, or nothing published yet */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/items/{id}": {
         parameters: {
             query?: never;
@@ -527,7 +904,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One item of the published catalog */
+        /** One item of the catalog (published, or written through PUT /v1/items) */
         get: {
             parameters: {
                 query?: never;
@@ -549,6 +926,8 @@ export interface paths {
                             attributes?: {
                                 [key: string]: unknown;
                             };
+                            /** @description false: hidden from every recommendation (DELETE /v1/items/{id}) */
+                            available?: boolean;
                             id: string;
                             popularity?: number;
                             title: string;
@@ -685,7 +1064,179 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Hide an item from every recommendation at once (also from cached and degraded answers) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Hidden (or already hidden: unchanged) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            requestId: string;
+                            rev: number;
+                            /** @enum {string} */
+                            status: "created" | "updated" | "unchanged" | "hidden" | "restored";
+                        };
+                    };
+                };
+                /** @description Bad input: the body lists every problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description A publishable key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Unknown item */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Rate limit exceeded for this API key (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Key-value store unreachable, or nothing published yet */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -925,6 +1476,184 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Erase a user: history, cached rankings, pending events and the adapter job's per-user state
+         * @description Evidence counts of the published catalog no longer include the user from the next `llmrec publish` on (docs/api.md, Erasure).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What was removed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: {
+                                /** @description adapter values (job checkpoint, statistics snapshots) rewritten without the user */
+                                adapterState: number;
+                                cachedRecs: boolean;
+                                /** @description events of the user removed from the event log (pending or not yet trimmed) */
+                                events: number;
+                                history: boolean;
+                            };
+                            requestId: string;
+                            userId: string;
+                        };
+                    };
+                };
+                /** @description Bad input: the body lists every problem */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description A publishable key */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Rate limit exceeded for this API key (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+                /** @description Key-value store unreachable, or nothing published yet */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description machine-readable code, e.g. bad_request, unauthorized, kv_unavailable */
+                            error: string;
+                            message: string;
+                            problems?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -22,6 +22,7 @@ import { registerExplain } from './routes/explain.ts';
 import { kvExplainSource } from './explain-source.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerItems } from './routes/items.ts';
+import { registerUsers } from './routes/users.ts';
 import { registerRecommend } from './routes/recommend.ts';
 import type { WorkerClient } from './worker-client.ts';
 import { registerDemo } from './routes/demo.ts';
@@ -60,7 +61,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   const store = guardStore(deps.store);
   const rawEvents = deps.events ?? deps.store.events;
   const events: EventLog = rawEvents ? guardEventLog(rawEvents) : missingEventLog();
-  const catalog = new Catalog(store, deps.config.catalogTtlMs, clock);
+  const catalog = new Catalog(store, deps.config.catalogTtlMs, clock, Math.min(deps.config.catalogTtlMs, deps.config.catalog.liveTtlMs));
   const pq = new PqLatents(store);
   const log = deps.log ?? (deps.config.log === 'off' ? () => {} : (l: Record<string, unknown>) => console.log(JSON.stringify(l)));
   // Fail fast while the worker is known to be down (degraded answers without waiting on connects/timeouts).
@@ -91,7 +92,8 @@ export function createApp(deps: AppDeps): EdgeApp {
   });
   // Publishable keys (browsers): CORS first (preflights carry no key), then the same chain as secret keys.
   const perAddress = { limiter: deps.addressRateLimiter ?? createRateLimiter(deps.store, { requests: deps.config.publishableRateLimit.requests, windowSeconds: deps.config.publishableRateLimit.windowSec, now: clock }), header: deps.config.clientAddressHeader };
-  const guard = [browserCors(deps.config.publishableKeys), limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config), rateLimit(limiter, clock, perAddress)] as const;
+  // PUT /v1/items carries images: its own body limit (catalog.putMaxBodyBytes).
+  const guard = [browserCors(deps.config.publishableKeys), limitBody(deps.config.maxBodyBytes, [{ method: 'PUT', path: '/v1/items', maxBytes: deps.config.catalog.putMaxBodyBytes }]), jsonOnly(), apiKeyAuth(deps.config), rateLimit(limiter, clock, perAddress)] as const;
   app.use('/v1/*', ...guard);
   app.use('/api/*', gorseErrorsAsText(), ...guard);
 
@@ -99,7 +101,8 @@ export function createApp(deps: AppDeps): EdgeApp {
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource);
   registerEvents(app, { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
-  registerItems(app, catalog);
+  registerItems(app, { catalog, worker, config: deps.config });
+  registerUsers(app, { store, catalog });
   registerExplain(app, { source: explainSource });
   registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
   registerDemo(app, deps.config);

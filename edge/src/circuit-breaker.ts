@@ -47,5 +47,7 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
     },
     ready: (o) => inner.ready(o),
     ...(inner.llmRank ? { llmRank: inner.llmRank.bind(inner) } : {}),
+    ...(inner.encode ? { encode: inner.encode.bind(inner) } : {}),
+    ...(inner.catalog ? { catalog: inner.catalog } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // Workers), validated with zod. Everything tunable about the request path lives here.
 import { z } from 'zod';
 import { API_LIMITS } from '@llmrec/shared/api/http.ts';
+import { CATALOG_LIMITS } from '@llmrec/shared/api/items.ts';
 
 const csv = z
   .string()
@@ -82,6 +83,19 @@ export const EdgeConfig = z.object({
   /** Requests per window per API key. */
   rateLimit: Rate.default({ requests: 6000, windowSec: 60 }),
   maxBodyBytes: z.number().int().min(1024).default(API_LIMITS.maxBodyBytes),
+  /**
+   * Item API (issue 11): hosts item image URLs may name (exact, or `*.example.com`; none = URLs refused),
+   * the body limit of PUT /v1/items (images travel in it), the worker budget of an item write, and how long an
+   * isolate serves the live catalog head before re-reading it (writes through this isolate show at once).
+   */
+  catalog: z
+    .object({
+      imageHosts: z.array(z.string().min(1)).default([]),
+      putMaxBodyBytes: z.number().int().min(1024).default(CATALOG_LIMITS.maxPutBodyBytes),
+      writeTimeoutMs: z.number().int().min(1).default(60_000),
+      liveTtlMs: z.number().int().min(0).default(500),
+    })
+    .default({ imageHosts: [], putMaxBodyBytes: CATALOG_LIMITS.maxPutBodyBytes, writeTimeoutMs: 60_000, liveTtlMs: 500 }),
   /** Per-request JSON log lines on stdout. */
   log: z.enum(['json', 'off']).default('json'),
 }).superRefine((c, ctx) => {
@@ -113,6 +127,7 @@ export function edgeConfigFromEnv(env: Record<string, string | undefined>): Edge
       ? { maxFutureMs: intStr.parse(env.LLMREC_EVENT_MAX_FUTURE_MS ?? 300_000), minTs: intStr.parse(env.LLMREC_EVENT_MIN_TS ?? 946_684_800_000) }
       : undefined,
     log: env.LLMREC_LOG,
+    catalog: env.LLMREC_IMAGE_HOSTS !== undefined ? { imageHosts: csv.parse(env.LLMREC_IMAGE_HOSTS) } : undefined,
   };
   const r = EdgeConfig.safeParse(raw);
   if (!r.success) throw new Error(`invalid edge configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

@@ -8,7 +8,7 @@ import type { ErrorBody, Problem } from '@llmrec/shared/api/http.ts';
 import { KvUnavailableError } from '@llmrec/shared/kv/store.ts';
 import { KvValueError } from '@llmrec/shared/kv/typed.ts';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
 
 /** An error with an HTTP status, a machine-readable code and optional per-field problems. */
 export class ApiError extends Error {

@@ -26,6 +26,7 @@ export function guardEventLog(log: EventLog): EventLog {
     ack: guard(w, 'ack', log.ack.bind(log)),
     trim: guard(w, 'trim', log.trim.bind(log)),
     length: guard(w, 'length', log.length.bind(log)),
+    ...(log.forgetUser ? { forgetUser: guard(w, 'forgetUser', log.forgetUser.bind(log)) } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { encodeValue } from '@llmrec/shared/kv/typed.ts';
 import { CachedRecs, type ItemMeta } from '@llmrec/shared/kv/values.ts';
 import type { Catalog, PublishedCatalog } from './catalog.ts';
 import type { EdgeConfig } from './config.ts';
-import { retrieveByPq, type PqLatents } from './pq-latents.ts';
+import { meanLatent, retrieveByPq, type PqLatents } from './pq-latents.ts';
 import { degradedAnswer } from './degrade.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { WorkerUnavailableError, type WorkerClient } from './worker-client.ts';
@@ -68,7 +68,8 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     const problems = unknownIds(req.candidates, meta, 'candidates');
     if (problems.length) throw badRequest('unknown items in candidates', problems);
     const seen = new Set<string>();
-    candidates = (meta as ItemMeta[]).filter((m) => !seen.has(m.id) && (seen.add(m.id), true));
+    // Hidden items (DELETE /v1/items/{id}) are known ids, never ranked.
+    candidates = (meta as ItemMeta[]).filter((m) => !seen.has(m.id) && (seen.add(m.id), true) && !cat.live.unavailable.has(m.idx));
   }
   const seenIdx = req.excludeSeen ? [...new Set(history.map((h) => h.idx))] : [];
   if (candidates && req.excludeSeen) {
@@ -78,18 +79,25 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
   // Work that only feeds the worker (retrieval, evidence) is skipped while the worker is known to be down.
   const workerUp = deps.worker.available?.() ?? true;
   let retrieval: 'none' | 'pq' = 'none';
+  let retrieved: number[] | null = null;
+  let encodeMs = 0;
   if (!candidates && workerUp && history.length > 0 && cat.ids.length >= deps.config.retrieval.minItems) {
     const pq = await deps.pq.get(cat);
     if (pq) {
+      // Retrieval over large catalogs: the top `depth` items by ADC of the worker's z_u against the PQ codes
+      // (the mean decoded history latent only when the worker cannot encode), then the worker re-ranks them.
       const recent = history.slice(-deps.config.maxHistory).map((h) => h.idx);
-      const top = retrieveByPq(pq, recent, deps.config.retrieval.depth, new Set(seenIdx));
-      const meta = await deps.catalog.items(cat, top.map((i) => cat.ids[i]!));
-      candidates = meta.filter((m): m is ItemMeta => m !== null);
+      const t0 = performance.now();
+      const zu = await userLatent(deps, recent, requestId);
+      encodeMs = performance.now() - t0;
+      // Retrieved candidates go to the worker as indices only: it scores by index, and titles are looked up
+      // for the k items it returns (300 metadata reads per request would cost more than the retrieval itself).
+      retrieved = retrieveByPq(pq, zu ?? meanLatent(pq, recent), deps.config.retrieval.depth, new Set(seenIdx));
       retrieval = 'pq';
     }
   }
   const userId = req.userId ?? null;
-  if (candidates && candidates.length === 0) {
+  if ((candidates && candidates.length === 0) || retrieved?.length === 0) {
     return { body: { requestId, userId, items: [], degraded: false, source: 'worker', model: cat.version }, workerMs: 0 };
   }
 
@@ -98,7 +106,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     userId,
     history: history.map(toPromptItem),
     evidence,
-    candidates: candidates ? candidates.map(toPromptItem) : null,
+    candidates: candidates ? candidates.map(toPromptItem) : retrieved ? retrieved.map((idx) => ({ idx, title: '' })) : null,
     maxHistory: deps.config.maxHistory,
   });
   const scoreReq: ScoreRequest = { version: WIRE_VERSION, requestId, prompt, k: req.k, exclude: seenIdx };
@@ -107,7 +115,10 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
   try {
     if (!workerUp) throw new WorkerDownSignal();
     const rerank = deps.config.llmRerank;
-    const res = await deps.worker.score({ ...scoreReq, k: Math.max(req.k, rerank) }, { timeoutMs: deps.config.workerTimeoutMs });
+    // Hidden items are filtered below too (this edge may know of a DELETE before the worker did): ask for a few more.
+    const spare = Math.min(cat.live.unavailable.size, 100);
+    const res = await deps.worker.score({ ...scoreReq, k: Math.min(1000, Math.max(req.k, rerank) + spare) }, { timeoutMs: deps.config.workerTimeoutMs });
+    if (spare) res.items = res.items.filter((s) => !cat.live.unavailable.has(s.idx));
     let model = res.model;
     if (rerank > 0 && deps.worker.llmRank && res.items.length > 1) {
       const llm = await llmRerank(deps, cat, scoreReq, res.items.slice(0, rerank));
@@ -116,7 +127,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
         model = `${res.model}+llm(${llm.model})`;
       }
     }
-    const workerMs = performance.now() - t0;
+    const workerMs = performance.now() - t0 + encodeMs;
     const ids = res.items.slice(0, req.k).map((s) => cat.ids[s.idx]);
     const meta = await deps.catalog.items(cat, ids.filter((id): id is string => id !== undefined));
     const byId = new Map(meta.filter((m): m is ItemMeta => m !== null).map((m) => [m.id, m]));
@@ -132,12 +143,14 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     return { body: { requestId, userId, items, degraded: false, source: 'worker', model }, workerMs };
   } catch (err) {
     if (!(err instanceof WorkerUnavailableError) && !(err instanceof WorkerDownSignal)) throw err;
-    const workerMs = performance.now() - t0;
+    const workerMs = performance.now() - t0 + encodeMs;
+    const exclude = new Set(req.excludeSeen ? history.map((h) => h.id) : []);
+    for (const id of cat.live.unavailableIds) exclude.add(id);
     const body = await degradedAnswer({ store: deps.store, catalog: deps.catalog }, cat, {
       requestId,
       userId,
       k: req.k,
-      exclude: new Set(req.excludeSeen ? history.map((h) => h.id) : []),
+      exclude,
       candidates: retrieval === 'pq' ? null : (candidates?.map((c) => c.id) ?? null),
       reason: err instanceof WorkerUnavailableError ? err.reason : 'circuit_open',
     });
@@ -156,6 +169,17 @@ async function llmRerank(deps: RecommendDeps, cat: PublishedCatalog, req: ScoreR
       { timeoutMs: deps.config.llmTimeoutMs },
     );
     return { items: r.items.map((it) => ({ idx: it.idx, score: it.fused })), model: r.model };
+  } catch {
+    return null;
+  }
+}
+
+/** z_u of the history from the worker (null when it has no encode route or fails: the caller falls back). */
+async function userLatent(deps: RecommendDeps, history: readonly number[], requestId: string): Promise<Float32Array | null> {
+  if (!deps.worker.encode) return null;
+  try {
+    const r = await deps.worker.encode({ v: 1, requestId, history: history.slice(-512) }, { timeoutMs: deps.config.workerTimeoutMs });
+    return Float32Array.from(r.z);
   } catch {
     return null;
   }

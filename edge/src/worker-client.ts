@@ -5,6 +5,8 @@
 import type { DegradedReason } from '@llmrec/shared/api/http.ts';
 import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
 import { LlmRankResponse, type LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
+import type { EncodeRequest, EncodeResponse } from '@llmrec/shared/api/catalog-wire.ts';
+import { catalogCalls, type CatalogWorkerCalls } from './catalog-client.ts';
 
 export type WorkerFailure = DegradedReason;
 
@@ -22,6 +24,10 @@ export interface WorkerClient {
   ready(opts: { timeoutMs: number; requestId: string }): Promise<WorkerReady>;
   /** Frozen-LLM re-ranking of prompt candidates (worker POST /llm/rank), when the worker serves an LLM. */
   llmRank?(req: LlmRankRequest, opts: { timeoutMs: number }): Promise<LlmRankResponse>;
+  /** z_u of a history (worker POST /v1/encode), for PQ retrieval over large catalogs (catalog-client.ts). */
+  encode?(req: EncodeRequest, opts: { timeoutMs: number }): Promise<EncodeResponse>;
+  /** Item writes through the worker (PUT /v1/items, hide), which embeds items and writes the live catalog. */
+  catalog?: CatalogWorkerCalls;
 }
 
 export interface HttpWorkerClientOptions {
@@ -60,7 +66,10 @@ export function httpWorkerClient(opts: HttpWorkerClientOptions): WorkerClient {
     }
   }
 
+  const cat = catalogCalls(opts);
   return {
+    encode: cat.encode,
+    catalog: { upsertItems: cat.upsertItems, hideItems: cat.hideItems },
     async score(req, { timeoutMs }) {
       const json = await call('/v1/score', { method: 'POST', body: JSON.stringify(req) }, timeoutMs, req.requestId);
       const r = ScoreResponse.safeParse(json);

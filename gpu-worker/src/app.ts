@@ -10,6 +10,10 @@ import { registerLlmRoutes } from './llm/serve/llm-routes.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import { rankByLatents, rankFromScores } from './rank.ts';
 import { requireWorkerSecret } from './worker-secret.ts';
+import { encodeUsersLive } from './catalog/encode-users.ts';
+import { registerCatalogRoutes } from './catalog/routes.ts';
+import type { ItemWriter } from './catalog/item-writer.ts';
+import type { WorkerCatalog } from './catalog/live-state.ts';
 
 export interface WorkerAppDeps {
   model: LatentModel;
@@ -23,6 +27,11 @@ export interface WorkerAppDeps {
   dynamic?: DynamicScoring;
   /** Set by the server during shutdown: /readyz reports not ready, new work gets 503. */
   draining?: () => boolean;
+  /**
+   * The live catalog (issue 11): items created, changed or hidden through the item API are scored from their
+   * content-tower latents and hidden ones never returned; mounts PUT /v1/items, POST /v1/items/hide, POST /v1/encode.
+   */
+  catalog?: { live: WorkerCatalog; writer: ItemWriter };
 }
 
 interface Job {
@@ -40,20 +49,30 @@ export function createWorkerApp(deps: WorkerAppDeps) {
   const batcher = new MicroBatcher<Job, JobResult>(async (jobs) => {
     const start = performance.now();
     const histories = jobs.map((j) => j.req.prompt.history.map((h) => h.idx));
-    const zu = await model.encodeUsers(histories);
+    const live = deps.catalog?.live.scoring();
+    const zu = live ? await encodeUsersLive(model, live, histories) : await model.encodeUsers(histories);
     const dyn = deps.dynamic && deps.dynamic.version() !== null ? deps.dynamic : null;
-    const all = dyn ? new Float32Array(model.items) : null;
+    const all = dyn ? new Float32Array(live?.items ?? model.items) : null;
+    const latents = live ? live.latents.subarray(0, live.items * model.dim) : model.itemLatents;
     return jobs.map((j, r) => {
       const exclude = new Set(j.req.exclude);
+      if (live) for (const x of live.excluded) exclude.add(x);
       const cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
       let items;
       let version = model.version;
       if (dyn && all) {
-        const v = dyn.score(j.req.prompt.user.id ?? '', histories[r]!, zu.subarray(r * model.dim, (r + 1) * model.dim), all);
+        const z = zu.subarray(r * model.dim, (r + 1) * model.dim);
+        const v = dyn.score(j.req.prompt.user.id ?? '', histories[r]!.filter((i) => i < model.items), z, all.subarray(0, model.items));
+        // Items added through the item API have no adapter statistics yet: scored statically (z_u . z_item).
+        for (let i = model.items; i < all.length; i++) {
+          let s = 0;
+          for (let d = 0; d < model.dim; d++) s += z[d]! * latents[i * model.dim + d]!;
+          all[i] = s;
+        }
         items = rankFromScores(all, cands, exclude, j.req.k);
         if (v !== null) version = `${model.version}+adapter-v${v}`;
       } else {
-        items = rankByLatents(zu, r * model.dim, model.itemLatents, model.dim, cands, exclude, j.req.k);
+        items = rankByLatents(zu, r * model.dim, latents, model.dim, cands, exclude, j.req.k);
       }
       const now = performance.now();
       return {
@@ -87,14 +106,18 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     const parsed = ScoreRequest.safeParse(json);
     if (!parsed.success) return c.json({ error: 'bad_request', message: 'wire request failed validation', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }, 400);
     const req = parsed.data;
-    const bad = [...req.prompt.history, ...(req.prompt.candidates ?? [])].find((it) => it.idx >= model.items);
-    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${model.items} items (edge and worker artifacts differ?)` }, 400);
+    const named = [...req.prompt.history, ...(req.prompt.candidates ?? [])];
+    if (deps.catalog) await deps.catalog.live.ensure(named.reduce((m, it) => Math.max(m, it.idx), -1));
+    const known = deps.catalog?.live.items ?? model.items;
+    const bad = named.find((it) => it.idx >= known);
+    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${known} items (edge and worker artifacts differ?)` }, 400);
     const t0 = performance.now();
     const { res } = await batcher.submit({ req, queuedAt: t0 });
     log({ t: new Date().toISOString(), requestId: c.req.header(REQUEST_ID_HEADER) ?? req.requestId, path: '/v1/score', ms: round(performance.now() - t0), batch: res.timings.batchSize, k: req.k, candidates: req.prompt.candidates?.length ?? model.items });
     return c.json(res);
   });
   if (deps.llm) registerLlmRoutes(app, deps.llm, deps.secret);
+  if (deps.catalog) registerCatalogRoutes(app, { ...deps.catalog, model, secret: deps.secret, log });
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
     log({ level: 'error', path: c.req.path, message: err.message });

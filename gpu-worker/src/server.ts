@@ -2,7 +2,7 @@
 // reports not-ready, lets in-flight requests finish (up to the grace period), then releases the ONNX
 // sessions.
 import { serve, type ServerType } from '@hono/node-server';
-import { createWorkerApp } from './app.ts';
+import { createWorkerApp, type WorkerAppDeps } from './app.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import type { LatentModel } from './model.ts';
@@ -27,12 +27,14 @@ export async function startWorker(opts: {
   log?: (line: Record<string, unknown>) => void;
   dynamic?: DynamicScoring;
   llm?: LlmService;
+  /** The live catalog and its writer (item API, issue 11). */
+  catalog?: WorkerAppDeps['catalog'];
 }): Promise<RunningWorker> {
   const host = opts.host ?? '127.0.0.1';
   assertSecretForHost(host, opts.secret);
   let draining = false;
   let inFlight = 0;
-  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, draining: () => draining });
+  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, catalog: opts.catalog, draining: () => draining });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
@@ -68,6 +70,7 @@ export async function startWorker(opts: {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         await closed;
         opts.dynamic?.stop();
+        opts.catalog?.live.stop();
         await opts.model.close();
       })();
       return closing;

@@ -22,7 +22,7 @@ interface OpRequest {
 }
 
 const STORE_OPS = new Set(['get', 'mget', 'set', 'del', 'setMany', 'listPush', 'listRange', 'ping']);
-const EVENT_OPS: Record<string, string> = { eventsAppend: 'append', eventsRead: 'read', eventsAck: 'ack', eventsTrim: 'trim', eventsLength: 'length' };
+const EVENT_OPS: Record<string, string> = { eventsAppend: 'append', eventsRead: 'read', eventsAck: 'ack', eventsTrim: 'trim', eventsLength: 'length', eventsForgetUser: 'forgetUser' };
 
 function storeFor(body: OpRequest, env: Env): KvStore {
   if (body.backend === 'upstash') return createUpstashStore({ url: body.url!, token: body.token! }, { prefix: body.prefix ?? '', claimIdleMs: body.claimIdleMs, dedupHorizonMs: body.dedupHorizonMs });

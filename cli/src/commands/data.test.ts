@@ -8,6 +8,7 @@ import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { tempDirs } from '@llmrec/data/test-support/temp-dirs.ts';
 import { makeZip } from '@llmrec/data/test-support/make-zip.ts';
 import { llmrec, llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
+import { REPO_ROOT } from '@llmrec/data/paths.ts';
 
 const tmp = tempDirs();
 
@@ -22,7 +23,10 @@ describe('llmrec data', () => {
   it('usage errors exit 2 with a one-line reason', () => {
     const r = llmrec(['data', '--dataset', 'nope', '--from', '.']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["llmrec data: unknown dataset 'nope' (known: ml-100k, ml-1m, beauty, games)"]);
+    expect(r.stderr.trim().split('\n')).toEqual(["llmrec data: unknown dataset 'nope' (presets: ml-100k, ml-1m, beauty, games; to import your own: --name nope --format <csv|jsonl|s3rec|recbole> --from <folder>)"]);
+    expect(llmrec(['data', '--name', 'mine', '--from', '.']).stderr).toMatch(/'mine' is not a preset: give --format/);
+    expect(llmrec(['data', '--name', 'Bad Name', '--format', 'csv', '--from', '.']).stderr).toMatch(/--name 'Bad Name': dataset names are/);
+    expect(llmrec(['data', '--name', 'x', '--format', 'xml', '--from', '.']).stderr).toMatch(/unknown format 'xml' \(known: csv, jsonl, s3rec, recbole\)/);
     expect(llmrec(['data', '--dataset', 'beauty']).stderr).toMatch(/no public download here: pass --from/);
   });
 
@@ -40,6 +44,19 @@ describe('llmrec data', () => {
     expect(out.counts).toEqual({ users: 2, items: 3, interactions: 6 });
     expect(out.skipped).toEqual([{ file: 'Beauty.txt', line: 2, reason: expect.any(String) }]);
     expect(out.splits.map((s: { split: string }) => s.split)).toEqual(['loo', 'temporal', 'cold']); // no timestamps: no streaming
+  });
+
+  it('imports the example catalog under a chosen name; a malformed file fails naming file and line and writes nothing', () => {
+    const home = tmp('cli-data-');
+    const r = llmrec(['data', '--name', 'bookshop', '--format', 'csv', '--from', join(REPO_ROOT, 'examples', 'catalog-csv'), '--home', home, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'bookshop', counts: { users: 6, items: 8, interactions: 33 }, source: { format: 'csv' } });
+    const d = tmp('cli-raw-');
+    writeFileSync(join(d, 'interactions.csv'), 'user_id,item_id\nu1,a\nu1,"b\n');
+    const bad = llmrec(['data', '--name', 'broken', '--format', 'csv', '--from', d, '--home', home]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/interactions\.csv:3: unterminated quoted field/);
+    expect(existsSync(join(home, 'datasets', 'broken'))).toBe(false);
   });
 
   it.skipIf(!SHARED)('prepares the real ML-100K (the README command)', () => {

@@ -39,7 +39,7 @@ export const command: Command = {
     'target); --ties random breaks them by a seeded hash instead.',
   ].join('\n'),
   options: {
-    dataset: { type: 'string', short: 'd', description: `dataset (${DATASET_NAMES.join('|')})` },
+    dataset: { type: 'string', short: 'd', description: `dataset name (a preset: ${DATASET_NAMES.join('|')}, or any name imported with llmrec data)` },
     split: { type: 'string', short: 's', description: 'split (default loo)' },
     model: { type: 'string', short: 'm', description: 'comma-separated models (default popular,itemknn)' },
     seeds: { type: 'string', description: 'comma-separated seeds for the sampled negatives (default 1,2,3)' },
@@ -58,7 +58,7 @@ export const command: Command = {
   } as OptionSpec,
   async run({ values }) {
     const dsName = DatasetName.safeParse(str(values, 'dataset'));
-    if (!dsName.success) throw new UsageError(`unknown dataset '${String(values.dataset)}' (known: ${DATASET_NAMES.join(', ')})`);
+    if (!dsName.success) throw new UsageError(`--dataset '${String(values.dataset)}': ${dsName.error.issues[0]?.message}`);
     const splitName = SplitName.safeParse(optStr(values, 'split') ?? 'loo');
     if (!splitName.success) throw new UsageError(`unknown split '${String(values.split)}' (known: ${SPLIT_NAMES.join(', ')})`);
     const models = flag(values, 'ablation') ? ABLATION_MODELS : list(values, 'model', 'popular,itemknn');
@@ -82,7 +82,8 @@ export const command: Command = {
       ds = readDataset(dir);
     } catch (e) {
       const shared = sharedDataDir();
-      if (!(e instanceof DatasetNotFoundError) || !shared) throw e;
+      // Only presets have a raw folder in the shared data; an imported dataset must be prepared by `llmrec data`.
+      if (!(e instanceof DatasetNotFoundError) || !shared || !SHARED_FOLDER[dsName.data]) throw e;
       // Not prepared yet but the raw files are at hand: prepare it (same as `llmrec data --from ...`).
       log('data', `${dsName.data} not prepared; preparing from ${join(shared, SHARED_FOLDER[dsName.data]!)}`);
       prepareDataset({ name: dsName.data, from: join(shared, SHARED_FOLDER[dsName.data]!), home, log });

@@ -31,6 +31,7 @@ export const command: Command = {
     'max-events': { type: 'string', description: 'also update once this many events wait (default off)' },
     poll: { type: 'string', description: 'idle poll interval in ms (default 200)' },
     'trim-every': { type: 'string', description: 'trim the events this group acked every N windows (default 10, 0 = never; use 0 when another group reads the same log)' },
+    'trim-also': { type: 'string', description: 'comma-separated other groups whose unread events trimming keeps (e.g. llmrec-export, for llmrec export)' },
     'no-guardrail': { type: 'boolean', description: 'publish every window without the held-out comparison' },
     once: { type: 'boolean', description: 'drain the log, update on what is left, and exit' },
     base: { type: 'string', description: 'frozen base: bundle (the served serving bundle, default) or fallback (TS bag-of-items base)' },
@@ -96,6 +97,7 @@ async function runJob(values: Record<string, unknown>, base: JobBase, itemIndex:
       intervalMs: once ? 1 : num(values, 'interval', 0) * 1000,
       maxEvents: int(values, 'max-events', 0, 0),
       trimEvery: int(values, 'trim-every', defaultJobConfig.trimEvery, 0),
+      trimAlso: (optStr(values, 'trim-also') ?? '').split(',').map((g) => g.trim()).filter(Boolean),
       learner: { ...defaultJobConfig.learner, guardrail: !flag(values, 'no-guardrail') },
     };
     const job = await AdapterJob.open({ store, log: store.events, base, itemIndex, say }, cfg);

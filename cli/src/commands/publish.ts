@@ -18,6 +18,9 @@ import { keys as kvKeys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '@llmrec/shared/kv/publish.ts';
 import { describeStore, parseStoreSpec, StoreSpecError, type StoreEnv } from '@llmrec/shared/kv/store-spec.ts';
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { erasedDigests } from '@llmrec/shared/catalog/erase-user.ts';
+import { userDigest } from '@llmrec/shared/catalog/item-content.ts';
 import type { HistoryEntry, PopularList } from '@llmrec/shared/kv/values.ts';
 import { CliError, type Command, flag, int, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
@@ -71,13 +74,6 @@ export const command: Command = {
     }
 
     const t0 = Date.now();
-    log('read', `${name} from ${dir}`);
-    const bundle = buildBundle(readDataset(dir), readItems(dir), readUsers(dir).map((u) => u.id), popularK);
-    const artifactsDir = resolveArtifacts(home, name, optStr(values, 'artifacts'));
-    if (artifactsDir) addArtifacts(bundle, artifactsDir);
-    else log('artifacts', `no serving bundle for ${name} (train, or run llmrec serve once for the baseline): publishing the catalog without latents`);
-    log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
-
     const bulkDir = optStr(values, 'cloudflare-bulk');
     const store = bulkDir ? createMemoryStore() : await openStore(undefined, { ...env, LLMREC_STORE: undefined, ...storeEnvFor(cfg) }, { timeoutMs: 60_000 });
     const target = bulkDir ? `cloudflare-bulk:${resolve(bulkDir)}` : describeStore(cfg);
@@ -85,6 +81,16 @@ export const command: Command = {
     try {
       await store.ping();
       log('store', target);
+      log('read', `${name} from ${dir}`);
+      const userIds = readUsers(dir).map((u) => u.id);
+      // Users erased through DELETE /v1/users/{id}: left out of every count and never re-seeded (docs/api.md, Erasure).
+      const erased = await erasedUserIndices(store, userIds);
+      if (erased.size) log('erasure', `${erased.size} erased user(s) left out of evidence counts, popular lists and histories`);
+      const bundle = buildBundle(readDataset(dir), readItems(dir), userIds, popularK, erased);
+      const artifactsDir = resolveArtifacts(home, name, optStr(values, 'artifacts'));
+      if (artifactsDir) addArtifacts(bundle, artifactsDir);
+      else log('artifacts', `no serving bundle for ${name} (train, or run llmrec serve once for the baseline): publishing the catalog without latents`);
+      log('bundle', `${bundle.items.length} items, ${bundle.evidence.length} evidence entries, ${bundle.popular.map((p) => `${p.name}:${p.items.length}`).join(' ')} popular, ${bundle.histories.length} user histories`);
       const report = await publishBundle(store, bundle, {
         historyMode,
         historyMaxLen: historyLen,
@@ -102,6 +108,7 @@ export const command: Command = {
       const what = report.alreadyLive ? 'already live (nothing to write)' : report.reusedContent ? `re-activated (content already in the store; was ${report.previous})` : `published ${report.keysWritten} keys, ${(report.bytesWritten / 1024).toFixed(0)} KiB (previous: ${report.previous ?? 'none'})`;
       log('publish', `${report.version} -> ${target}: ${what}`);
       if (report.removed.length) log('cleanup', `removed ${report.removed.length} old version(s) beyond the newest ${keep}: ${report.removed.join(', ')}`);
+      if (report.live) log('live', `items written through the API since ${report.previous}: ${report.live.incorporated} incorporated in this version, ${report.live.pending} carried over (embedded by the worker), ${report.live.hidden} kept hidden`);
       log('histories', `${historyMode}: ${report.histories.seeded} seeded, ${report.histories.kept} kept, ${report.histories.replaced} replaced (${secs}s total)`);
       return 0;
     } finally {
@@ -219,10 +226,10 @@ function storeEnvFor(cfg: ReturnType<typeof parseStoreSpec>): StoreEnv {
  * Per item, the partners with >= minCoUsers distinct co-users (most first, ties by index), top `top`: the same
  * lists as shared/src/evidence CoInteractionIndex.list, computed in O(sum of squared user history lengths).
  */
-export function coInteractionLists(userStart: Int32Array, item: Int32Array, nItems: number, minCoUsers: number, top: number): [number, number][][] {
+export function coInteractionLists(userStart: Int32Array, item: Int32Array, nItems: number, minCoUsers: number, top: number, skipUsers: ReadonlySet<number> = new Set()): [number, number][][] {
   const nUsers = userStart.length - 1;
   const itemsOf: Int32Array[] = [];
-  for (let u = 0; u < nUsers; u++) itemsOf.push(Int32Array.from(new Set(item.subarray(userStart[u], userStart[u + 1]))));
+  for (let u = 0; u < nUsers; u++) itemsOf.push(skipUsers.has(u) ? new Int32Array(0) : Int32Array.from(new Set(item.subarray(userStart[u], userStart[u + 1]))));
   const usersOf: number[][] = Array.from({ length: nItems }, () => []);
   itemsOf.forEach((its, u) => its.forEach((i) => usersOf[i]!.push(u)));
   const cnt = new Int32Array(nItems);
@@ -244,15 +251,28 @@ function topK(scores: Float64Array, k: number): number[] {
   return [...scores.keys()].filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
 }
 
-/** Serving bundle from a canonical dataset: catalog, popular lists, evidence dictionary, histories. */
-export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[], popularK: number): PublishBundle {
-  const { item, ts, rating } = ds.interactions;
+/** Dense indices of the dataset's users that were erased through the API (their digests are listed in the store). */
+export async function erasedUserIndices(store: KvStore, userIds: readonly string[]): Promise<Set<number>> {
+  const erased = await erasedDigests(store);
+  const out = new Set<number>();
+  if (erased.size === 0) return out;
+  for (const [u, id] of userIds.entries()) if (erased.has(await userDigest(id))) out.add(u);
+  return out;
+}
+
+/**
+ * Serving bundle from a canonical dataset: catalog, popular lists, evidence dictionary, histories. Users in
+ * `skipUsers` (erased) count nowhere: not in popularity, ratings, co-interactions, nor seeded histories.
+ */
+export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[], popularK: number, skipUsers: ReadonlySet<number> = new Set()): PublishBundle {
+  const { item, ts, rating, user } = ds.interactions;
   const n = item.length;
   const count = new Float64Array(ds.nItems);
   const ratingSum = new Float64Array(ds.nItems);
   let maxTs = -Infinity;
   let explicit = false;
   for (let r = 0; r < n; r++) {
+    if (skipUsers.size && skipUsers.has(user[r]!)) continue;
     count[item[r]!]!++;
     ratingSum[item[r]!]! += rating[r]!;
     if (ts[r]! > maxTs) maxTs = ts[r]!;
@@ -264,12 +284,12 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
   if (ds.meta.hasTimestamps) {
     const recentCount = new Float64Array(ds.nItems);
     const since = maxTs - RECENT_DAYS * 86_400;
-    for (let r = 0; r < n; r++) if (ts[r]! >= since) recentCount[item[r]!]!++;
+    for (let r = 0; r < n; r++) if (ts[r]! >= since && !skipUsers.has(user[r]!)) recentCount[item[r]!]!++;
     const recent = topK(recentCount, popularK);
     popular.push({ v: 1, name: 'recent', items: recent.map((i) => items[i]!.id), scores: recent.map((i) => recentCount[i]!) });
   }
 
-  const co = coInteractionLists(ds.userStart, item, ds.nItems, DEFAULT_MIN_CO_USERS, CO_TOP);
+  const co = coInteractionLists(ds.userStart, item, ds.nItems, DEFAULT_MIN_CO_USERS, CO_TOP, skipUsers);
   const evidence: PublishBundle["evidence"] = items.map((it) => {
     const t = it.text;
     const e: { kind: string; text: string; weight?: number }[] = [];
@@ -286,6 +306,7 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
 
   const histories: PublishBundle['histories'] = [];
   for (let u = 0; u < ds.nUsers; u++) {
+    if (skipUsers.has(u)) continue;
     const entries: HistoryEntry[] = [];
     for (let r = ds.userStart[u]!; r < ds.userStart[u + 1]!; r++) {
       entries.push({ v: 1, item: items[item[r]!]!.id, ts: ds.meta.hasTimestamps ? ts[r]! * 1000 : ts[r]!, type: explicit ? 'rating' : 'interaction' });

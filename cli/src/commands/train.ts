@@ -311,7 +311,7 @@ export const command: Command = {
     'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
   ].join('\n'),
   options: {
-    dataset: { type: 'string', short: 'd', description: 'dataset name (ml-100k, ml-1m, beauty, games)' },
+    dataset: { type: 'string', short: 'd', description: 'dataset name (a preset, or any name imported with llmrec data)' },
     split: { type: 'string', short: 's', description: 'split to train on (default loo; streaming trains on the pre-training part)' },
     'dataset-dir': { type: 'string', description: 'a canonical dataset folder to use instead of $LLMREC_HOME/datasets/<dataset>' },
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },

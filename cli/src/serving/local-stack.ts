@@ -4,7 +4,7 @@
 // secret is generated per run unless LLMREC_WORKER_SECRET is set.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
 import { startEdge, type RunningEdge } from '@llmrec/edge/entry-node.ts';
 import { keepAliveFetch } from '@llmrec/edge/node-http-fetch.ts';
@@ -15,6 +15,11 @@ import type { Device } from '@llmrec/gpu-worker/onnx/index.ts';
 import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
 import { loadLlmFromEnv } from '@llmrec/gpu-worker/llm-from-env.ts';
 import { startWorker, type RunningWorker } from '@llmrec/gpu-worker/server.ts';
+import { loadBundleContentTower } from '@llmrec/gpu-worker/catalog/content-tower.ts';
+import { fetchImage } from '@llmrec/gpu-worker/catalog/image-fetch.ts';
+import { lazyEncoders, type ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
+import { ItemWriter } from '@llmrec/gpu-worker/catalog/item-writer.ts';
+import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { buildBaselineBundle } from './baseline-artifacts.ts';
@@ -34,6 +39,12 @@ export interface LocalStackOptions {
   itemImages?: ItemImageSource;
   /** Poll the store for online adapter versions (the adapter job's output) and score with them (default true). */
   adapters?: boolean;
+  /**
+   * Content encoders for the item API (PUT /v1/items): the "encoders" package's frozen encoders once merged
+   * (gpu-worker/src/encoders); without them items can be hidden but not created. The content tower comes from
+   * the serving bundle (`contentTower`).
+   */
+  encoders?: ItemEncoders;
 }
 
 export interface LocalStack {
@@ -51,11 +62,20 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
   const llm = await loadLlmFromEnv(process.env, o.device ?? 'auto');
-  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  // The live catalog (item API): synced from the store, items embedded by the bundle's content tower.
+  const imageHosts = (process.env.LLMREC_IMAGE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const say = (m: string) => process.stderr.write(`worker: ${m}\n`);
+  const tower = await loadBundleContentTower(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
+  const live = new WorkerCatalog(o.store, model, { say }).start();
+  // The encoders package's frozen encoders for the modalities the tower reads (opened at the first item write).
+  const encoders = o.encoders ?? (tower ? lazyEncoders(Object.fromEntries(tower.inputs.map((i) => [i.modality, i.dim])), { home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), threads: 1 }) : {});
+  const writer = new ItemWriter({ catalog: live, tower, encoders, fetchImage: (url) => fetchImage(url, { allowedHosts: imageHosts }) });
+  live.onPending = () => writer.embedPending();
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, catalog: { live, writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {
     const llmRerank = llm ? Number(process.env.LLMREC_LLM_RERANK ?? 20) : 0;
-    const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, ...o.edge });
+    const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, catalog: { imageHosts }, ...o.edge });
     if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const config = parsed.data;
     edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }), itemImages: o.itemImages }, { port: o.port ?? 8787, host: o.host });
@@ -71,6 +91,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     async close() {
       await edge.close();
       await worker.close();
+      await tower?.close();
     },
   };
 }

@@ -1,10 +1,12 @@
-// RecBole atomic files (typed header line `name:type`): `<prefix>.item` (item_id, title) and the
-// `item_id_list` history form of `<prefix>.test.inter` (Amazon Games): a user's full sequence is its test
-// history plus its test target; `<prefix>.valid.inter`, when present, is checked against it (valid target = second-last).
+// RecBole atomic files (typed header line `name:type`), for any prefix: the `item_id_list` history form of
+// `<prefix>.test.inter` + `<prefix>.item` (Amazon Games: a user's full sequence is its test history plus its test
+// target; `<prefix>.valid.inter`, when present, is checked against it), and the general form `<prefix>.inter`
+// (one interaction per line) + optional `<prefix>.item`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type BuiltDataset, DatasetBuilder } from '../builder.ts';
 import { LineIssues, readLines } from '../lines.ts';
+import type { ItemText } from '../schema.ts';
 import type { LoadOptions } from './ml-100k.ts';
 
 export interface AtomicHeader {
@@ -108,4 +110,64 @@ export function loadRecBoleSeq(dir: string, name: string, prefix: string, opts: 
   if (b.items.length > declaredItems) b.notes.push(`${b.items.length - declaredItems} interacted item(s) missing from ${prefix}.item (titled 'item <id>')`);
   b.notes.push('no timestamps: ts is the position in the user sequence; the source keeps at most 50 history items per user');
   return b.build({ hasTimestamps: false, skipped: issues.skipped, sourceFiles: files });
+}
+
+/**
+ * The general RecBole atomic form: `<prefix>.inter` (user_id:token, item_id:token, optional rating:float and
+ * timestamp:float) and optional `<prefix>.item` (item_id:token plus title / year / genre columns).
+ */
+export function loadRecBoleAtomic(dir: string, name: string, prefix: string, opts: LoadOptions = {}): BuiltDataset {
+  dir = resolve(dir);
+  const issues = new LineIssues(Boolean(opts.lenient));
+  const b = new DatasetBuilder(name);
+  const interF = join(dir, `${prefix}.inter`);
+  const itemF = join(dir, `${prefix}.item`);
+  if (!existsSync(interF)) throw new Error(`${interF} not found (is ${dir} a RecBole atomic-file folder?)`);
+  const files = [interF];
+  if (existsSync(itemF)) {
+    files.push(itemF);
+    const lines = readLines(itemF);
+    if (lines.length === 0) throw new Error(`${itemF}: empty file`);
+    const h = parseAtomicHeader(lines[0]!, itemF);
+    const ci = column(h, 'item_id', itemF);
+    const named = (...names: string[]) => h.names.findIndex((n) => names.includes(n));
+    const [ct, cy, cg] = [named('title', 'movie_title', 'name'), named('release_year', 'year'), named('genre', 'genres', 'categories', 'class')];
+    for (let k = 1; k < lines.length; k++) {
+      const f = lines[k]!.split('\t');
+      if (f.length !== h.names.length || !f[ci]?.trim()) {
+        issues.bad(itemF, k + 1, `expected ${h.names.length} TAB-separated fields (${h.names.join(', ')}), got ${f.length}`);
+        continue;
+      }
+      const text: ItemText = {};
+      const year = cy >= 0 ? Number(f[cy]) : NaN;
+      if (Number.isInteger(year) && year > 0) text.year = year;
+      if (cg >= 0 && f[cg]!.trim()) text.genres = f[cg]!.trim().split(/\s+/);
+      const id = f[ci]!.trim();
+      b.item(id, { title: ct >= 0 && f[ct]!.trim() ? f[ct]!.trim() : `item ${id}`, text, modalities: { image: null, audio: null } });
+    }
+  }
+  const lines = readLines(interF);
+  if (lines.length === 0) throw new Error(`${interF}: empty file`);
+  const h = parseAtomicHeader(lines[0]!, interF);
+  const [cu, ci] = [column(h, 'user_id', interF), column(h, 'item_id', interF)];
+  const cr = h.names.indexOf('rating');
+  const cts = h.names.indexOf('timestamp');
+  const position = new Map<number, number>();
+  for (let k = 1; k < lines.length; k++) {
+    const f = lines[k]!.split('\t');
+    const ts = cts >= 0 ? Number(f[cts]) : 0;
+    const rating = cr >= 0 ? Number(f[cr]) : 1;
+    if (f.length !== h.names.length || !f[cu]?.trim() || !f[ci]?.trim() || !Number.isFinite(ts) || !Number.isFinite(rating)) {
+      issues.bad(interF, k + 1, `expected ${h.names.length} TAB-separated fields (${h.names.join(', ')}) with numeric rating/timestamp, got ${JSON.stringify(lines[k]!.slice(0, 80))}`);
+      continue;
+    }
+    const u = b.user(f[cu]!.trim());
+    const id = f[ci]!.trim();
+    const i = b.item(id, { title: `item ${id}`, text: {}, modalities: { image: null, audio: null } });
+    const pos = position.get(u) ?? 0;
+    position.set(u, pos + 1);
+    b.interaction(u, i, cts >= 0 ? ts : pos, rating);
+  }
+  if (cts < 0) b.notes.push('no timestamp column: ts is the position in the user sequence (file order)');
+  return b.build({ hasTimestamps: cts >= 0, skipped: issues.skipped, sourceFiles: files });
 }

@@ -81,6 +81,10 @@ export class SqliteEventLog implements EventLog {
       trim: db.prepare('DELETE FROM events WHERE seq < ?'),
       // Pending entries of other groups on trimmed events would never be delivered again (XAUTOCLAIM drops them too).
       trimPending: db.prepare('DELETE FROM event_pending WHERE seq < ?'),
+      userEvents: db.prepare('SELECT seq, event_id FROM events WHERE user_id = ?'),
+      delEvent: db.prepare('DELETE FROM events WHERE seq = ?'),
+      delPending: db.prepare('DELETE FROM event_pending WHERE seq = ?'),
+      delId: db.prepare('DELETE FROM event_ids WHERE event_id = ?'),
       forget: db.prepare('DELETE FROM event_ids WHERE added_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = event_ids.event_id)'),
     };
     this.appendTx = db.transaction((events: readonly LoggedEvent[], now: number, history: HistoryWrite | undefined) => {
@@ -152,6 +156,18 @@ export class SqliteEventLog implements EventLog {
 
   async length() {
     return (this.st.count.get() as { n: number }).n;
+  }
+
+  async forgetUser(userId: string) {
+    return this.db.transaction(() => {
+      const rows = this.st.userEvents.all(userId) as { seq: number; event_id: string }[];
+      for (const r of rows) {
+        this.st.delPending.run(r.seq);
+        this.st.delEvent.run(r.seq);
+        this.st.delId.run(r.event_id);
+      }
+      return { removed: rows.length, eventIds: rows.map((r) => r.event_id) };
+    })();
   }
 }
 

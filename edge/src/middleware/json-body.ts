@@ -4,30 +4,39 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../errors.ts';
 
-export function limitBody(maxBytes: number): MiddlewareHandler {
-  const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${maxBytes} bytes`);
-  // Streaming check for bodies without a length (chunked): wraps the body in a counting stream.
-  const streaming = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
+/** `overrides`: a larger (or smaller) limit for one method + path, e.g. PUT /v1/items whose body carries images. */
+export function limitBody(maxBytes: number, overrides: readonly { method: string; path: string; maxBytes: number }[] = []): MiddlewareHandler {
+  const limiter = (max: number) => {
+    const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${max} bytes`);
+    // Streaming check for bodies without a length (chunked): wraps the body in a counting stream.
+    const streaming = bodyLimit({
+      maxSize: max,
+      onError: () => {
+        throw tooLarge();
+      },
+    });
+    return { tooLarge, streaming, max };
+  };
+  const base = limiter(maxBytes);
+  const special = overrides.map((o) => ({ ...o, l: limiter(o.maxBytes) }));
   return async (c, next) => {
+    const l = special.find((o) => o.method === c.req.method && o.path === c.req.path)?.l ?? base;
     // Fast path: with a Content-Length the HTTP layer never delivers more than that many bytes, so the header
     // alone decides (and the costly stream re-wrapping of the request is avoided on every call).
     const len = c.req.header('content-length');
     if (len !== undefined && /^\d+$/.test(len) && c.req.header('transfer-encoding') === undefined) {
-      if (Number(len) > maxBytes) throw tooLarge();
+      if (Number(len) > l.max) throw l.tooLarge();
       return next();
     }
-    return streaming(c, next);
+    return l.streaming(c, next);
   };
 }
 
 export function jsonOnly(): MiddlewareHandler {
   return async (c, next) => {
-    if (c.req.method === 'POST') {
+    // PUT only when it carries a body (PUT /v1/items does): a bodiless PUT goes on to auth and its route.
+    const hasBody = c.req.method === 'PUT' && (c.req.raw.body !== null || Number(c.req.header('content-length') ?? 0) > 0);
+    if (c.req.method === 'POST' || hasBody) {
       const ct = c.req.header('content-type') ?? '';
       if (!/^application\/json\b/i.test(ct)) {
         throw new ApiError(415, 'unsupported_media_type', 'send the body as JSON (Content-Type: application/json)', [

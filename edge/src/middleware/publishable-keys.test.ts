@@ -24,7 +24,7 @@ beforeEach(async () => {
   await publishFixtureLatents(store, f);
   h = makeHarness(store, f, { config: { publishableKeys: [{ key: PK, origins: [SHOP, 'self'] }], publishableRateLimit: { requests: 1000, windowSec: 60 } } });
   // A write route registered after the policy: publishable keys must be refused on it without a rule.
-  h.app.delete('/v1/users/:id', (c) => c.json({ erased: c.req.param('id') }));
+  h.app.delete('/v1/later/:id', (c) => c.json({ erased: c.req.param('id') }));
 });
 
 function preflight(path: string, origin: string, method = 'POST', headers = 'authorization, content-type') {
@@ -109,14 +109,16 @@ describe('publishable key requests', () => {
   });
 
   it('refuses writes, erasure, Gorse routes and routes added later (default deny)', async () => {
-    for (const [method, path] of [['DELETE', '/v1/users/u1'], ['PUT', '/v1/items/1'], ['DELETE', '/v1/items/1'], ['GET', '/api/item/1'], ['GET', '/api/recommend/u1']] as const) {
+    for (const [method, path] of [['DELETE', '/v1/users/u1'], ['PUT', '/v1/items'], ['PUT', '/v1/items/1'], ['DELETE', '/v1/items/1'], ['DELETE', '/v1/later/1'], ['GET', '/api/item/1'], ['GET', '/api/recommend/u1']] as const) {
       const r = await h.call(method, path, undefined, pk(SHOP));
       expect(r.status, `${method} ${path}`).toBe(403);
       // Gorse routes answer errors as text (what Gorse clients show); the code is in a header there.
       expect(path.startsWith('/api/') ? r.headers.get('x-error-code') : r.json.error).toBe('forbidden_for_publishable_key');
     }
     // The same added route works with a secret key: the refusal is the policy, not a missing route.
-    expect((await h.call('DELETE', '/v1/users/u1')).json).toEqual({ erased: 'u1' });
+    expect((await h.call('DELETE', '/v1/later/u1')).json).toEqual({ erased: 'u1' });
+    // ... and the real erasure route (issue 11) answers a secret key.
+    expect((await h.call('DELETE', '/v1/users/u1')).json).toMatchObject({ userId: 'u1', removed: { history: true } });
   });
 
   it('refuses other origins and requests without an origin, with no CORS grant', async () => {

@@ -59,7 +59,7 @@ async function check(deps: HealthDeps, requestId: string): Promise<Readiness> {
   let catalog: Required<ReadyResponse>['catalog'] = { version: null, items: 0 };
   if (store.ok) {
     const cat = await deps.catalog.published().catch((err: Error) => (details.push(`catalog: ${err.message}`), null));
-    if (cat) catalog = { version: cat.version, items: cat.ids.length };
+    if (cat) catalog = { version: cat.version, items: cat.live.baseItems };
   }
   let worker: Required<ReadyResponse>['worker'];
   try {

@@ -18,6 +18,8 @@ import { base64ToFloat32, float32ToBase64 } from '@llmrec/shared/base64.ts';
 import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
+import { erasedDigests, erasedEventDigests } from '@llmrec/shared/catalog/erase-user.ts';
+import { eventDigest, userDigest } from '@llmrec/shared/catalog/item-content.ts';
 import { z } from 'zod';
 
 export interface JobConfig {
@@ -39,6 +41,11 @@ export interface JobConfig {
    * with one group removes events the other has not read yet.
    */
   trimEvery: number;
+  /**
+   * Other consumer groups of the same log whose unread events trimming must keep, e.g. `llmrec-export` (the
+   * export's journal reads through it). A named group that never read keeps everything until it reads.
+   */
+  trimAlso?: readonly string[];
   learner: LearnerConfig;
   /**
    * Events stamped more than this far (ms) ahead of the job's clock are skipped (acked with their window,
@@ -183,8 +190,37 @@ export class AdapterJob {
     }
   }
 
+  /** Digest per user id seen by this job (erasure checks hash each user once). */
+  private readonly digests = new Map<string, string>();
+
+  /**
+   * Erasure (DELETE /v1/users/{id}): drops every user on the erased-users list from the learner, so neither a
+   * published statistics snapshot nor a checkpoint carries them again. Returns how many users were dropped.
+   */
+  private erasedEvents = 0;
+
+  private async dropErased(): Promise<number> {
+    // Event ids of erased users (the log forgot them; they may name the user): out of the seen ids too.
+    const events = await erasedEventDigests(this.deps.store);
+    let forgottenIds = 0;
+    if (events.size !== this.erasedEvents) {
+      this.erasedEvents = events.size;
+      for (const id of [...this.learner.stats.seen.keys()]) if (events.has(await eventDigest(id))) forgottenIds += Number(this.learner.stats.seen.delete(id));
+    }
+    const erased = await erasedDigests(this.deps.store);
+    if (erased.size === 0) return forgottenIds;
+    const gone = new Set<string>();
+    for (const u of [...this.learner.histories.keys(), ...this.learner.stats.users.keys()]) {
+      let d = this.digests.get(u);
+      if (d === undefined) this.digests.set(u, (d = await userDigest(u)));
+      if (erased.has(d)) gone.add(u);
+    }
+    return forgottenIds + (gone.size ? this.learner.forgetUsers((u) => gone.has(u)) : 0);
+  }
+
   private async closeWindow(end: number): Promise<TickReport['windows'][number]> {
     const { store, hooks } = this.deps;
+    await this.dropErased();
     await this.adoptNewerVersion();
     const own = this.learner.version;
     await this.deps.base.prepare?.(this.learner.windowHistories());
@@ -205,8 +241,14 @@ export class AdapterJob {
       }, undefined, this.cfg.chunks);
       hooks?.afterPublish?.();
     }
+    await this.dropErased();
     const ck = { v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) };
     await putChunked(store, adapterKeys.checkpoint(this.cfg.group), JSON.stringify(ck), this.cfg.chunks);
+    // An erasure that listed a user between our check and the write must not be undone by it: check again.
+    if ((await this.dropErased()) > 0) {
+      await putChunked(store, adapterKeys.checkpoint(this.cfg.group), JSON.stringify({ v: 1 as const, window: this.window, learner: checkpointLearner(this.learner) }), this.cfg.chunks);
+      if (publishedVersion !== null) await putChunked(store, adapterKeys.stats(publishedVersion), JSON.stringify(encodeStats(this.learner.stats, false)), this.cfg.chunks);
+    }
     hooks?.afterCheckpoint?.();
     await this.deps.log.ack(this.cfg.group, this.pendingSeqs);
     this.pendingSeqs.length = 0;
@@ -221,7 +263,7 @@ export class AdapterJob {
     if (this.cfg.trimEvery <= 0 || ++this.windowsSinceTrim < this.cfg.trimEvery) return;
     this.windowsSinceTrim = 0;
     try {
-      const removed = await this.deps.log.trim([this.cfg.group]);
+      const removed = await this.deps.log.trim([this.cfg.group, ...(this.cfg.trimAlso ?? [])]);
       if (removed > 0) this.deps.say?.(`trimmed ${removed} acked events from the event log`);
     } catch (e) {
       this.deps.say?.(`event log trim failed (events kept, retried in ${this.cfg.trimEvery} windows): ${(e as Error)?.message ?? String(e)}`);

@@ -96,6 +96,30 @@ export class OnlineLearner {
     return true;
   }
 
+  /**
+   * Erasure (issue 11): removes every trace of the users `drop` selects — history, per-user statistics,
+   * pending events and examples, held-out and replay examples — and returns how many users were dropped.
+   * Aggregate statistics (item counts, co-interactions) keep their decayed contribution until it decays.
+   */
+  forgetUsers(drop: (user: string) => boolean): number {
+    const users = new Set<string>();
+    for (const u of [...this.histories.keys(), ...this.stats.users.keys()]) if (drop(u)) users.add(u);
+    for (const ex of [...this.held, ...this.pendingEx, ...this.trainer.replayBuf]) if (drop(ex.user)) users.add(ex.user);
+    for (const e of this.pending) if (drop(e.user)) users.add(e.user);
+    if (users.size === 0) return 0;
+    for (const u of users) {
+      this.histories.delete(u);
+      this.stats.users.delete(u);
+    }
+    const keep = <T extends { user: string }>(a: T[]) => a.splice(0, a.length, ...a.filter((x) => !users.has(x.user)));
+    keep(this.held);
+    keep(this.pendingEx);
+    keep(this.trainer.replayBuf);
+    for (const e of this.pending) if (users.has(e.user)) this.pendingIds.delete(e.eventId);
+    keep(this.pending);
+    return users.size;
+  }
+
   get pendingCount(): number {
     return this.pending.length;
   }

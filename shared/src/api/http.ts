@@ -129,6 +129,7 @@ export type EventsResponse = z.infer<typeof EventsResponse>;
 export const ItemResponse = z.object({
   id: z.string(),
   title: z.string(),
+  available: z.boolean().optional().describe('false: hidden from every recommendation (DELETE /v1/items/{id})'),
   attributes: z.record(z.string(), z.unknown()).optional(),
   popularity: z.number().int().optional(),
 });

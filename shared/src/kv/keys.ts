@@ -49,6 +49,27 @@ export const keys = {
   eventIds: () => p('events:ids'),
   /** Sorted set event id -> first-append ms (Redis backends): idempotency, forgotten by trim past the horizon. */
   eventIdsSeen: () => p('events:ids-seen'),
+  /**
+   * Live catalog of a published version (items created, changed or hidden through the item API after publish,
+   * shared/src/catalog/live.ts): the head (LiveHead) is written last and names the current revision of every
+   * overridden code chunk; chunks are immutable per revision.
+   */
+  liveHead: (version: string) => p(`live:${version}:head`),
+  /** One revision of a live code chunk (LiveChunk): ids, PQ codes, availability of items [c * chunk, ...). */
+  liveChunk: (version: string, chunk: number, rev: number) => p(`live:${version}:chunk:${chunk}:${rev}`),
+  /** An item written through the API (LiveItem): content, metadata, full-precision latent, code. */
+  liveItem: (version: string, itemId: string) => p(`live:${version}:item:${enc(itemId)}`),
+  /** Evidence dictionary entry of a live item (ItemEvidence). */
+  liveEvidence: (version: string, itemId: string) => p(`live:${version}:evidence:${enc(itemId)}`),
+  /** Image bytes of a live item (LiveMedia, chunked when large), kept for re-embedding and export. */
+  liveMedia: (version: string, itemId: string) => p(`live:${version}:media:${enc(itemId)}`),
+  /**
+   * Erased users: a list of SHA-256 digests of user ids erased through DELETE /v1/users/{id} (never the ids;
+   * appended atomically); publish, export and the adapter job drop users whose digest is listed.
+   */
+  erasedUsers: () => p('erased-users'),
+  /** Digests of the event ids of erased users' events (the adapter job forgets them from its seen ids). */
+  erasedEvents: () => p('erased-events'),
   /** Rate limiter prefix (@upstash/ratelimit). */
   rateLimitPrefix: () => p('rl'),
 } as const;

@@ -53,9 +53,30 @@ export class MemoryEventLog implements EventLog {
     if (!g) this.groups.set(group, (g = { next: 0, pending: new Map() }));
     // Events trimmed before this group read them are gone for it (as XTRIM does on Redis).
     if (g.next < this.base) g.next = this.base;
-    for (const i of g.pending.keys()) if (i < this.base) g.pending.delete(i);
-    const picked = pickDeliveries(g, consumer, count, this.base + this.log.length, this.now(), this.claimIdleMs);
-    return picked.map((i) => ({ ...this.log[i - this.base]! }));
+    for (const i of g.pending.keys()) if (i < this.base || this.erased.has(i)) g.pending.delete(i);
+    const out: LoggedEvent[] = [];
+    // Erased events keep their place (seqs stay absolute) but are never delivered: skipped and not left pending.
+    for (const i of pickDeliveries(g, consumer, count, this.base + this.log.length, this.now(), this.claimIdleMs)) {
+      if (this.erased.has(i)) g.pending.delete(i);
+      else out.push({ ...this.log[i - this.base]! });
+    }
+    return out;
+  }
+
+  /** Absolute indices of erased events (redacted in place). */
+  private readonly erased = new Set<number>();
+
+  async forgetUser(userId: string) {
+    const eventIds: string[] = [];
+    this.log.forEach((e, k) => {
+      if (e.userId !== userId || this.erased.has(this.base + k)) return;
+      eventIds.push(e.eventId);
+      this.ids.delete(e.eventId);
+      this.erased.add(this.base + k);
+      this.log[k] = { eventId: '', userId: '', itemId: '', type: '', ts: 0, seq: e.seq };
+    });
+    for (const g of this.groups.values()) for (const i of g.pending.keys()) if (this.erased.has(i)) g.pending.delete(i);
+    return { removed: eventIds.length, eventIds };
   }
 
   async ack(group: string, seqs: readonly string[]) {
@@ -73,7 +94,7 @@ export class MemoryEventLog implements EventLog {
   /** Forgets ids past the horizon among those appended before the oldest stored event (their events are gone). */
   private forgetIds() {
     const cutoff = this.now() - this.dedupHorizonMs;
-    const firstStored = this.log[0]?.eventId;
+    const firstStored = this.log.find((_, k) => !this.erased.has(this.base + k))?.eventId;
     for (const [id, at] of this.ids) {
       if (id === firstStored) break;
       if (at < cutoff) this.ids.delete(id);
@@ -91,13 +112,15 @@ export class MemoryEventLog implements EventLog {
     }
     if (!Number.isFinite(cut) || cut <= this.base) return 0;
     const removed = Math.min(cut - this.base, this.log.length);
+    let erasedGone = 0;
+    for (let i = this.base; i < this.base + removed; i++) if (this.erased.delete(i)) erasedGone++;
     this.log.splice(0, removed);
     this.base += removed;
-    return removed;
+    return removed - erasedGone;
   }
 
   async length() {
-    return this.log.length;
+    return this.log.length - this.erased.size;
   }
 }
 

@@ -3,6 +3,9 @@
 // including Cloudflare KV which has no multi-key transactions. Idempotent: the version name is a content hash,
 // a complete version (its manifest is written after its content) is never rewritten, and user histories are
 // only seeded where a user has none (live events are never overwritten unless asked).
+import { carryLive, type CarryReport } from '../catalog/carry-live.ts';
+import { loadLiveView, readLiveHead } from '../catalog/live.ts';
+import { parseHead, partKey } from './chunked.ts';
 import { HISTORY_MAX_LEN, keys } from './keys.ts';
 import type { KvStore } from './store.ts';
 import { encodeValue, getTyped } from './typed.ts';
@@ -51,6 +54,8 @@ export interface PublishReport {
   histories: { seeded: number; kept: number; replaced: number };
   /** Old versions whose keys were deleted (see PublishOptions.keep). */
   removed: string[];
+  /** What the previous version's live catalog handed over (absent when there was none to carry). */
+  live?: CarryReport;
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -122,7 +127,13 @@ export async function publishBundle(store: KvStore, b: PublishBundle, opts: Publ
   // 3. Live histories (unversioned): seeded where missing so events ingested since are kept.
   report.histories = await seedHistories(store, b.histories, opts.historyMode ?? 'seed-missing', opts.historyMaxLen ?? HISTORY_MAX_LEN, progress);
 
-  // 4. The flip: ONE key, written last.
+  // 4. The live catalog of the version being replaced (items written through the item API) comes along:
+  //    created items the new version lacks wait to be embedded, hidden items stay hidden (catalog/carry-live.ts).
+  if (!report.alreadyLive && pointer && pointer.version !== version) {
+    report.live = await carryLive(store, pointer.version, { version, ids: b.items.map((i) => i.id), codes: b.pq?.codes.map((c) => PqCodes.parse(c)), m: b.pq?.codebooks.m }, now());
+  }
+
+  // 5. The flip: ONE key, written last.
   if (!report.alreadyLive) {
     await store.set(keys.published(), encodeValue(PublishedPointer, { v: 1, version, dataset: b.dataset, publishedAt: now().toISOString() }));
     await store.listPush(keys.publishedVersions(), [version], 50);
@@ -140,6 +151,18 @@ export async function versionKeys(store: KvStore, version: string): Promise<stri
   const out = [keys.itemIndex(version), ...ids.map((id) => keys.item(version, id)), ...ids.map((id) => keys.evidence(version, id))];
   out.push(...m.popular.map((n) => keys.popular(version, n)), keys.pqCodebooks(version), keys.userEncoder(version));
   for (let i = 0; i < (m.counts.pqCodeChunks ?? 0); i++) out.push(keys.pqCodes(version, i));
+  // The version's live catalog: head, current chunk revisions, records, evidence and media (with their parts).
+  const head = await readLiveHead(store, version);
+  if (head) {
+    const view = await loadLiveView(store, version, ids, head, null).catch(() => null);
+    for (const [c, rev] of Object.entries(head.chunks)) out.push(keys.liveChunk(version, Number(c), rev));
+    for (const id of [...(view?.metaRev.keys() ?? []), ...head.pending]) {
+      out.push(keys.liveItem(version, id), keys.liveEvidence(version, id), keys.liveMedia(version, id));
+      const media = parseHead(await store.get(keys.liveMedia(version, id)));
+      if (media) for (let i = 0; i < media.parts; i++) out.push(partKey(keys.liveMedia(version, id), media.nonce, i));
+    }
+    out.push(keys.liveHead(version));
+  }
   return out;
 }
 

@@ -139,6 +139,42 @@ end
 redis.call('ZREMRANGEBYSCORE', ids, '-inf', string.format('(%.0f', cutoff))
 return removed`;
 
+// Erasure of one user's events: scans the stream in pages (ARGV[2] entries per call, from ARGV[3]) for entries
+// whose event names the user, XACKs them for every group (a deleted entry left pending would hold trimming up),
+// XDELs them and ZREMs their ids. Returns { next cursor or '', id1, event id1, ... }. XDEL leaves the remaining
+// entries ordered, so trim's id-forgetting rule (scores below the oldest remaining entry) stays exact.
+// KEYS: stream, id zset. ARGV: user id, page size, start id.
+const FORGET_USER_LUA = `
+local s, ids, user, n, from = KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if redis.call('EXISTS', s) == 0 then return {''} end
+local page = redis.call('XRANGE', s, from, '+', 'COUNT', n)
+local groups = {}
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', s)) do
+  for j = 1, #g, 2 do if g[j] == 'name' then groups[#groups + 1] = g[j + 1] end end
+end
+local out = {''}
+for _, e in ipairs(page) do
+  local id, fields = e[1], e[2]
+  local eid, body
+  for j = 1, #fields, 2 do
+    if fields[j] == 'id' then eid = fields[j + 1] elseif fields[j] == 'e' then body = fields[j + 1] end
+  end
+  local ok, ev = pcall(cjson.decode, body or '')
+  if ok and type(ev) == 'table' and ev.userId == user then
+    for _, g in ipairs(groups) do redis.call('XACK', s, g, id) end
+    redis.call('XDEL', s, id)
+    if eid then redis.call('ZREM', ids, eid) end
+    out[#out + 1] = id
+    out[#out + 1] = eid or ''
+  end
+end
+if #page == n then
+  local last = page[#page][1]
+  local dash = string.find(last, '-', 1, true)
+  out[1] = string.sub(last, 1, dash - 1) .. '-' .. tostring(tonumber(string.sub(last, dash + 1)) + 1)
+end
+return out`;
+
 async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -209,6 +245,18 @@ export class RedisEventLog implements EventLog {
 
   async length() {
     return guard('event length', () => this.client.xlen(this.stream));
+  }
+
+  async forgetUser(userId: string) {
+    const eventIds: string[] = [];
+    let from = '-';
+    for (;;) {
+      const out = (await guard('forget user', () => this.client.eval(FORGET_USER_LUA, [this.stream, this.ids], [userId, 1000, from]))) as string[];
+      for (let i = 1; i + 1 < out.length; i += 2) eventIds.push(out[i + 1]!);
+      if (!out[0]) break;
+      from = out[0];
+    }
+    return { removed: eventIds.length, eventIds };
   }
 }
 

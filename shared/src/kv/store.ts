@@ -81,6 +81,13 @@ export interface EventLog {
   trim(groups: readonly string[]): Promise<number>;
   /** Events stored (appended and not trimmed). */
   length(): Promise<number>;
+  /**
+   * Erasure of a user (DELETE /v1/users/{id}, issue 11): removes every stored event of the user, delivered or
+   * not, acked or not (pending deliveries are dropped for every group, so trimming is not held up by them),
+   * and forgets their idempotency ids. Returns the removed events' ids (their trace elsewhere, e.g. the adapter
+   * job's seen ids, can then be removed too). Ids of events trimmed earlier are not linked to a user any more.
+   */
+  forgetUser?(userId: string): Promise<{ removed: number; eventIds: string[] }>;
 }
 
 /** List entries written with an append (ingest: each user's recent history), one per appended event. */

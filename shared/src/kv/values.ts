@@ -152,3 +152,90 @@ export const StoredEvent = z.object({
   ts: z.number(),
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
+
+/**
+ * An item's text fields: the canonical items.jsonl `text` (docs/dataset-format.md; data/src/schema.ts uses this
+ * schema) and the text of items written through the API. `plot` is the free-text description (a film's plot, a
+ * product description); `fields` other free-text fields of imported catalogs.
+ */
+export const LiveItemText = z.object({
+  genres: z.array(z.string()).optional(),
+  director: z.array(z.string()).optional(),
+  writer: z.array(z.string()).optional(),
+  cast: z.array(z.string()).optional(),
+  plot: z.string().optional(),
+  year: z.number().optional(),
+  attributes: z.array(z.string()).optional(),
+  fields: z.record(z.string(), z.string()).optional(),
+});
+export type LiveItemText = z.infer<typeof LiveItemText>;
+
+/**
+ * Head of the live catalog of one published version: its revision (up by one per write), the item count
+ * including items added after publish (dense indices continue the published ones), and the revision of every
+ * overridden code chunk. Written last by the catalog writer, so readers see whole revisions.
+ */
+export const LiveHead = z.object({
+  v: z.literal(1),
+  base: z.string(),
+  rev: z.number().int().nonnegative(),
+  /** Published items + items added through the API. */
+  items: z.number().int().nonnegative(),
+  /** Items of the published version (the dense index of added items starts here). */
+  baseItems: z.number().int().nonnegative(),
+  /** Chunk index (as a string) -> its current revision. */
+  chunks: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  /** Live items written against an earlier version, waiting to be embedded for this one (carried by publish). */
+  pending: z.array(z.string()).default([]),
+  updatedAt: z.string(),
+});
+export type LiveHead = z.infer<typeof LiveHead>;
+
+/**
+ * One revision of a live chunk: items [start, start + count) with their ids, PQ codes (count x m, base64),
+ * availability ('1' / '0' per item) and the revision of their live metadata (0 = the published metadata).
+ */
+export const LiveChunk = z.object({
+  v: z.literal(1),
+  start: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+  m: z.number().int().positive(),
+  ids: z.array(z.string()),
+  codes: base64,
+  available: z.string().regex(/^[01]*$/),
+  meta: z.array(z.number().int().nonnegative()),
+});
+export type LiveChunk = z.infer<typeof LiveChunk>;
+
+/** An item as written through PUT /v1/items: what it says, how it was embedded, and where it sits. */
+export const LiveItem = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  idx: z.number().int().nonnegative(),
+  /** Revision of the live catalog that last changed this record. */
+  rev: z.number().int().positive(),
+  available: z.boolean(),
+  /** Whether the item was created through the API (false: a published item changed or hidden through it). */
+  created: z.boolean(),
+  title: z.string(),
+  text: LiveItemText,
+  image: z.object({ sha256, contentType: z.string(), bytes: z.number().int().nonnegative(), url: z.string().optional() }).nullable(),
+  /** SHA-256 of the content (title, text, image digest): an identical PUT changes nothing. */
+  contentHash: sha256,
+  /** Joint latent z_item from the content tower (float32 LE, base64); null until embedded (or when only hidden). */
+  z: base64.nullable(),
+  /** Content features fed to the tower (float32 LE, base64 per modality), kept to re-embed with a new tower. */
+  features: z.record(z.string(), base64).default({}),
+  /** Which tower and encoders produced z. */
+  embeddedWith: z.record(z.string(), z.string()).default({}),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type LiveItem = z.infer<typeof LiveItem>;
+
+/** Image bytes of a live item. */
+export const LiveMedia = z.object({ v: z.literal(1), contentType: z.string(), sha256, data: base64 });
+export type LiveMedia = z.infer<typeof LiveMedia>;
+
+/** One entry of the erased-users list (keys.erasedUsers): hex SHA-256 of "llmrec-user:" + the user id, never the id. */
+export const ErasedUserDigest = sha256;

@@ -1,0 +1,55 @@
+// Edge retrieval kernels: the unrolled ADC kernels (m = 16, 32) and the generic one agree with inner products of
+// the decoded latents; top-n selection equals a full sort (ties by index) with seen and hidden items skipped.
+import { describe, expect, it } from 'vitest';
+import { createPqIndex, decodeItem } from '@llmrec/shared/pq/index.ts';
+import { mulberry32 } from '@llmrec/shared/rng.ts';
+import { adcAll, retrieveByPq, topN, type RetrievalIndex } from './pq-latents.ts';
+
+function index(m: number, k: number, dsub: number, items: number, seed: number): RetrievalIndex {
+  const rnd = mulberry32(seed);
+  const books = Float32Array.from({ length: m * k * dsub }, () => rnd() - 0.5);
+  const codes = Uint8Array.from({ length: items * m }, () => Math.floor(rnd() * k));
+  const base = createPqIndex(books, [m, k, dsub], codes, items);
+  return { ...base, words: m % 4 === 0 ? new Uint32Array(codes.buffer) : null, hidden: new Uint8Array(items) };
+}
+
+describe('ADC over every item', () => {
+  for (const [m, k, dsub] of [[32, 256, 4], [16, 256, 8], [8, 256, 16], [6, 16, 3]] as const) {
+    it(`m=${m} k=${k}: equals the inner product with the decoded latents`, () => {
+      const pq = index(m, k, dsub, 517, m);
+      const q = Float32Array.from({ length: m * dsub }, (_, i) => Math.sin(i + m));
+      const got = adcAll(pq, q);
+      for (let i = 0; i < pq.items; i++) {
+        const z = decodeItem(pq, i);
+        let dot = 0;
+        for (let d = 0; d < z.length; d++) dot += q[d]! * z[d]!;
+        expect(got[i]).toBeCloseTo(dot, 5);
+      }
+    });
+  }
+});
+
+describe('top-n selection', () => {
+  it('equals a full sort (ties: lower index first), skipping seen, hidden and NaN items', () => {
+    const rnd = mulberry32(3);
+    const scores = Float64Array.from({ length: 2000 }, () => Math.round(rnd() * 50)); // many ties
+    scores[7] = Number.NaN;
+    const hidden = new Uint8Array(2000);
+    hidden[11] = 1;
+    const seen = new Set([3, 5, 8]);
+    const want = [...scores.keys()].filter((i) => !seen.has(i) && !hidden[i] && !Number.isNaN(scores[i])).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, 300);
+    expect(topN(scores, 300, seen, hidden)).toEqual(want);
+    expect(topN(scores, 5000, new Set(), null).length).toBe(1999);
+  });
+
+  it('retrieveByPq never returns hidden or seen items', () => {
+    const pq = index(32, 256, 4, 1000, 9);
+    const q = Float32Array.from({ length: 128 }, (_, i) => Math.cos(i));
+    const all = retrieveByPq(pq, q, 50, new Set());
+    pq.hidden[all[0]!] = 1;
+    const again = retrieveByPq(pq, q, 50, new Set([all[1]!]));
+    expect(again).not.toContain(all[0]);
+    expect(again).not.toContain(all[1]);
+    expect(again.slice(0, 48)).toEqual(all.slice(2, 50));
+  });
+});
