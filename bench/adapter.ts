@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { bundleBase } from '@llmrec/cli/commands/job.ts';
 import { datasetDir, readDataset, readItems, readSplit, type Dataset } from '@llmrec/data/index.ts';
 import { baseForDataset } from '@llmrec/eval/streaming/base-for-dataset.ts';
-import { streamEvents, type StreamEvent } from '@llmrec/eval/streaming/replay.ts';
+import { streamEvents, type StreamEvent } from '@llmrec/eval/streaming/stream-events.ts';
 import { AdapterRegistry } from '@llmrec/gpu-worker/adapter-runtime/adapter-registry.ts';
 import { AdapterJob, defaultJobConfig, type JobBase } from '@llmrec/gpu-worker/job/adapter-job.ts';
 import { EncoderBase } from '@llmrec/gpu-worker/job/bundle-base.ts';

@@ -36,7 +36,10 @@ import { emptyView } from '@llmrec/shared/catalog/live.ts';
 import { pqEncode } from '@llmrec/shared/catalog/pq-encode.ts';
 import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { bytesToBase64, pqToValues, trainPq, type PqModel } from '@llmrec/shared/kv/pq-quantize.ts';
+import { bytesToBase64 } from '@llmrec/shared/base64.ts';
+import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
+import { createPqIndex } from '@llmrec/shared/pq/codebook.ts';
+import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { publishBundle, type PublishBundle } from '@llmrec/shared/kv/publish.ts';
 import { encodeNpy } from '@llmrec/shared/npy.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';
@@ -117,7 +120,7 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
       const books = readNpyFloat32(readFileSync(join(trained, sb.pq.codebooks.path)));
       const codes = new Uint8Array(readFileSync(join(trained, sb.pq.codes.path)));
       const [m, k, dsub] = books.shape as [number, number, number];
-      bundle.pq = pqToValues({ m, k, dsub, dim: m * dsub, centroids: books.data, codes }, PQ_CODES_CHUNK);
+      bundle.pq = pqToValues(createPqIndex(books.data, [m, k, dsub], codes, codes.length / m), PQ_CODES_CHUNK);
       await publishBundle(store, bundle);
       bundleWithTower(trained, bundleDir, lat.shape[1]!, 1, content.textDim, content.imageDim);
       users = userIds;
@@ -197,9 +200,9 @@ async function scale(ctx: Parameters<BenchSuite['run']>[0], m: number, lat: Floa
   }
   const trained = trainPq(sample, dim, { m, k: 256, iters: ctx.quick ? 4 : 10, seed: 1 });
   const codes = new Uint8Array(n * m);
-  const books = { m, k: 256, dsub: dim / m, centroids: trained.centroids };
+  const books = { m, k: 256, dsub: dim / m, centroids: trained.codebooks };
   for (let i = 0; i < n; i++) pqEncode(books, lat.subarray(i * dim, (i + 1) * dim), codes.subarray(i * m, (i + 1) * m));
-  const pq: PqModel = { m, k: 256, dsub: dim / m, dim, centroids: trained.centroids, codes };
+  const pq = createPqIndex(trained.codebooks, [m, 256, dim / m], codes, codes.length / m);
   const trainSec = (performance.now() - t0) / 1000;
   ctx.log(`m=${m}: PQ trained on 20,000 sampled items and encoded ${n} in ${trainSec.toFixed(1)} s`);
 

@@ -12,7 +12,7 @@ import { buildBundle } from '@llmrec/cli/commands/publish.ts';
 import { readDataset, readItems, readUsers } from '@llmrec/data/read.ts';
 import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
 import { publishBundle } from '@llmrec/shared/kv/publish.ts';
-import { freePort, spawnService, type Child } from './lib/services.ts';
+import { freePort, spawnService, spawnWorker, type Child } from './lib/services.ts';
 import { atLeast, atMost, percentile, type BenchSuite } from './lib/suite.ts';
 
 const KEY = 'bench-key-0123456789';
@@ -96,7 +96,7 @@ export const suite: BenchSuite = {
       ctx.log(`published ${rep.version} to ${storePath}; serving the ${source} bundle from ${bundleDir}`);
 
       const wport = await freePort();
-      const worker = await spawnService('gpu-worker/src/main.ts', { LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundleDir, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off' }, wport, 60_000);
+      const worker = await spawnWorker({ LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundleDir, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off', LLMREC_ADAPTERS: 'off' }, wport, 60_000);
       children.push(worker);
       const edgeEnv = (workerUrl: string, port: number, processes = 1) => ({
         LLMREC_EDGE_PROCESSES: String(processes),

@@ -4,7 +4,7 @@
 // Numbers in docs/adapter.md and docs/storage.md come from this script.
 import { bundleBase } from '@llmrec/cli/commands/job.ts';
 import { datasetDir, readDataset, readItems, readSplit } from '@llmrec/data/index.ts';
-import { streamEvents } from '@llmrec/eval/streaming/replay.ts';
+import { streamEvents } from '@llmrec/eval/streaming/stream-events.ts';
 import { AdapterJob, defaultJobConfig } from '@llmrec/gpu-worker/job/adapter-job.ts';
 import { EncoderBase } from '@llmrec/gpu-worker/job/bundle-base.ts';
 import { adapterKeys, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';

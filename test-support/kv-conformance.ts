@@ -179,6 +179,29 @@ export function runKvConformance(name: string, h: KvHarness): void {
         expect(await log.length()).toBe(3);
       });
 
+      it('append with history: a new event prepends its entry to its list in the same step; duplicates write nothing', async () => {
+        const s = await open();
+        const hk = uniq('hist');
+        const batch = [ev('h0', 0), ev('h1', 1), ev('h0', 0), ev('h3', 3)];
+        const entry = (e: LoggedEvent, i: number) => ({ key: `${hk}:${e.userId}`, value: `${e.eventId}#${i}` });
+        expect(await s.events!.append(batch, { entries: batch.map(entry), maxLen: 10 })).toEqual({ added: 3, duplicates: 1 });
+        // u0 got h0 then h3 (batch order, newest first); the in-batch duplicate of h0 wrote nothing.
+        expect(await s.listRange(`${hk}:u0`, 0, -1)).toEqual(['h3#3', 'h0#0']);
+        expect(await s.listRange(`${hk}:u1`, 0, -1)).toEqual(['h1#1']);
+        // A retried batch (every id known) changes no list; new ids in it still write theirs.
+        const retry = [ev('h1', 1), ev('h4', 4), ev('h3', 3)];
+        expect(await s.events!.append(retry, { entries: retry.map(entry), maxLen: 2 })).toEqual({ added: 1, duplicates: 2 });
+        expect(await s.listRange(`${hk}:u1`, 0, -1)).toEqual(['h4#1', 'h1#1']);
+        expect(await s.listRange(`${hk}:u0`, 0, -1)).toEqual(['h3#3', 'h0#0']); // untouched: nothing new for u0
+        // The cap applies to every list the append wrote to.
+        const more = [5, 8, 11].map((i) => ev(`m${i}`, i)); // all u2
+        await s.events!.append(more, { entries: more.map(entry), maxLen: 2 });
+        expect(await s.listRange(`${hk}:u2`, 0, -1)).toEqual(['m11#2', 'm8#1']);
+        expect(await s.events!.length()).toBe(7);
+        await expect(s.events!.append([ev('x', 0)], { entries: [], maxLen: 2 })).rejects.toThrow(/1 events/);
+        expect(await s.events!.length()).toBe(7);
+      });
+
       it.runIf(h.persistent)('the same eventId appended concurrently by two clients is stored once', async () => {
         const ns = uniq('ns');
         const [a, b] = [(await open(ns)).events!, (await open(ns)).events!];

@@ -83,7 +83,7 @@ export function remoteKvStore(workerUrl: string, prefix: string, backend: Remote
   const events: EventLog | undefined =
     backend.backend === 'upstash'
       ? {
-          append: async (e) => (await call('eventsAppend', e)) as { added: number; duplicates: number },
+          append: async (e, h) => (await call('eventsAppend', e, ...(h ? [h] : []))) as { added: number; duplicates: number },
           read: async (g, c, n) => (await call('eventsRead', g, c, n)) as LoggedEvent[],
           ack: async (g, s) => void (await call('eventsAck', g, s)),
           trim: async (g) => (await call('eventsTrim', g)) as number,

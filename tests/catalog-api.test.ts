@@ -7,7 +7,7 @@ import { ItemsPutResponse } from '@llmrec/shared/api/items.ts';
 import { readLiveHead } from '@llmrec/shared/catalog/live.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { bytesToBase64 } from '@llmrec/shared/kv/pq-quantize.ts';
+import { bytesToBase64 } from '@llmrec/shared/base64.ts';
 import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
 import { createSession } from '@llmrec/gpu-worker/onnx/index.ts';

@@ -13,7 +13,7 @@ import { posterPath, posterIds, SKIP_NO_ML100K, TEST_HOME } from '@llmrec/gpu-wo
 import { createUseLiteEncoder } from '@llmrec/gpu-worker/encoders/use-lite-encoder.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { bytesToBase64 } from '@llmrec/shared/kv/pq-quantize.ts';
+import { bytesToBase64 } from '@llmrec/shared/base64.ts';
 import { getTyped } from '@llmrec/shared/kv/typed.ts';
 import { LiveItem } from '@llmrec/shared/kv/values.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';

@@ -17,7 +17,7 @@ import type { KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { startPrivateRedis } from '../test-support/redis-server.ts';
 import { startUpstashRestServer } from '../test-support/upstash-rest-server.ts';
 import { makeFixture, publishFixture } from './support/catalog-fixture.ts';
-import { freePort, spawnService, writeFixtureBundle, type Child } from './support/processes.ts';
+import { freePort, spawnService, spawnWorker, writeFixtureBundle, type Child } from './support/processes.ts';
 
 const KEY = 'fault-key-0123456789';
 const SECRET = 'fault-secret-0123456789';
@@ -44,8 +44,8 @@ describe('worker killed during load', () => {
     const bundle = mkdtempSync(join(tmp, 'bundle-'));
     writeFixtureBundle(bundle, f);
     const wport = await freePort();
-    const workerEnv = { LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundle, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off' };
-    let worker: Child = await spawnService('gpu-worker/src/main.ts', workerEnv, wport);
+    const workerEnv = { LLMREC_WORKER_PORT: String(wport), LLMREC_WORKER_SECRET: SECRET, LLMREC_ARTIFACTS: bundle, LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off', LLMREC_STORE: `sqlite:${join(tmp, 'worker-fault.sqlite')}` };
+    let worker: Child = await spawnWorker(workerEnv, wport);
     cleanups.push(() => worker.kill());
     // Six closed loops on one key send thousands of requests in 5 s (more on a fast machine): the per-key rate
     // limit (default 6000/60 s) is not what this test is about, so it is raised out of the way.
@@ -71,7 +71,7 @@ describe('worker killed during load', () => {
     await worker.kill('SIGKILL');
     const killedAt = Date.now() - t0;
     await sleep(1500);
-    worker = await spawnService('gpu-worker/src/main.ts', workerEnv, wport);
+    worker = await spawnWorker(workerEnv, wport);
     const backAt = Date.now() - t0;
     await sleep(2500); // the edge's circuit breaker probes the worker again within 1 s
     stop = true;

@@ -85,14 +85,15 @@ async function post(path: string, body: unknown) {
 }
 
 it('serves the edge on workerd: readyz, ranking with titles, events reflected by the next recommend', async () => {
-  const ready = await (await fetch(`${url}/readyz`)).json();
+  expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ ready: true }); // no key: the flag only
+  const ready = await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${KEY}` } })).json();
   expect(ready).toMatchObject({ ready: true, store: { kind: 'upstash', ok: true }, catalog: { version: f.version }, worker: { ok: true } });
   const r = await post('/v1/recommend', { userId: 'u1', k: 4 });
   expect(r.status, JSON.stringify(r.json)).toBe(200);
   expect(r.json.degraded).toBe(false);
   for (const it of r.json.items) expect(f.clusterOf(Number(it.id) - 1)).toBe(0);
   const watched = ['2', '5', '8', '11', '14'];
-  const ev = await post('/v1/events', { events: watched.map((itemId, i) => ({ eventId: `wd-${i}`, userId: 'u3', itemId, ts: 5000 + i })) });
+  const ev = await post('/v1/events', { events: watched.map((itemId, i) => ({ eventId: `wd-${i}`, userId: 'u3', itemId, ts: Date.now() - 10_000 + i })) });
   expect(ev.json).toMatchObject({ accepted: 5, duplicates: 0 });
   const after = await post('/v1/recommend', { userId: 'u3', k: 5 });
   const ids = after.json.items.map((i: { id: string }) => i.id);

@@ -14,9 +14,9 @@ export interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Spawns `node --import tsx <entry>` (path relative to the repo) with env; resolves once GET <url>/healthz answers. */
-export async function spawnService(entry: string, env: Record<string, string>, port: number, timeoutMs = 30_000): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `node --import tsx <entry> [args]` (path relative to the repo) with env; resolves once GET <url>/healthz answers. */
+export async function spawnService(entry: string, env: Record<string, string>, port: number, timeoutMs = 30_000, args: readonly string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout.on('data', (d) => (log = (log + d).slice(-20_000)));
   proc.stderr.on('data', (d) => (log = (log + d).slice(-20_000)));
@@ -44,4 +44,9 @@ export async function spawnService(entry: string, env: Record<string, string>, p
   }
   await child.kill();
   throw new Error(`${entry} not ready within ${timeoutMs} ms:\n${log}`);
+}
+
+/** The GPU worker process as the image runs it (`llmrec worker`), configured by env (LLMREC_WORKER_PORT must be `port`). */
+export function spawnWorker(env: Record<string, string>, port: number, timeoutMs = 30_000): Promise<Child> {
+  return spawnService('bin/llmrec.js', env, port, timeoutMs, ['worker']);
 }

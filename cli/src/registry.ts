@@ -17,6 +17,7 @@ export const commands: Record<string, Entry> = {
   export: lazy('a dataset plus the items and events that arrived through the API (for retraining)', () => import('./commands/export.ts')),
   publish: lazy('load an artifacts bundle into a KV backend (versioned, atomic)', () => import('./commands/publish.ts')),
   serve: lazy('start the GPU worker and the edge locally', () => import('./commands/serve.ts')),
+  worker: lazy('run the GPU worker from the environment (the image\'s default command)', () => import('./commands/worker.ts')),
   job: lazy('run the background adapter job (online dynamic alignment)', () => import('./commands/job.ts')),
   rollback: lazy('restore a previous adapter version', () => import('./commands/rollback.ts')),
   generate: lazy('generate text with an ONNX decoder through the worker runtime', () => import('./commands/generate.ts')),

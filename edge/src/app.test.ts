@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
+import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
@@ -136,7 +137,7 @@ describe('POST /v1/events', () => {
   it('updates the history so the next recommend reflects it; duplicates are idempotent', async () => {
     // u3 watched one cluster-2 item; make it watch many cluster-1 items.
     const watched = ['2', '5', '8', '11', '14'];
-    const batch = { events: watched.map((itemId, i) => ({ eventId: `e-${i}`, userId: 'u3', itemId, type: 'view', ts: 2000 + i })) };
+    const batch = { events: watched.map((itemId, i) => ({ eventId: `e-${i}`, userId: 'u3', itemId, type: 'view', ts: Date.now() - 10_000 + i })) };
     const r1 = await h.call('POST', '/v1/events', batch);
     expect(r1.status).toBe(200);
     expect(r1.json).toMatchObject({ accepted: 5, duplicates: 0 });

@@ -82,11 +82,13 @@ export function createApp(deps: AppDeps): EdgeApp {
     const t0 = performance.now();
     c.set('workerMs', 0);
     c.set('degraded', false);
+    c.set('reason', undefined);
+    c.set('detail', undefined);
     await next();
     const ms = performance.now() - t0;
     const workerMs = c.get('workerMs');
     c.res.headers.set('server-timing', `total;dur=${ms.toFixed(2)}, worker;dur=${workerMs.toFixed(2)}, edge;dur=${(ms - workerMs).toFixed(2)}`);
-    log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined });
+    log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined, reason: c.get('reason'), detail: c.get('detail') });
   });
   // Publishable keys (browsers): CORS first (preflights carry no key), then the same chain as secret keys.
   const perAddress = { limiter: deps.addressRateLimiter ?? createRateLimiter(deps.store, { requests: deps.config.publishableRateLimit.requests, windowSeconds: deps.config.publishableRateLimit.windowSec, now: clock }), header: deps.config.clientAddressHeader };
@@ -95,15 +97,15 @@ export function createApp(deps: AppDeps): EdgeApp {
   app.use('/v1/*', ...guard);
   app.use('/api/*', gorseErrorsAsText(), ...guard);
 
-  registerHealth(app, { store, catalog, worker: deps.worker });
+  registerHealth(app, { store, catalog, worker: deps.worker, apiKeys: deps.config.apiKeys, clock });
   const explainSource = kvExplainSource(catalog, pq, { historyMaxLen: deps.config.historyMaxLen, worker, timeoutMs: deps.config.explainTimeoutMs });
   const explainOptions = { minCoUsers: deps.config.explainMinCoUsers, log };
   registerRecommend(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), explainSource, explainOptions);
-  registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
+  registerEvents(app, { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
   registerItems(app, { catalog, worker, config: deps.config });
   registerUsers(app, { store, catalog });
   registerExplain(app, { source: explainSource, options: explainOptions });
-  registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
+  registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
   registerDemo(app, deps.config);
   registerItemImages(app, deps.itemImages);
 

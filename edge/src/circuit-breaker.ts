@@ -27,7 +27,7 @@ export function withCircuitBreaker(inner: WorkerClient, opts: BreakerOptions = {
     async score(req: ScoreRequest, o: { timeoutMs: number }) {
       const s = state();
       if (s === 'open' || (s === 'half-open' && probing)) {
-        throw new WorkerUnavailableError(lastReason === 'timeout' ? 'timeout' : 'unreachable', `worker marked down after ${consecutive} consecutive failures (last: ${lastReason}); retrying it within ${openMs} ms`);
+        throw new WorkerUnavailableError('circuit_open', `worker marked down after ${consecutive} consecutive failures (last: ${lastReason}); retrying it within ${openMs} ms`);
       }
       if (s === 'half-open') probing = true;
       try {

@@ -81,6 +81,12 @@ export const EdgeConfig = z.object({
   catalogTtlMs: z.number().int().min(0).default(5_000),
   /** How long last good recommendations are kept for degraded answers. */
   cacheTtlSec: z.number().int().min(1).default(86_400),
+  /**
+   * Event time bounds (ms): `ts` more than `maxFutureMs` ahead of the edge clock (client clock skew) or before
+   * `minTs` is refused with 400, so one event cannot move the adapter job's windows or statistics into the
+   * future. Default: 5 minutes; 2000-01-01T00:00:00Z (older data is loaded with `llmrec publish`, not the API).
+   */
+  eventTime: z.object({ maxFutureMs: z.number().int().min(0), minTs: z.number().int().min(0) }).default({ maxFutureMs: 300_000, minTs: 946_684_800_000 }),
   /** Requests per window per API key. */
   rateLimit: Rate.default({ requests: 6000, windowSec: 60 }),
   maxBodyBytes: z.number().int().min(1024).default(API_LIMITS.maxBodyBytes),
@@ -126,6 +132,9 @@ export function edgeConfigFromEnv(env: Record<string, string | undefined>): Edge
     llmRerank: env.LLMREC_LLM_RERANK ? intStr.parse(env.LLMREC_LLM_RERANK) : undefined,
     explainMinCoUsers: env.LLMREC_EXPLAIN_MIN_CO_USERS ? intStr.parse(env.LLMREC_EXPLAIN_MIN_CO_USERS) : undefined,
     explainTimeoutMs: env.LLMREC_EXPLAIN_TIMEOUT_MS ? intStr.parse(env.LLMREC_EXPLAIN_TIMEOUT_MS) : undefined,
+    eventTime: env.LLMREC_EVENT_MAX_FUTURE_MS || env.LLMREC_EVENT_MIN_TS
+      ? { maxFutureMs: intStr.parse(env.LLMREC_EVENT_MAX_FUTURE_MS ?? 300_000), minTs: intStr.parse(env.LLMREC_EVENT_MIN_TS ?? 946_684_800_000) }
+      : undefined,
     log: env.LLMREC_LOG,
     catalog: env.LLMREC_IMAGE_HOSTS !== undefined ? { imageHosts: csv.parse(env.LLMREC_IMAGE_HOSTS) } : undefined,
   };

@@ -1,7 +1,7 @@
 // Degraded answers (part 6): when the worker is unreachable or over its budget, the edge still answers
-// 200 with `degraded: true` and the reason: the user's last cached ranking when there is one (minus items
+// 200 with `degraded: true` and the reason (a stable code; the underlying error is only logged): the user's last cached ranking when there is one (minus items
 // seen since), else the published popular list (minus seen items, restricted to the candidate set).
-import type { RecommendResponse } from '@llmrec/shared/api/http.ts';
+import type { DegradedReason, RecommendResponse } from '@llmrec/shared/api/http.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped } from '@llmrec/shared/kv/typed.ts';
@@ -16,11 +16,12 @@ export interface DegradeInput {
   exclude: ReadonlySet<string>;
   /** Restrict to these ids (null = any item). */
   candidates: readonly string[] | null;
-  reason: string;
+  /** Absent: the same fallback used as a regular (not degraded) answer, e.g. a session's cold start. */
+  reason?: DegradedReason;
 }
 
 export async function degradedAnswer(deps: { store: KvStore; catalog: Catalog }, cat: PublishedCatalog, inp: DegradeInput): Promise<RecommendResponse> {
-  const base = { requestId: inp.requestId, userId: inp.userId, degraded: true, reason: inp.reason, model: cat.version };
+  const base = { requestId: inp.requestId, userId: inp.userId, degraded: true, ...(inp.reason ? { reason: inp.reason } : {}), model: cat.version };
   if (inp.userId !== null && inp.candidates === null) {
     const cached = await getTyped(deps.store, CachedRecs, keys.cachedRecs(inp.userId)).catch(() => null);
     const kept = cached?.items.filter((it) => !inp.exclude.has(it.id)).slice(0, inp.k) ?? [];

@@ -43,7 +43,9 @@ export default {
   async fetch(request: Request, env: WorkersEnv, ctx: ExecutionContext): Promise<Response> {
     if (!cached || cached.env !== env) cached = { env, ...build(env) };
     if ('error' in cached) {
-      return new Response(JSON.stringify({ error: 'misconfigured', message: cached.error }), { status: 503, headers: { 'content-type': 'application/json' } });
+      // The configuration problem is for the operator (Workers logs: `wrangler tail`), not for every caller.
+      console.error(JSON.stringify({ level: 'error', error: 'misconfigured', detail: cached.error }));
+      return new Response(JSON.stringify({ error: 'misconfigured', message: 'the edge is misconfigured; the operator finds the reason in the Worker logs' }), { status: 503, headers: { 'content-type': 'application/json' } });
     }
     return cached.app.fetch(request, env, ctx);
   },

@@ -1,5 +1,6 @@
 // The ONE place that maps errors to HTTP (STYLE: errors are values users can act on). Bad input -> 400 with
 // the list of problems; missing KV -> 503; anything unexpected -> 500 with a request id and no stack trace.
+// Internal error text (backend messages, socket errors) never reaches a client: it goes to the logs.
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
@@ -42,8 +43,10 @@ export function toResponse(err: unknown, c: Context): Response {
     return c.json(body(err.code, err.message, c, err.problems), err.status);
   }
   if (err instanceof KvUnavailableError) {
+    // The backend's message (host, port, errno) is for the logs; the client gets a fixed one.
+    c.set('detail' as never, err.message as never);
     c.header('retry-after', '5');
-    return c.json(body('kv_unavailable', `the key-value store is unreachable; retry later (${err.message})`, c), 503);
+    return c.json(body('kv_unavailable', 'the key-value store is unreachable; retry later', c), 503);
   }
   if (err instanceof KvValueError) {
     logError(c, err);

@@ -5,7 +5,8 @@
 // catalogs: the query is the worker's user latent z_u (or, when the worker cannot give it, the mean of the
 // decoded latents of the recent items); the top-N by ADC become the candidate segment the worker re-ranks.
 import { PQ_CODES_CHUNK, keys } from '@llmrec/shared/kv/keys.ts';
-import { base64ToBytes, pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import { base64ToBytes } from '@llmrec/shared/base64.ts';
+import { pqFromValues } from '@llmrec/shared/kv/pq-values.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
@@ -64,7 +65,7 @@ export class PqLatents {
     const parts = await mgetTyped(this.store, PqCodes, Array.from({ length: chunks }, (_, c) => keys.pqCodes(version, c)));
     if (parts.some((p) => p === null)) throw new Error(`PQ codes of ${version} are incomplete`);
     const model = pqFromValues(books, parts as PqCodes[]);
-    return { version, books, centroids: model.centroids, codes: model.codes, items };
+    return { version, books, centroids: model.codebooks, codes: model.codes, items };
   }
 }
 

@@ -30,6 +30,8 @@ export interface RecommendOutcome {
   body: RecommendResponse;
   /** Milliseconds spent waiting for the worker (0 when it was not called). */
   workerMs: number;
+  /** When degraded: what happened underneath (socket error, status), for the request's log line only. */
+  detail?: string;
 }
 
 /** Evidence entries taken from the newest history items (the LLM ranker cites only these). */
@@ -150,9 +152,10 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
       k: req.k,
       exclude,
       candidates: retrieval === 'pq' ? null : (candidates?.map((c) => c.id) ?? null),
-      reason: err instanceof WorkerUnavailableError ? `${err.reason}: ${err.message}` : 'unreachable: worker marked down by the circuit breaker (recent consecutive failures); it is probed again shortly',
+      reason: err instanceof WorkerUnavailableError ? err.reason : 'circuit_open',
     });
-    return { body, workerMs };
+    const detail = err instanceof WorkerUnavailableError ? err.message : 'worker marked down by the circuit breaker (recent consecutive failures); probed again shortly';
+    return { body, workerMs, detail };
   }
 }
 

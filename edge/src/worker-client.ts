@@ -1,13 +1,15 @@
 // Client of the GPU worker (request path, step 4): posts the assembled prompt, authenticates with the
 // edge<->worker shared secret, forwards the request id, enforces the call budget. Failures become
-// WorkerUnavailableError with a reason the degraded answer reports.
+// WorkerUnavailableError: `reason` is the stable code the degraded answer reports, `message` the detail
+// (socket errors, statuses) that only goes to the edge's logs.
+import type { DegradedReason } from '@llmrec/shared/api/http.ts';
 import { REQUEST_ID_HEADER, ScoreResponse, WORKER_SECRET_HEADER, WorkerReady, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
 import { WorkerExplainResponse, type WorkerExplainRequest } from '@llmrec/shared/evidence/wire.ts';
 import { LlmRankResponse, type LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
 import type { EncodeRequest, EncodeResponse } from '@llmrec/shared/api/catalog-wire.ts';
 import { catalogCalls, type CatalogWorkerCalls } from './catalog-client.ts';
 
-export type WorkerFailure = 'timeout' | 'unreachable' | 'bad_response' | 'worker_error';
+export type WorkerFailure = DegradedReason;
 
 export class WorkerUnavailableError extends Error {
   constructor(readonly reason: WorkerFailure, message: string) {

@@ -1,6 +1,8 @@
 // Streaming evaluation (the online-adapter experiments): models are fitted on the pre-training rows (first 70% in
 // time), then the remaining rows are replayed in 1-hour windows; every event of a window is predicted (its user's
-// earlier rows as input history) BEFORE the model may `learn` from that window. Metrics are averaged over events.
+// earlier rows as input history, at the event's own time) BEFORE the model may `learn` from that window. Metrics
+// are averaged over events. The one streaming runner: the adapter tables (streaming/ablation.ts) run through it
+// too, with the OnlineLearner as the model (streaming/adapter-model.ts).
 import type { Dataset, Split } from '@llmrec/data/index.ts';
 import { DEFAULT_KS, fullRanks, metricNames, sampledUserMetrics, userMetrics } from './metrics/ranking.ts';
 import type { ModelSpec } from './models/types.ts';
@@ -17,8 +19,21 @@ export interface StreamingRun extends ModelRun {
   series: WindowPoint[];
 }
 
+/** The first `max` online rows of the stream (0 = all), cut inside a window if need be. */
+function limitWindows(windows: Array<{ window: number; rows: Int32Array }>, max: number): Array<{ window: number; rows: Int32Array }> {
+  if (max <= 0) return windows;
+  const out: Array<{ window: number; rows: Int32Array }> = [];
+  let left = max;
+  for (const w of windows) {
+    if (left <= 0) break;
+    out.push(w.rows.length <= left ? w : { window: w.window, rows: w.rows.subarray(0, left) });
+    left -= w.rows.length;
+  }
+  return out;
+}
+
 /** Stream rows grouped by window, each window's rows in time order (ties: row order). */
-export function streamWindows(ds: Dataset, labels: Int32Array | Int8Array): Array<{ window: number; rows: Int32Array }> {
+export function streamWindows(ds: Pick<Dataset, 'interactions'>, labels: Int32Array | Int8Array): Array<{ window: number; rows: Int32Array }> {
   const rows: number[] = [];
   for (let r = 0; r < labels.length; r++) if (labels[r]! >= 0) rows.push(r);
   const { ts } = ds.interactions;
@@ -34,7 +49,10 @@ export function streamWindows(ds: Dataset, labels: Int32Array | Int8Array): Arra
   return out;
 }
 
-export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o: EvalOptions): Promise<StreamingRun> {
+/** Options of a streaming run: `maxOnline` > 0 replays only the first maxOnline online events (quick runs). */
+export type StreamingOptions = EvalOptions & { maxOnline?: number };
+
+export async function runStreaming(ds: Pick<Dataset, 'interactions' | 'userStart' | 'nItems'>, split: Pick<Split, 'labels'>, spec: ModelSpec, o: StreamingOptions): Promise<StreamingRun> {
   const ks = o.ks ?? DEFAULT_KS;
   const protocols = o.protocols ?? ['full', 'sampled'];
   const nNeg = o.negatives ?? 100;
@@ -42,10 +60,10 @@ export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o
   const trainMask = new Uint8Array(labels.length);
   for (let r = 0; r < labels.length; r++) trainMask[r] = labels[r]! < 0 ? 1 : 0;
   const t0 = performance.now();
-  const scorer = await spec.create({ dataset: ds, split: 'streaming', labels, trainMask, seed: o.seeds[0] ?? 0, home: o.home, log: o.log ?? (() => {}) });
+  const scorer = await spec.create({ dataset: ds as Dataset, split: 'streaming', labels, trainMask, seed: o.seeds[0] ?? 0, home: o.home, log: o.log ?? (() => {}) });
   const fitSeconds = (performance.now() - t0) / 1000;
 
-  const windows = streamWindows(ds, labels);
+  const windows = limitWindows(streamWindows(ds, labels), o.maxOnline ?? 0);
   const total = windows.reduce((a, w) => a + w.rows.length, 0);
   const names = metricNames(ks);
   const perUser: Record<string, Float64Array> = Object.fromEntries(names.map((n) => [n, new Float64Array(total)]));
@@ -66,8 +84,9 @@ export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o
       const users = Int32Array.from(rows, (r) => user[r]!);
       const histories = Array.from(rows, (r) => item.slice(ds.userStart[user[r]!]!, r));
       const timestamps = Array.from(rows, (r) => ts.slice(ds.userStart[user[r]!]!, r));
+      const at = Float64Array.from(rows, (r) => ts[r]!);
       const st = performance.now();
-      const scores = await scorer.score({ users, histories, timestamps });
+      const scores = await scorer.score({ users, histories, timestamps, at });
       scoreSeconds += (performance.now() - st) / 1000;
       if (scores.length !== rows.length * n) throw new Error(`${spec.name}: score() returned ${scores.length} values, expected ${rows.length * n}`);
       rows.forEach((r, b) => {
@@ -101,7 +120,7 @@ export async function runStreaming(ds: Dataset, split: Split, spec: ModelSpec, o
     for (const name of ['HR@10', 'NDCG@10']) metrics[name] = perUser[name]!.subarray(first, done).reduce((a, x) => a + x, 0) / (done - first);
     series.push({ window: w.window, events: done - first, metrics });
     // only now may the model see this window
-    await scorer.learn?.({ user: Int32Array.from(w.rows, (r) => user[r]!), item: Int32Array.from(w.rows, (r) => item[r]!), ts: Float64Array.from(w.rows, (r) => ts[r]!), window: w.window });
+    await scorer.learn?.({ user: Int32Array.from(w.rows, (r) => user[r]!), item: Int32Array.from(w.rows, (r) => item[r]!), ts: Float64Array.from(w.rows, (r) => ts[r]!), window: w.window, rows: w.rows });
     o.onProgress?.(spec.name, done, total);
   }
   await scorer.close?.();

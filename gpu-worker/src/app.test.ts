@@ -112,7 +112,8 @@ describe('online adapters (Eq. 1) in the worker', () => {
     const { publishAdapter, layoutShapes } = await import('@llmrec/shared/adapter/adapter-store.ts');
     const { dynamicLayout, initDynamic } = await import('@llmrec/shared/adapter/dynamic-model.ts');
     const { WindowStats } = await import('@llmrec/shared/adapter/window-stats.ts');
-    const { encodeStats, f32ToB64 } = await import('@llmrec/shared/adapter/snapshot.ts');
+    const { encodeStats } = await import('@llmrec/shared/adapter/snapshot.ts');
+    const { float32ToBase64 } = await import('@llmrec/shared/base64.ts');
     const { createDynamicScoring } = await import('./dynamic-scoring.ts');
     const store = createMemoryStore();
     const model = createLatentModel({ version: 'm', itemLatents: f.itemLatents, dim: f.dim });
@@ -121,7 +122,7 @@ describe('online adapters (Eq. 1) in the worker', () => {
     const before = await post(app, scoreReq([0, 3], { k: 8 }));
     expect(before.json.model).toBe('m');
     const layout = dynamicLayout({ dim: f.dim, hidden: 16 });
-    await publishAdapter(store, { version: 1, weightsB64: f32ToB64(initDynamic(layout, 1)), shapes: layoutShapes(layout), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null });
+    await publishAdapter(store, { version: 1, weightsB64: float32ToBase64(initDynamic(layout, 1)), shapes: layoutShapes(layout), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null });
     for (let i = 0; i < 50 && dynamic.version() === null; i++) await new Promise((r) => setTimeout(r, 20));
     expect(dynamic.version()).toBe(1);
     const after = await post(app, scoreReq([0, 3], { k: 8 }));

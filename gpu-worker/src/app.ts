@@ -2,7 +2,7 @@
 // wire request, queues it on the micro-batcher (one batched user-encoder run per batch), ranks by latents.
 // Built from its dependencies like the edge app so tests call `app.request()`.
 import { Hono } from 'hono';
-import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, WORKER_SECRET_HEADER, type ScoreResponse, type WorkerReady } from '@llmrec/shared/api/wire.ts';
+import { REQUEST_ID_HEADER, ScoreRequest, WIRE_VERSION, type ScoreResponse, type WorkerReady } from '@llmrec/shared/api/wire.ts';
 import { MicroBatcher } from './batcher.ts';
 import type { LatentModel } from './model.ts';
 import type { DynamicScoring } from './dynamic-scoring.ts';
@@ -11,6 +11,7 @@ import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-mo
 import { registerLlmRoutes } from './llm/serve/llm-routes.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import { rankByLatents, rankFromScores } from './rank.ts';
+import { requireWorkerSecret } from './worker-secret.ts';
 import { encodeUsersLive } from './catalog/encode-users.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import type { ItemWriter } from './catalog/item-writer.ts';
@@ -18,7 +19,8 @@ import type { WorkerCatalog } from './catalog/live-state.ts';
 
 export interface WorkerAppDeps {
   model: LatentModel;
-  secret: string;
+  /** Edge<->worker shared secret (constant-time check); absent only on a loopback-bound worker (server.ts). */
+  secret?: string;
   maxBatch?: number;
   log?: (line: Record<string, unknown>) => void;
   /** Frozen LLM with soft prompts: mounts POST /llm/rank (gpu-worker/src/llm/serve) and writes /v1/explain rationales. */
@@ -96,8 +98,8 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     const body: WorkerReady = { ready: !deps.draining?.(), executionProvider: model.executionProvider, model: model.version, items: model.items, dim: model.dim, scorer: model.scorer, adapterVersion: deps.dynamic?.version() ?? null };
     return c.json(body, body.ready ? 200 : 503);
   });
+  app.use('/v1/*', requireWorkerSecret(deps.secret));
   app.post('/v1/score', async (c) => {
-    if (c.req.header(WORKER_SECRET_HEADER) !== deps.secret) return c.json({ error: 'unauthorized', message: 'bad or missing worker secret' }, 401);
     if (deps.draining?.()) return c.json({ error: 'draining', message: 'worker is shutting down' }, 503);
     let json: unknown;
     try {

@@ -1,33 +1,46 @@
 // Worker configuration: read once at start from the environment, validated with zod.
 import { z } from 'zod';
+import { isLoopbackHost } from './worker-secret.ts';
 
-export const WorkerConfig = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(8788),
-  host: z.string().default('127.0.0.1'),
-  /** Shared secret the edge sends in x-llmrec-worker-secret. */
-  secret: z.string().min(8, 'LLMREC_WORKER_SECRET needs at least 8 characters'),
-  /** Folder holding the artifacts manifest (the output of `llmrec train`). */
-  artifactsDir: z.string().min(1),
-  device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
-  /** ONNX intra-op threads; 1 by default: the encoders are tiny and the worker batches requests instead (0 = onnxruntime's choice). */
-  threads: z.coerce.number().int().min(0).default(1),
-  maxBatch: z.coerce.number().int().min(1).max(1024).default(64),
-  /** In-flight requests are given this long to finish on SIGTERM. */
-  shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
-  log: z.enum(['json', 'off']).default('json'),
-});
+export const WorkerConfig = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8788),
+    host: z.string().default('127.0.0.1'),
+    /**
+     * Shared secret the edge sends in x-llmrec-worker-secret. Optional only while the worker listens on a
+     * loopback address (one machine, e.g. `llmrec serve`); any other bind address requires it.
+     */
+    secret: z.string().min(8, 'LLMREC_WORKER_SECRET needs at least 8 characters').optional(),
+    /** Folder holding the artifacts manifest (the output of `llmrec train`). */
+    artifactsDir: z.string().min(1),
+    device: z.enum(['auto', 'cuda', 'cpu']).default('auto'),
+    /** ONNX intra-op threads; 1 by default: the encoders are tiny and the worker batches requests instead (0 = onnxruntime's choice). */
+    threads: z.coerce.number().int().min(0).default(1),
+    maxBatch: z.coerce.number().int().min(1).max(1024).default(64),
+    /** In-flight requests are given this long to finish on SIGTERM. */
+    shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
+    log: z.enum(['json', 'off']).default('json'),
+    /** Online adapters (Eq. 1) polled from the store LLMREC_STORE names; off = static z_u . z_i only. */
+    adapters: z.enum(['on', 'off']).default('on'),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.secret && !isLoopbackHost(c.host)) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: `LLMREC_WORKER_SECRET is required when the worker listens on ${c.host} (not a loopback address)` });
+    }
+  });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
 export function workerConfigFromEnv(env: Record<string, string | undefined>): WorkerConfig {
   const r = WorkerConfig.safeParse({
     port: env.LLMREC_WORKER_PORT,
     host: env.LLMREC_WORKER_HOST,
-    secret: env.LLMREC_WORKER_SECRET,
+    secret: env.LLMREC_WORKER_SECRET || undefined,
     artifactsDir: env.LLMREC_ARTIFACTS,
     device: env.LLMREC_DEVICE,
     threads: env.LLMREC_WORKER_THREADS,
     maxBatch: env.LLMREC_WORKER_MAX_BATCH,
     log: env.LLMREC_LOG,
+    adapters: env.LLMREC_ADAPTERS,
   });
   if (!r.success) throw new Error(`invalid worker configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;

@@ -15,7 +15,15 @@ export interface DynamicScoring {
   stop(): void;
 }
 
-export function createDynamicScoring(store: KvStore, model: LatentModel, opts: { pollMs?: number; say?: (m: string) => void } = {}): DynamicScoring {
+export interface DynamicScoringOptions {
+  pollMs?: number;
+  say?: (m: string) => void;
+  /** Wall clock in ms (the time the window statistics are read at); tests pin it. */
+  clock?: () => number;
+}
+
+export function createDynamicScoring(store: KvStore, model: LatentModel, opts: DynamicScoringOptions = {}): DynamicScoring {
+  const clock = opts.clock ?? Date.now;
   let current: Float32Array | null = null;
   const base: BaseModel = {
     id: model.version, // the serving bundle's version, as the job's EncoderBase over the same folder
@@ -34,7 +42,7 @@ export function createDynamicScoring(store: KvStore, model: LatentModel, opts: {
     score(user, history, zu, out) {
       current = zu;
       try {
-        return registry.score(user, history, Date.now() / 1000, out);
+        return registry.score(user, history, clock() / 1000, out);
       } finally {
         current = null;
       }

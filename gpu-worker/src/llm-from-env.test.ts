@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { llmEnv, loadLlmFromEnv } from './llm-from-env.ts';
-import { startWorkerFromEnv } from './main.ts';
+import { startWorkerFromEnv } from './from-env.ts';
 import { tinyProjectors } from './llm/rank/tiny-projectors.test-helper.ts';
 import { convertedStories, stories260KDir } from './llm/test-model.test-helper.ts';
 
@@ -21,7 +21,7 @@ describe('LLM configuration (read once at start, validated)', () => {
   });
 
   it('the worker fails at start on LLMREC_LLM_WEIGHT=abc, before loading anything', async () => {
-    await expect(startWorkerFromEnv({ LLMREC_WORKER_SECRET: 'secret-0123456789', LLMREC_ARTIFACTS: '/nonexistent', LLMREC_LLM_WEIGHT: 'abc' })).rejects.toThrow(/invalid LLM configuration: LLMREC_LLM_WEIGHT/);
+    await expect(startWorkerFromEnv({ LLMREC_WORKER_SECRET: 'secret-0123456789', LLMREC_ARTIFACTS: '/nonexistent', LLMREC_LLM_WEIGHT: 'abc' }, { openStore: () => Promise.reject(new Error('no store in this test')) })).rejects.toThrow(/invalid LLM configuration: LLMREC_LLM_WEIGHT/);
   });
 });
 

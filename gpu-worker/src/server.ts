@@ -7,6 +7,7 @@ import type { DynamicScoring } from './dynamic-scoring.ts';
 import type { LlmService } from './llm/serve/llm-service.ts';
 import type { LatentModel } from './model.ts';
 import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
+import { assertSecretForHost } from './worker-secret.ts';
 
 export interface RunningWorker {
   url: string;
@@ -18,7 +19,8 @@ export interface RunningWorker {
 
 export async function startWorker(opts: {
   model: LatentModel;
-  secret: string;
+  /** Required unless `host` is a loopback address (the worker refuses to start otherwise). */
+  secret?: string;
   port?: number;
   host?: string;
   maxBatch?: number;
@@ -31,10 +33,11 @@ export async function startWorker(opts: {
   /** The live catalog and its writer (item API, issue 11). */
   catalog?: WorkerAppDeps['catalog'];
 }): Promise<RunningWorker> {
+  const host = opts.host ?? '127.0.0.1';
+  assertSecretForHost(host, opts.secret);
   let draining = false;
   let inFlight = 0;
   const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, catalog: opts.catalog, content: opts.content, draining: () => draining });
-  const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {

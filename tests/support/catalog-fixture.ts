@@ -7,7 +7,8 @@ import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '@llmrec/shared/kv/values.ts';
 import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
-import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
+import { trainPq } from '@llmrec/shared/pq/train.ts';
 
 export interface Fixture {
   version: string;

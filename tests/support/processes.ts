@@ -7,7 +7,7 @@ import { sumEncoderOnnx } from '@llmrec/gpu-worker/onnx/sum-encoder-onnx.ts';
 import { writeNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
 import type { Fixture } from './catalog-fixture.ts';
 
-export { freePort, repoRoot, spawnService, type Child } from '../../bench/lib/services.ts';
+export { freePort, repoRoot, spawnService, spawnWorker, type Child } from '../../bench/lib/services.ts';
 
 /** Writes serving-bundle.json + files for the fixture into `dir` (the ONNX sum encoder over the latents). */
 export function writeFixtureBundle(dir: string, f: Fixture): void {

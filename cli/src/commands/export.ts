@@ -13,7 +13,7 @@ import { userDigest } from '@llmrec/shared/catalog/item-content.ts';
 import { loadLiveView, readLiveHead } from '@llmrec/shared/catalog/live.ts';
 import { getChunked } from '@llmrec/shared/kv/chunked.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
-import { base64ToBytes } from '@llmrec/shared/kv/pq-quantize.ts';
+import { base64ToBytes } from '@llmrec/shared/base64.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped, mgetTyped, parseValue } from '@llmrec/shared/kv/typed.ts';
 import { ItemIndex, LiveItem, LiveMedia, PublishedPointer } from '@llmrec/shared/kv/values.ts';

@@ -11,7 +11,8 @@ import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
 import { createUpstashStore } from '@llmrec/edge/kv/redis-rest.ts';
 import { writeNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
-import { pqDecode, pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqFromValues } from '@llmrec/shared/kv/pq-values.ts';
+import { decodeAll } from '@llmrec/shared/pq/codebook.ts';
 import { getTyped, listTyped } from '@llmrec/shared/kv/typed.ts';
 import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, ModelRef, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '@llmrec/shared/kv/values.ts';
 import { startRedisRest, type UpstashRestServer } from '../../../test-support/upstash-rest-server.ts';
@@ -115,7 +116,7 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
       const codes = (await getTyped(s, PqCodes, keys.pqCodes(v, 0)))!;
       expect(books).toMatchObject({ m: 16, k: 256, dsub: 2, dim });
       const pq = pqFromValues(books, [codes]);
-      const rec = pqDecode(pq, pq.codes);
+      const rec = decodeAll(pq);
       let err = 0;
       let norm = 0;
       lat.forEach((x, i) => ((err += (x - rec[i]!) ** 2), (norm += x * x)));
@@ -156,7 +157,7 @@ describe.skipIf(!SHARED)(`llmrec publish on ML-100K ${SKIP_REASON}`, () => {
       expect(got).toMatchObject({ m, k, dsub, dim });
       const pq = pqFromValues(got, [(await getTyped(s, PqCodes, keys.pqCodes(v, 0)))!]);
       expect(Array.from(pq.codes)).toEqual(Array.from(codes));
-      expect(Array.from(pq.centroids)).toEqual(Array.from(books));
+      expect(Array.from(pq.codebooks)).toEqual(Array.from(books));
     } finally {
       await s.close();
     }

@@ -9,7 +9,9 @@ import { openStore } from '@llmrec/edge/kv/open-store.ts';
 import { readNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
 import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
-import { pqDecode, pqToValues, trainPq, type PqModel } from '@llmrec/shared/kv/pq-quantize.ts';
+import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
+import { createPqIndex, decodeAll, type PqIndex } from '@llmrec/shared/pq/codebook.ts';
+import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { DEFAULT_MIN_CO_USERS } from '@llmrec/shared/evidence/schema.ts';
 import { itemFacts } from '@llmrec/shared/evidence/item-facts.ts';
 import { keys as kvKeys } from '@llmrec/shared/kv/keys.ts';
@@ -178,7 +180,7 @@ function addArtifacts(bundle: PublishBundle, dir: string): void {
   const { data, shape } = readNpyFloat32(lat.buf);
   if (shape[0] !== bundle.items.length || shape[1] !== sb.itemLatents.dim) throw new CliError(`item latents [${shape}] do not match ${bundle.items.length} items x dim ${sb.itemLatents.dim}`);
   const pq = sb.pq ? offlinePq(sb.pq, file, shape[0], sb.itemLatents.dim) : trainPq(data, sb.itemLatents.dim);
-  const rec = pqDecode(pq, pq.codes);
+  const rec = decodeAll(pq);
   let err = 0;
   let norm = 0;
   for (let i = 0; i < data.length; i++) [err, norm] = [err + (data[i]! - rec[i]!) ** 2, norm + data[i]! ** 2];
@@ -193,7 +195,7 @@ function addArtifacts(bundle: PublishBundle, dir: string): void {
 }
 
 /** The bundle's offline PQ (codebooks .npy [m, k, dsub] + raw uint8 codes [items, m]), shape-checked. */
-function offlinePq(spec: NonNullable<ServingBundle['pq']>, file: (f: { path: string; sha256: string }) => { path: string; buf: Buffer }, items: number, dim: number): PqModel {
+function offlinePq(spec: NonNullable<ServingBundle['pq']>, file: (f: { path: string; sha256: string }) => { path: string; buf: Buffer }, items: number, dim: number): PqIndex {
   const { m, k, dsub } = spec.codebooks;
   if (m * dsub !== dim) throw new CliError(`bundle PQ: ${m} sub-spaces x ${dsub} dims do not make the latent dim ${dim}`);
   const books = file(spec.codebooks);
@@ -203,7 +205,7 @@ function offlinePq(spec: NonNullable<ServingBundle['pq']>, file: (f: { path: str
   if (codesFile.buf.length !== items * m) throw new CliError(`${codesFile.path}: ${codesFile.buf.length} bytes, want ${items} items x ${m} codes`);
   const codes = new Uint8Array(codesFile.buf.buffer.slice(codesFile.buf.byteOffset, codesFile.buf.byteOffset + codesFile.buf.byteLength));
   for (const c of codes) if (c >= k) throw new CliError(`${codesFile.path}: code ${c} >= k = ${k}`);
-  return { m, k, dsub, dim, centroids, codes };
+  return createPqIndex(centroids, [m, k, dsub], codes, items);
 }
 
 /** The env a parsed config needs to be re-opened through openStore (keeps the token out of the spec). */

@@ -26,6 +26,8 @@ export interface RateLimitOptions {
   requests: number;
   windowSeconds: number;
   now?: () => number;
+  /** In-process limiter: identifiers kept before windows older than the previous one are dropped (default 100,000). */
+  maxTracked?: number;
 }
 
 /** Sliding-window counter (the previous window's count weighted by its overlap), like @upstash/ratelimit's. */
@@ -34,10 +36,17 @@ export class InProcessRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { start: number; current: number; previous: number }>();
   private readonly windowMs: number;
   private readonly now: () => number;
+  private readonly maxTracked: number;
 
   constructor(private readonly opts: RateLimitOptions) {
     this.windowMs = opts.windowSeconds * 1000;
     this.now = opts.now ?? Date.now;
+    this.maxTracked = opts.maxTracked ?? 100_000;
+  }
+
+  /** Identifiers currently tracked (memory stays bounded by maxTracked plus the callers of the last two windows). */
+  get size(): number {
+    return this.windows.size;
   }
 
   async limit(identifier: string): Promise<RateLimitResult> {
@@ -51,7 +60,7 @@ export class InProcessRateLimiter implements RateLimiter {
     const success = used < this.opts.requests;
     if (success) w.current++;
     this.windows.set(identifier, w);
-    if (this.windows.size > 100_000) this.evict(start);
+    if (this.windows.size > this.maxTracked) this.evict(start);
     return { success, limit: this.opts.requests, remaining: Math.max(0, this.opts.requests - used - (success ? 1 : 0)), reset: start + this.windowMs, pending: Promise.resolve() };
   }
 

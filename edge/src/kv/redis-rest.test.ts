@@ -57,6 +57,28 @@ describe('Redis REST backends: protocol paths and failures', () => {
     expect(await store.events.append([e('new')])).toEqual({ added: 1, duplicates: 0 });
   });
 
+  it('a 500-event append with its history entries is one REST request (one script)', async () => {
+    const store = createUpstashStore({ url: rest.url, token: rest.token }, { prefix: `t:${run}:batch:` });
+    const events = Array.from({ length: 500 }, (_, i) => ({ eventId: `b${i}`, userId: `u${i % 40}`, itemId: `i${i}`, type: 'click', ts: 1_700_000_000_000 + i }));
+    const before = { ...rest.stats };
+    const r = await store.events.append(events, { entries: events.map((e) => ({ key: `hist:${e.userId}`, value: e.eventId })), maxLen: 5 });
+    expect(r).toEqual({ added: 500, duplicates: 0 });
+    expect(rest.stats.single - before.single + rest.stats.pipeline - before.pipeline + rest.stats.multiExec - before.multiExec).toBe(1);
+    expect(await store.listRange('hist:u7', 0, -1)).toEqual(['b487', 'b447', 'b407', 'b367', 'b327']);
+  });
+
+  it('a history key holding another type fails the append before anything is written', async () => {
+    const store = createUpstashStore({ url: rest.url, token: rest.token }, { prefix: `t:${run}:wrongtype:` });
+    await store.set('hist:u0', 'a plain string');
+    const events = [{ eventId: 'w1', userId: 'u1', itemId: 'i', type: 'click', ts: 1 }, { eventId: 'w0', userId: 'u0', itemId: 'i', type: 'click', ts: 2 }];
+    await expect(store.events.append(events, { entries: events.map((e) => ({ key: `hist:${e.userId}`, value: e.eventId })), maxLen: 5 })).rejects.toThrow(/WRONGTYPE history key/);
+    expect(await store.events.length()).toBe(0);
+    expect(await store.listRange('hist:u1', 0, -1)).toEqual([]);
+    // Nothing was remembered either: once the key is fixed, the same batch is new.
+    await store.del('hist:u0');
+    expect(await store.events.append(events, { entries: events.map((e) => ({ key: `hist:${e.userId}`, value: e.eventId })), maxLen: 5 })).toEqual({ added: 2, duplicates: 0 });
+  });
+
   it('a wrong token or an unreachable endpoint is an error, not null', async () => {
     const bad = createUpstashStore({ url: rest.url, token: 'wrong' });
     await expect(bad.get('x')).rejects.toThrow(/Unauthorized/);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from '@llmrec/shared/kv/store.ts';
+import { checkHistoryWrite, DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type HistoryWrite, type KvStore, type LoggedEvent } from '@llmrec/shared/kv/store.ts';
 
 type Db = Database.Database;
 
@@ -60,7 +60,8 @@ export class SqliteEventLog implements EventLog {
   private readonly ackTx;
   private readonly trimTx;
 
-  constructor(private readonly db: Db, opts: SqliteStoreOptions = {}) {
+  /** `pushList`: the owning store's list prepend, run inside the append's transaction. */
+  constructor(private readonly db: Db, opts: SqliteStoreOptions = {}, private readonly pushList: (key: string, values: readonly string[], maxLen: number) => void = () => {}) {
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
     this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
     this.st = {
@@ -86,13 +87,17 @@ export class SqliteEventLog implements EventLog {
       delId: db.prepare('DELETE FROM event_ids WHERE event_id = ?'),
       forget: db.prepare('DELETE FROM event_ids WHERE added_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = event_ids.event_id)'),
     };
-    this.appendTx = db.transaction((events: readonly LoggedEvent[], now: number) => {
+    this.appendTx = db.transaction((events: readonly LoggedEvent[], now: number, history: HistoryWrite | undefined) => {
       let added = 0;
-      for (const e of events) {
-        if (this.st.newId.run(e.eventId, now).changes === 0) continue;
+      const lists = new Map<string, string[]>();
+      events.forEach((e, i) => {
+        if (this.st.newId.run(e.eventId, now).changes === 0) return;
         this.st.insert.run(e.eventId, e.userId, e.itemId, e.type, e.ts);
         added++;
-      }
+        const h = history?.entries[i];
+        if (h) (lists.get(h.key) ?? lists.set(h.key, []).get(h.key)!).push(h.value);
+      });
+      for (const [key, values] of lists) this.pushList(key, values, history!.maxLen);
       return added;
     });
     this.readTx = db.transaction((group: string, consumer: string, count: number, now: number) => {
@@ -131,8 +136,9 @@ export class SqliteEventLog implements EventLog {
     return this.st.trim.run(cut).changes;
   }
 
-  async append(events: readonly LoggedEvent[]) {
-    const added = this.appendTx(events, Date.now());
+  async append(events: readonly LoggedEvent[], history?: HistoryWrite) {
+    checkHistoryWrite(events, history);
+    const added = this.appendTx(events, Date.now(), history);
     return { added, duplicates: events.length - added };
   }
 
@@ -205,7 +211,7 @@ export class SqliteStore implements KvStore {
       const next = [...values].reverse().concat(list).slice(0, Math.max(0, maxLen));
       this.st.setList.run(key, JSON.stringify(next));
     });
-    this.events = new SqliteEventLog(db, opts);
+    this.events = new SqliteEventLog(db, opts, (key, values, maxLen) => this.pushTx(key, values, maxLen));
   }
 
   private read(key: string, now: number): string | null {

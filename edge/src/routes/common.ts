@@ -2,7 +2,11 @@
 import { ErrorBody } from '@llmrec/shared/api/http.ts';
 
 export type EdgeEnv = {
-  Variables: { requestId: string; keyId: string; workerMs: number; degraded: boolean };
+  /**
+   * `reason`: the degraded code of the answer; `detail`: what went wrong underneath (socket error, backend
+   * message), written to the request's log line only, never to the client.
+   */
+  Variables: { requestId: string; keyId: string; workerMs: number; degraded: boolean; reason: string | undefined; detail: string | undefined };
 };
 
 export const errorResponses = {

@@ -6,7 +6,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody, ItemResponse, PublicId, type Problem } from '@llmrec/shared/api/http.ts';
 import { CATALOG_LIMITS, ItemDeleteResponse, ItemListQuery, ItemListResponse, ItemsPutRequest, ItemsPutResponse, type ItemInput } from '@llmrec/shared/api/items.ts';
 import { imageBytesProblems, imageUrlProblems } from '@llmrec/shared/catalog/image-policy.ts';
-import { base64ToBytes } from '@llmrec/shared/kv/pq-quantize.ts';
+import { base64ToBytes } from '@llmrec/shared/base64.ts';
 import type { ItemMeta } from '@llmrec/shared/kv/values.ts';
 import { CatalogWriteError } from '../catalog-client.ts';
 import type { Catalog, PublishedCatalog } from '../catalog.ts';

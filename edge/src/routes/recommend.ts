@@ -28,6 +28,8 @@ export function registerRecommend(app: OpenAPIHono<EdgeEnv>, deps: (c: { backgro
     const out: Awaited<ReturnType<typeof recommendSession>> = req.sessionId !== undefined ? await recommendSession(d, { ...req, sessionId: req.sessionId }, c.get('requestId')) : await recommend(d, req, c.get('requestId'));
     c.set('workerMs', out.workerMs);
     c.set('degraded', out.body.degraded);
+    c.set('reason', out.body.reason);
+    c.set('detail', out.detail);
     // A session without history (cold start) has nothing to explain from.
     if (req.explain && explainSource && out.body.items.length > 0 && !out.coldStart) {
       // Explanations are extra: a catalog published without latents (503 latents_unavailable) still gets its

@@ -23,7 +23,7 @@ export async function recommendSession(deps: RecommendDeps, req: RecommendReques
 export async function popularAnswer(deps: Pick<RecommendDeps, 'store' | 'catalog'>, inp: { requestId: string; k: number; candidates: readonly string[] | null }): Promise<RecommendResponse> {
   const cat = await deps.catalog.published();
   if (!cat) throw new ApiError(503, 'not_published', 'no catalog has been published to this store yet (run `llmrec publish`)');
-  const { degraded: _, reason: __, ...popular } = await degradedAnswer(deps, cat, { ...inp, userId: null, exclude: new Set(), reason: '' });
+  const { degraded: _, reason: __, ...popular } = await degradedAnswer(deps, cat, { ...inp, userId: null, exclude: new Set() });
   return { ...popular, degraded: false };
 }
 

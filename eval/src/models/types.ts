@@ -22,6 +22,8 @@ export interface ScoreRequest {
   histories: Int32Array[];
   /** Timestamps of the history rows, aligned with `histories`. */
   timestamps: Float64Array[];
+  /** Streaming split: the time each prediction is asked at (the predicted event's own time). */
+  at?: Float64Array;
 }
 
 export interface StreamEvents {
@@ -30,6 +32,8 @@ export interface StreamEvents {
   ts: Float64Array;
   /** Window index of these events (streaming split). */
   window: number;
+  /** Their interaction rows (stable event identities). */
+  rows: Int32Array;
 }
 
 export interface Scorer {

@@ -10,14 +10,14 @@ import { readSplit, type Dataset } from '@llmrec/data/index.ts';
 import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { mean, meanCI, pairedTTest, type PairedTest } from '../stats.ts';
 import { baseForDataset } from './base-for-dataset.ts';
-import { runStreaming, streamEvents } from './replay.ts';
+import { replayAdapter } from './adapter-model.ts';
+import { streamEvents } from './stream-events.ts';
 import { loadTrainedBase } from './trained-base.ts';
 
 export type BaseKind = 'trained' | 'fallback';
 
-function datasetEvents(ds: Dataset) {
-  const split = readSplit(ds, 'streaming');
-  return streamEvents(ds.interactions.user, ds.interactions.item, ds.interactions.ts, split.labels as Int32Array);
+function datasetEvents(ds: Dataset, labels: Int32Array) {
+  return streamEvents(ds.interactions.user, ds.interactions.item, ds.interactions.ts, labels);
 }
 
 export interface Variant {
@@ -63,11 +63,12 @@ export interface AblationResult {
 export async function runAblation(ds: Dataset, home: string, variants: string[], seeds: number[], log: (m: string) => void = () => {}, maxOnline = 0, baseKind: BaseKind = 'fallback'): Promise<AblationResult> {
   for (const name of variants) if (!VARIANTS[name]) throw new Error(`unknown variant '${name}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   let trained: { base: BaseModel; key: string } | undefined;
-  const per = new Map<string, { seed: number; hit10: number; ndcg10: number; published: number; windows: number; trainSeconds: number; ndcg: Float32Array }[]>();
+  const per = new Map<string, { seed: number; hit10: number; ndcg10: number; published: number; windows: number; trainSeconds: number; ndcg: Float64Array }[]>();
   let events = 0;
+  const labels = readSplit(ds, 'streaming').labels as Int32Array;
   for (const seed of seeds) {
     const fb = baseKind === 'fallback' ? baseForDataset(ds, home, { seed }, log) : undefined;
-    const all = fb ? fb.events : datasetEvents(ds);
+    const all = fb ? fb.events : datasetEvents(ds, labels);
     const nPre = all.filter((e) => e.window < 0).length;
     const ev = maxOnline > 0 ? all.slice(0, nPre + maxOnline) : all;
     if (baseKind === 'trained' && !trained) trained = await loadTrainedBase(ds, home, ev, defaultLearnerConfig.maxHistory, log);
@@ -78,11 +79,14 @@ export async function runAblation(ds: Dataset, home: string, variants: string[],
       const cfg: LearnerConfig = { ...defaultLearnerConfig, ...v.learner, train: { ...defaultTrainConfig, ...v.train, seed } };
       const t = performance.now();
       let last = 0;
-      const r = runStreaming(base, ev, v.model, cfg, (done, total) => {
-        if (performance.now() - last > 15_000) {
-          last = performance.now();
-          log(`${name} seed ${seed}: ${done}/${total} events`);
-        }
+      const r = await replayAdapter(ds, labels, base, v.model, cfg, {
+        maxOnline,
+        onProgress: (_m, done, total) => {
+          if (performance.now() - last > 15_000) {
+            last = performance.now();
+            log(`${name} seed ${seed}: ${done}/${total} events`);
+          }
+        },
       });
       events = r.ndcg.length;
       log(`${name} seed ${seed}: HR@10 ${r.hit10.toFixed(4)} NDCG@10 ${r.ndcg10.toFixed(4)} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
@@ -91,7 +95,7 @@ export async function runAblation(ds: Dataset, home: string, variants: string[],
     }
   }
   const stat = per.get('static');
-  const pooled = (runs: { ndcg: Float32Array }[]) => {
+  const pooled = (runs: { ndcg: Float64Array }[]) => {
     const out = new Float64Array(runs.reduce((a, r) => a + r.ndcg.length, 0));
     let o = 0;
     for (const r of runs) {

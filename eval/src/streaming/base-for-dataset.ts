@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readItems, readSplit, type Dataset } from '@llmrec/data/index.ts';
 import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
 import { defaultFallbackBase, trainFallbackBase, type FallbackBaseConfig } from './fallback-base.ts';
-import { streamEvents, type StreamEvent } from './replay.ts';
+import { streamEvents, type StreamEvent } from './stream-events.ts';
 
 export interface DatasetBase {
   base: MeanHistoryBase;

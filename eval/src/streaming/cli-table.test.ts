@@ -14,7 +14,8 @@ import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { baseForDataset } from './base-for-dataset.ts';
 import { EvalJson, findRow } from '../report.ts';
 import { isStreamingTable, runStreamingTable } from './cli-table.ts';
-import { runStreaming } from './replay.ts';
+import { replayAdapter } from './adapter-model.ts';
+import { readSplit } from '@llmrec/data/index.ts';
 
 describe.skipIf(!SHARED)('streaming table through the CLI path (ML-100K, first 120 online events)', () => {
   const home = mkdtempSync(join(tmpdir(), 'stream-table-'));
@@ -41,12 +42,11 @@ describe.skipIf(!SHARED)('streaming table through the CLI path (ML-100K, first 1
     const [st, dy] = r.rows;
     expect(st!.perSeed.map((s) => s.seed)).toEqual([1, 2]);
     // each seed replays its own base: recompute seed 2 directly
-    const { base, events } = baseForDataset(ds, home, { seed: 2 });
-    const nPre = events.filter((e) => e.window < 0).length;
-    const ev = events.slice(0, nPre + 120);
-    expect(st!.perSeed[1]!.ndcg10).toBeCloseTo(runStreaming(base, ev, 'static').ndcg10, 12);
+    const { base } = baseForDataset(ds, home, { seed: 2 });
+    const labels = readSplit(ds, 'streaming').labels as Int32Array;
     const cfg = { ...defaultLearnerConfig, train: { ...defaultTrainConfig, seed: 2 } };
-    expect(dy!.perSeed[1]!.ndcg10).toBeCloseTo(runStreaming(base, ev, 'dynamic', cfg).ndcg10, 12);
+    expect(st!.perSeed[1]!.ndcg10).toBeCloseTo((await replayAdapter(ds, labels, base, 'static', cfg, { maxOnline: 120 })).ndcg10, 12);
+    expect(dy!.perSeed[1]!.ndcg10).toBeCloseTo((await replayAdapter(ds, labels, base, 'dynamic', cfg, { maxOnline: 120 })).ndcg10, 12);
     expect(st!.perSeed[0]!.ndcg10).not.toBe(st!.perSeed[1]!.ndcg10);
     expect(dy!.vsStaticSeeds!.n).toBe(2);
     expect(dy!.vsStaticSeeds!.p).toBeGreaterThanOrEqual(0);

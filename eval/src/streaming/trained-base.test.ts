@@ -5,7 +5,9 @@ import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
 import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
 import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
 import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
-import { runStreaming, streamEvents } from './replay.ts';
+import { replayAdapter } from './adapter-model.ts';
+import { streamEvents } from './stream-events.ts';
+import { syntheticStream } from './synthetic-stream.test-helper.ts';
 import { PrecomputedBase, streamHistories } from './trained-base.ts';
 
 function synthetic() {
@@ -23,12 +25,12 @@ function synthetic() {
     labels[r] = r < 350 ? -1 : Math.floor((ts[r]! - (1e9 + 350 * 400)) / 3600);
   }
   const vec = (k: number) => Float32Array.from({ length: k }, () => rnd() - 0.5);
-  return { base: new MeanHistoryBase(8, vec(nItems * 8), vec(nItems * 8)), ev: streamEvents(user, item, ts, labels) };
+  return { base: new MeanHistoryBase(8, vec(nItems * 8), vec(nItems * 8)), ev: streamEvents(user, item, ts, labels), ...syntheticStream(nItems, user, item, ts, labels) };
 }
 
 describe('trained (precomputed) base', () => {
-  it('replays static and dynamic exactly like the encoder it was computed from', () => {
-    const { base, ev } = synthetic();
+  it('replays static and dynamic exactly like the encoder it was computed from', async () => {
+    const { base, ev, data, labels } = synthetic();
     const hs = streamHistories(ev, defaultLearnerConfig.maxHistory);
     expect(hs.some((h) => h.length === defaultLearnerConfig.maxHistory)).toBe(true);
     const users = new Map(hs.map((h) => {
@@ -39,8 +41,8 @@ describe('trained (precomputed) base', () => {
     const pre = new PrecomputedBase(8, base.itemLatents, users);
     for (const [model, guardrail] of [['static', true], ['dynamic', true], ['dynamic', false]] as const) {
       const cfg = { ...defaultLearnerConfig, hidden: 16, guardrail, train: { ...defaultTrainConfig, lr: 1e-2, batchSize: 8 } };
-      const a = runStreaming(base, ev, model, cfg);
-      const b = runStreaming(pre, ev, model, cfg);
+      const a = await replayAdapter(data, labels, base, model, cfg);
+      const b = await replayAdapter(data, labels, pre, model, cfg);
       expect(b.ndcg.length).toBe(150);
       expect(Array.from(b.ndcg)).toEqual(Array.from(a.ndcg));
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { artifactsDir, ARTIFACTS_MANIFEST_FILE } from '@llmrec/shared/artifacts.ts';
 import { historyKey, type BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { loadTrainedArtifacts, runHistories } from '../models/sasrec.ts';
-import type { StreamEvent } from './replay.ts';
+import type { StreamEvent } from './stream-events.ts';
 
 /** A frozen base whose user latents were precomputed for a known set of histories (keyed by their items). */
 export class PrecomputedBase implements BaseModel {

@@ -3,7 +3,8 @@ import { adapterKeys, layoutShapes, publishAdapter } from '@llmrec/shared/adapte
 import { dynamicLayout, initDynamic } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
 import { MeanHistoryBase } from '@llmrec/shared/adapter/mean-history-base.ts';
-import { encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { WindowStats } from '@llmrec/shared/adapter/window-stats.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
@@ -17,7 +18,7 @@ const L = dynamicLayout({ dim: 4, hidden: 8 });
 async function publish(store: ReturnType<typeof createMemoryStore>, version: number) {
   const stats = new WindowStats(10);
   stats.apply({ eventId: `e${version}`, user: 'u', item: 2, ts: 1000 });
-  await publishAdapter(store, { version, weightsB64: f32ToB64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(stats, false), trainedOnEvents: 1, metrics: {}, parent: null });
+  await publishAdapter(store, { version, weightsB64: float32ToBase64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(stats, false), trainedOnEvents: 1, metrics: {}, parent: null });
 }
 
 describe('AdapterRegistry', () => {
@@ -55,7 +56,7 @@ describe('AdapterRegistry', () => {
 describe('AdapterRegistry: adapters are tied to their base', () => {
   const onB = Object.assign(new MeanHistoryBase(4, base.itemLatents, base.historyEmb), { id: 'bundle-B' });
   async function publishFor(store: ReturnType<typeof createMemoryStore>, version: number, baseId?: string) {
-    await publishAdapter(store, { version, weightsB64: f32ToB64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(10), false), trainedOnEvents: 1, metrics: {}, parent: null, base: baseId });
+    await publishAdapter(store, { version, weightsB64: float32ToBase64(initDynamic(L, version)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(10), false), trainedOnEvents: 1, metrics: {}, parent: null, base: baseId });
   }
 
   it('refuses a version tagged with another base (static, then keeps its version), saying why once; serves its own', async () => {

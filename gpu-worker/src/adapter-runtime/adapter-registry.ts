@@ -6,7 +6,8 @@
 // serving bundle's version) or of another dim is refused once, with the reason, and not retried every poll.
 import { readAdapter, readPointer } from '@llmrec/shared/adapter/adapter-store.ts';
 import { dynamicLayout, DynamicScorer, type BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
-import { b64ToF32, decodeStats } from '@llmrec/shared/adapter/snapshot.ts';
+import { base64ToFloat32 } from '@llmrec/shared/base64.ts';
+import { decodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 
 export interface RegistryOptions {
@@ -65,7 +66,7 @@ export class AdapterRegistry {
         return false;
       }
       const layout = dynamicLayout({ dim: dims![0]!, hidden: dims![3]! });
-      const params = b64ToF32(got.record.weights);
+      const params = base64ToFloat32(got.record.weights);
       if (params.length !== layout.size) throw new Error(`adapter v${ptr.version}: ${params.length} parameters, layout needs ${layout.size}`);
       const stats = decodeStats(got.stats);
       const at = Number.isFinite(stats.now) ? stats.now : 0;

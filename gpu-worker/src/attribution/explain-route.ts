@@ -4,17 +4,18 @@
 // rationale when an LLM is configured (template otherwise or past the deadline), and faithfulness measured by
 // re-scoring (a second batched run). Mount: registerExplainRoute(app, deps) in createWorkerApp.
 import type { Hono } from 'hono';
-import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import { explainWithModel, type ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import { EXPLAIN_WIRE_VERSION, WorkerExplainRequest, type WorkerExplainResponse } from '@llmrec/shared/evidence/wire.ts';
 import type { DynamicScoring } from '../dynamic-scoring.ts';
 import type { LlmService } from '../llm/serve/llm-service.ts';
 import type { LatentModel } from '../model.ts';
+import { requireWorkerSecret } from '../worker-secret.ts';
 import { modelScorer } from './model-scorer.ts';
 
 export interface ExplainRouteDeps {
   model: LatentModel;
-  secret: string;
+  /** Checked by the app's /v1/* middleware (requireWorkerSecret); kept for mounting on another app. */
+  secret?: string;
   dynamic?: DynamicScoring;
   llm?: LlmService;
   /** Content-tower attribution when the bundle has a content tower (content-tower.ts). */
@@ -26,8 +27,7 @@ export interface ExplainRouteDeps {
 
 export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
   const { model } = deps;
-  app.post('/v1/explain', async (c) => {
-    if (c.req.header(WORKER_SECRET_HEADER) !== deps.secret) return c.json({ error: 'unauthorized', message: 'bad or missing worker secret' }, 401);
+  app.post('/v1/explain', requireWorkerSecret(deps.secret), async (c) => {
     if (deps.draining?.()) return c.json({ error: 'draining', message: 'worker is shutting down' }, 503);
     const parsed = WorkerExplainRequest.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'bad_request', message: 'the request does not match the explain wire schema', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) }, 400);

@@ -12,7 +12,8 @@ import { mergeView, writeLiveRevision, type LiveChange, type LiveView } from '@l
 import { pqEncode, type Codebooks } from '@llmrec/shared/catalog/pq-encode.ts';
 import { getChunkedMany, putChunkedMany } from '@llmrec/shared/kv/chunked.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
-import { base64ToBytes, base64ToFloat32, bytesToBase64, float32ToBase64, pqFromValues } from '@llmrec/shared/kv/pq-quantize.ts';
+import { base64ToBytes, base64ToFloat32, bytesToBase64, float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { pqFromValues } from '@llmrec/shared/kv/pq-values.ts';
 import { encodeValue, getTyped, mgetTyped, parseValue } from '@llmrec/shared/kv/typed.ts';
 import { ItemEvidence, LiveChunk, LiveItem, LiveMedia, PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
 import type { Modality } from '@llmrec/shared/features.ts';
@@ -105,7 +106,7 @@ export class ItemWriter {
     const cb = await getTyped(this.deps.catalog.store, PqCodebooks, keys.pqCodebooks(version));
     if (!cb) throw new CatalogUnavailableError('no_codebooks', `the published catalog ${version} has no PQ codebooks: publish it with a serving bundle (llmrec publish --artifacts ...)`);
     const model = pqFromValues(cb, []);
-    const value = { m: cb.m, k: cb.k, dsub: cb.dsub, dim: cb.dim, centroids: model.centroids };
+    const value = { m: cb.m, k: cb.k, dsub: cb.dsub, dim: cb.dim, centroids: model.codebooks };
     this.books = { version, value };
     return value;
   }

@@ -5,7 +5,7 @@
 // applies its own writes at once through `applyLocal`.
 import { emptyView, LiveChunkMissingError, loadLiveView, readLiveHead, type LiveView } from '@llmrec/shared/catalog/live.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
-import { base64ToFloat32 } from '@llmrec/shared/kv/pq-quantize.ts';
+import { base64ToFloat32 } from '@llmrec/shared/base64.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
 import { ItemIndex, LiveItem, PublishedPointer } from '@llmrec/shared/kv/values.ts';

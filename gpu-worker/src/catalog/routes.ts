@@ -6,6 +6,7 @@ import type { Context, Hono } from 'hono';
 import { EncodeRequest, WorkerHideRequest, WorkerItemsRequest, type EncodeResponse, type WorkerItemsResponse } from '@llmrec/shared/api/catalog-wire.ts';
 import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import type { LatentModel } from '../model.ts';
+import { secretMatches } from '../worker-secret.ts';
 import { encodeUsersLive } from './encode-users.ts';
 import { CatalogInputError, CatalogUnavailableError, type ItemWriter, type WriteResult } from './item-writer.ts';
 import type { WorkerCatalog } from './live-state.ts';
@@ -15,7 +16,8 @@ export interface CatalogRouteDeps {
   /** Null when the worker cannot embed items (hiding still works through it). */
   writer: ItemWriter;
   model: LatentModel;
-  secret: string;
+  /** Absent only on a loopback-bound worker (server.ts refuses otherwise): then no check, as for /v1/score. */
+  secret: string | undefined;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -43,7 +45,7 @@ async function write(c: Context, f: () => Promise<WriteResult>) {
 }
 
 export function registerCatalogRoutes(app: Hono, deps: CatalogRouteDeps): void {
-  const authed = (c: Context) => c.req.header(WORKER_SECRET_HEADER) === deps.secret;
+  const authed = (c: Context) => !deps.secret || secretMatches(c.req.header(WORKER_SECRET_HEADER), deps.secret);
   const unauthorized = (c: Context) => c.json({ error: 'unauthorized', message: 'bad or missing worker secret' }, 401);
 
   app.put('/v1/items', async (c) => {

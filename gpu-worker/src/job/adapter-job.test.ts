@@ -48,6 +48,42 @@ describe('adapter job', () => {
     for (const v of [1, 2, 3]) expect((await readAdapter(store, v))?.record.parent).toBe(v === 1 ? null : v - 1);
   });
 
+  it('one far-future event (ts 8e15) is skipped, acked and reported: windows keep closing by event time, statistics stay in the present', async () => {
+    const { base, events } = world();
+    const store = createMemoryStore();
+    const bad: LoggedEvent = { eventId: 'future', userId: 'u1', itemId: 'i3', type: 'click', ts: 8_000_000_000_000_000 };
+    await store.events.append([...events.slice(0, 10), bad, ...events.slice(10)]);
+    const said: string[] = [];
+    const now = () => events[159]!.ts + 60_000; // the job's wall clock: just after the last real event
+    const job = await AdapterJob.open({ store, log: store.events, base, itemIndex, now, say: (m) => said.push(m) }, cfg);
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    expect(job.counted).toBe(120); // as without the bad event: windows 1-3 closed, the 4th still open
+    expect((await readPointer(store))?.version).toBe(3);
+    expect(job.learner.stats.now).toBe((events[119]!.ts) / 1000); // the newest counted event, not year 255,000
+    expect(job.learner.stats.seen.has('future')).toBe(false);
+    expect(said.filter((m) => m.includes('skipped 1 event'))).toEqual([expect.stringMatching(/skipped 1 event more than 900 s ahead of the job clock \(future\)/)]);
+    // It was acked with its window (never redelivered): everything before the open 4th window is trimmable.
+    expect(await store.events.trim([cfg.group])).toBe(121);
+  });
+
+  it('a checkpoint whose window lies in the far future (written before this check) is reset on open', async () => {
+    const { base, events } = world();
+    const store = createMemoryStore();
+    await store.events.append(events.slice(0, 40));
+    const first = await drain(store, base, undefined, { maxEvents: 40 });
+    expect(first.counted).toBe(40);
+    const key = adapterKeys.checkpoint(cfg.group);
+    const ck = JSON.parse((await store.get(key))!);
+    ck.window = Math.floor(8_000_000_000_000_000 / H);
+    await store.set(key, JSON.stringify(ck));
+    await store.events.append(events.slice(40));
+    const said: string[] = [];
+    const job = await AdapterJob.open({ store, log: store.events, base, itemIndex, now: () => events[159]!.ts, say: (m) => said.push(m) }, cfg);
+    expect(said.some((m) => /checkpoint window .* is in the future; starting windows from the next event/.test(m))).toBe(true);
+    for (let k = 0; k < 20; k++) if ((await job.tick()).read === 0) break;
+    expect(job.counted).toBe(120);
+  });
+
   it('starts from warm statistics (features read at the newest counted event, finite losses)', async () => {
     const { base, events } = world();
     const store = createMemoryStore();

@@ -14,7 +14,8 @@ import { adapterKeys, layoutShapes, publishAdapter, readAdapter, readPointer } f
 import { checkpointLearner, LearnerCheckpoint, resumeLearner } from '@llmrec/shared/adapter/checkpoint.ts';
 import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { defaultLearnerConfig, OnlineLearner, type LearnerConfig, type WindowReport } from '@llmrec/shared/adapter/online-learner.ts';
-import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { base64ToFloat32, float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { getChunked, putChunked, type ChunkOptions } from '@llmrec/shared/kv/chunked.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { erasedDigests, erasedEventDigests } from '@llmrec/shared/catalog/erase-user.ts';
@@ -46,12 +47,20 @@ export interface JobConfig {
    */
   trimAlso?: readonly string[];
   learner: LearnerConfig;
+  /**
+   * Events stamped more than this far (ms) ahead of the job's clock are skipped (acked with their window,
+   * never counted): event time moves the windows and the statistics' clock, so one far-future event would
+   * otherwise stop every later window from closing and switch the gates off. The edge refuses them already
+   * (EdgeConfig.eventTime, 5 min); this is the job's own defence against any other writer of the log.
+   */
+  maxFutureMs: number;
   /** Part size and request budget of the large KV values (checkpoint, adapter record, stats); kv/chunked.ts defaults. */
   chunks?: ChunkOptions;
 }
 
 export const defaultJobConfig: JobConfig = {
   group: 'adapter-job', consumer: 'job-1', windowMs: 3600_000, maxEvents: 0, intervalMs: 0, batch: 500, trimEvery: 10, learner: defaultLearnerConfig,
+  maxFutureMs: 15 * 60_000,
 };
 
 /** Test hooks to simulate a crash at each step of closing a window. */
@@ -117,7 +126,13 @@ export class AdapterJob {
       // Versions only go up: the fresh learner's next version is above both its checkpoint and the pointer.
       const ptr = await readPointer(deps.store);
       if (!r.restored && ptr && ptr.version > r.learner.version) r.learner.version = ptr.version;
-      return new AdapterJob(deps, cfg, r.learner, ck.window, r.restored && r.learner.version > 0 ? r.learner.version : null);
+      let window = ck.window;
+      const now = (deps.now ?? Date.now)();
+      if (window !== null && window * cfg.windowMs > now + cfg.maxFutureMs) {
+        deps.say?.(`checkpoint window ${window} (${new Date(window * cfg.windowMs).toISOString()}) is in the future; starting windows from the next event`);
+        window = null;
+      }
+      return new AdapterJob(deps, cfg, r.learner, window, r.restored && r.learner.version > 0 ? r.learner.version : null);
     }
     const learner = new OnlineLearner(deps.base, cfg.learner, 0);
     const ptr = await readPointer(deps.store);
@@ -134,9 +149,18 @@ export class AdapterJob {
   async tick(): Promise<TickReport> {
     const evs: LoggedEvent[] = await this.deps.log.read(this.cfg.group, this.cfg.consumer, this.pendingSeqs.length + this.cfg.batch);
     const rep: TickReport = { read: evs.length, observed: 0, windows: [] };
+    const latest = this.now() + this.cfg.maxFutureMs;
+    const skipped: string[] = [];
     for (const e of evs) {
       const seq = e.seq ?? e.eventId;
       if (this.pendingSet.has(seq)) continue; // our own unacked events come back on every read
+      if (!(e.ts <= latest)) {
+        // Acked with the current window, never counted, never allowed to move the window.
+        this.pendingSeqs.push(seq);
+        this.pendingSet.add(seq);
+        skipped.push(e.eventId);
+        continue;
+      }
       const w = Math.floor(e.ts / this.cfg.windowMs);
       if (this.window === null) this.window = w;
       if (w > this.window) {
@@ -150,6 +174,7 @@ export class AdapterJob {
       if (this.learner.observe({ eventId: e.eventId, user: e.userId, item, ts: e.ts / 1000 })) rep.observed++;
       this.lastEventTs = Math.max(this.lastEventTs, e.ts);
     }
+    if (skipped.length) this.deps.say?.(`skipped ${skipped.length} event${skipped.length > 1 ? 's' : ''} more than ${this.cfg.maxFutureMs / 1000} s ahead of the job clock (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''})`);
     const byCount = this.cfg.maxEvents > 0 && this.learner.pendingCount >= this.cfg.maxEvents;
     const byTime = this.cfg.intervalMs > 0 && this.now() - this.lastUpdate >= this.cfg.intervalMs;
     if ((byCount || byTime) && this.pendingSeqs.length > 0) rep.windows.push(await this.closeWindow(this.lastEventTs / 1000));
@@ -209,7 +234,7 @@ export class AdapterJob {
       const parent = this.parent;
       this.parent = publishedVersion;
       await publishAdapter(store, {
-        version: publishedVersion, weightsB64: f32ToB64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
+        version: publishedVersion, weightsB64: float32ToBase64(this.learner.serving), shapes: layoutShapes(this.learner.layout),
         stats: encodeStats(this.learner.stats, false), trainedOnEvents: this.learner.stats.applied,
         metrics: { loss: rep.loss, steps: rep.steps, events: rep.events, ...(rep.guard ? { guardCandidate: rep.guard.candidate, guardServing: rep.guard.serving } : {}) },
         parent, ...(this.deps.base.id !== undefined ? { base: this.deps.base.id } : {}),
@@ -255,7 +280,7 @@ export class AdapterJob {
     if (!ptr || ptr.version <= this.learner.version || ptr.version === this.declined) return;
     const got = await readAdapter(this.deps.store, ptr.version);
     if (!got?.record.weights) return;
-    const w = b64ToF32(got.record.weights);
+    const w = base64ToFloat32(got.record.weights);
     const base = this.deps.base.id;
     const why = got.record.base !== undefined && got.record.base !== base
       ? `it was trained for base ${got.record.base}, the job runs on ${base ?? '(a base without id)'}`

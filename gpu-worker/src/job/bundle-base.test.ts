@@ -11,7 +11,8 @@ import { layoutShapes, publishAdapter, readAdapter, readPointer } from '@llmrec/
 import { dynamicLayout, initDynamic } from '@llmrec/shared/adapter/dynamic-model.ts';
 import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
 import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
-import { b64ToF32, encodeStats, f32ToB64 } from '@llmrec/shared/adapter/snapshot.ts';
+import { base64ToFloat32, float32ToBase64 } from '@llmrec/shared/base64.ts';
+import { encodeStats } from '@llmrec/shared/adapter/snapshot.ts';
 import { WindowStats } from '@llmrec/shared/adapter/window-stats.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import type { KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
@@ -110,7 +111,7 @@ describe('adapter job on the served bundle', () => {
       expect(ptr?.version ?? 0).toBeGreaterThanOrEqual(guardrail ? 1 : 3);
       const rec = (await readAdapter(store, ptr!.version))!.record;
       expect(rec.shapes.adapter?.[0]).toBe(f.dim);
-      expect(b64ToF32(rec.weights!).length).toBe(dynamicLayout({ dim: f.dim, hidden: 16 }).size);
+      expect(base64ToFloat32(rec.weights!).length).toBe(dynamicLayout({ dim: f.dim, hidden: 16 }).size);
       // The replay buffer is part of the prepared working set, nothing else: bounded by replay + held + window.
       expect(base.size).toBeLessThanOrEqual(defaultTrainConfig.replay + defaultLearnerConfig.guardSlice + 40);
 
@@ -179,7 +180,7 @@ describe('adapters tied to the served bundle', () => {
       for (let k = 0; k < 200 && dyn.version() === null; k++) await new Promise((r) => setTimeout(r, 10));
       expect(dyn.version()).toBe(ptr.version); // the worker accepts the job's tag for the same folder
       const L = dynamicLayout({ dim: f.dim, hidden: 16 });
-      await publishAdapter(store, { version: ptr.version + 1, weightsB64: f32ToB64(initDynamic(L, 1)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null, base: 'v-test-2' });
+      await publishAdapter(store, { version: ptr.version + 1, weightsB64: float32ToBase64(initDynamic(L, 1)), shapes: layoutShapes(L), stats: encodeStats(new WindowStats(f.ids.length), false), trainedOnEvents: 0, metrics: {}, parent: null, base: 'v-test-2' });
       for (let k = 0; k < 200 && !said.some((m) => m.includes('trained for base v-test-2')); k++) await new Promise((r) => setTimeout(r, 10));
       expect(said.filter((m) => m.includes('trained for base v-test-2, this worker serves v-test-1'))).toHaveLength(1);
       expect(dyn.version()).toBe(ptr.version);

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { OnlineLearner, type LearnerConfig } from './online-learner.ts';
 import { dynamicLayout, type BaseModel } from './dynamic-model.ts';
-import { b64ToF32, decodeStats, encodeStats, f32ToB64, StatsSnapshot } from './snapshot.ts';
+import { base64ToFloat32, float32ToBase64 } from '../base64.ts';
+import { decodeStats, encodeStats, StatsSnapshot } from './snapshot.ts';
 
 const ExampleSchema = z.object({ user: z.string(), history: z.array(z.number().int()), item: z.number().int() });
 
@@ -40,9 +41,9 @@ export function checkpointLearner(l: OnlineLearner): LearnerCheckpoint {
   const t = l.trainer;
   return {
     v: 1, version: l.version, at: l.at, ...(l.base.id !== undefined ? { base: l.base.id } : {}), layoutSize: l.layout.size,
-    params: f32ToB64(t.params), ema: f32ToB64(t.ema), serving: f32ToB64(l.serving),
-    adamM: f32ToB64(t.opt.m), adamV: f32ToB64(t.opt.v), adamStep: t.opt.step,
-    fisher: f32ToB64(t.ewc.fisher), anchor: f32ToB64(t.ewc.anchor), fisherMean: t.ewc.fisherMean, hasAnchor: t.ewc.hasAnchor,
+    params: float32ToBase64(t.params), ema: float32ToBase64(t.ema), serving: float32ToBase64(l.serving),
+    adamM: float32ToBase64(t.opt.m), adamV: float32ToBase64(t.opt.v), adamStep: t.opt.step,
+    fisher: float32ToBase64(t.ewc.fisher), anchor: float32ToBase64(t.ewc.anchor), fisherMean: t.ewc.fisherMean, hasAnchor: t.ewc.hasAnchor,
     replay: t.replayBuf.slice(), replaySeen: t.seen, held: l.held.slice(),
     histories: [...l.histories],
     stats: encodeStats(l.stats, true),
@@ -56,7 +57,7 @@ export function restoreLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown
   if (l.layout.size !== c.layoutSize) throw new Error(`checkpoint has ${c.layoutSize} adapter parameters, configuration needs ${l.layout.size}`);
   const t = l.trainer;
   const put = (dst: Float32Array, b64: string, what: string) => {
-    const src = b64ToF32(b64);
+    const src = base64ToFloat32(b64);
     if (src.length !== dst.length) throw new Error(`checkpoint ${what}: ${src.length} values, want ${dst.length}`);
     dst.set(src);
   };
@@ -70,7 +71,7 @@ export function restoreLearner(base: BaseModel, cfg: LearnerConfig, raw: unknown
   t.ewc.fisherMean = c.fisherMean;
   t.ewc.hasAnchor = c.hasAnchor;
   restoreEvents(l, c, decodeStats(c.stats));
-  l.serving = b64ToF32(c.serving).slice();
+  l.serving = base64ToFloat32(c.serving).slice();
   l.version = c.version;
   l.scorer = l.makeScorer(l.serving);
   return l;

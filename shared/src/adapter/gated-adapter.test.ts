@@ -68,3 +68,39 @@ describe('gated adapter (Eq. 1)', () => {
     expect(Math.abs(grad[L.bg]!)).toBeGreaterThan(1e-4);
   });
 });
+
+describe('Eq. 1 forward against a hand-written formula (independent of the layout arithmetic)', () => {
+  it('z_t = z + sigmoid(w_g . f + b_g) * (W2 relu(W1 [z ; s] + b1) + b2), bias coordinate g * a[D] on the item side', () => {
+    const shape = { dim: 3, statDim: 2, gateDim: 2, hidden: 4, biasOut: true };
+    const L = adapterLayout(shape);
+    const rnd = mulberry32(12);
+    const p = Float32Array.from({ length: L.size }, () => rnd() - 0.5);
+    const z = Array.from(Float32Array.from([0.3, -1.2, 0.8]));
+    const s = Array.from(Float32Array.from([1.5, -0.4]));
+    const f = Array.from(Float32Array.from([0.7, 2.0]));
+    // The formula, with weights read by their documented row-major shapes.
+    const x = [...z, ...s];
+    const W1 = (j: number, k: number) => p[L.w1 + j * 5 + k]!;
+    const W2 = (d: number, j: number) => p[L.w2 + d * 4 + j]!;
+    const h = [0, 1, 2, 3].map((j) => Math.max(0, x.reduce((acc, xk, k) => acc + W1(j, k) * xk, p[L.b1 + j]!)));
+    const a = [0, 1, 2, 3].map((d) => h.reduce((acc, hj, j) => acc + W2(d, j) * hj, p[L.b2 + d]!));
+    const g = 1 / (1 + Math.exp(-(p[L.bg]! + p[L.wg]! * f[0]! + p[L.wg + 1]! * f[1]!)));
+    expect(h.some((v) => v === 0) && h.some((v) => v > 0)).toBe(true); // both ReLU sides are exercised
+    const sc = new AdapterScratch(L);
+    const out = new Float32Array(4);
+    const gOut = adapterForward(p, L, z, 0, s, 0, f, 0, 1, sc, out);
+    expect(gOut).toBeCloseTo(g, 6);
+    for (let d = 0; d < 3; d++) expect(out[d]).toBeCloseTo(z[d]! + g * a[d]!, 5);
+    expect(out[3]).toBeCloseTo(g * a[3]!, 5);
+    // Offsets into larger arrays are honoured, and a zero mask gives the base latent exactly.
+    const zz = new Float32Array([9, 9, ...z]);
+    const ss = new Float32Array([9, ...s]);
+    const ff = new Float32Array([9, 9, 9, ...f]);
+    const out2 = new Float32Array(4);
+    adapterForward(p, L, zz, 2, ss, 1, ff, 3, 1, sc, out2);
+    expect(Array.from(out2)).toEqual(Array.from(out));
+    expect(adapterForward(p, L, z, 0, s, 0, f, 0, 0, sc, out2)).toBe(0);
+    expect(Array.from(out2.subarray(0, 3))).toEqual(z);
+    expect(out2[3]).toBe(0);
+  });
+});

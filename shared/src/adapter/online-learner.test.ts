@@ -45,3 +45,35 @@ describe('OnlineLearner.windowHistories', () => {
     });
   }
 });
+
+describe('held-out examples are learned later through the replay buffer', () => {
+  for (const guardrail of [true, false]) {
+    it(`every observed example reaches training or replay once it is no longer judged (guardrail ${guardrail ? 'on' : 'off'})`, () => {
+      const rnd = mulberry32(5);
+      const vec = (n: number) => Float32Array.from({ length: n }, () => rnd() - 0.5);
+      const base = new MeanHistoryBase(D, vec(N * D), vec(N * D));
+      // Replay large enough that the reservoir never drops anything: the buffer is then exactly what entered it.
+      const l = new OnlineLearner(base, { ...defaultLearnerConfig, hidden: 8, guardrail, holdoutFrac: 0.2, guardSlice: 10, train: { ...defaultTrainConfig, batchSize: 8, replay: 1000 } });
+      const key = (ex: { user: string; history: number[]; item: number }) => `${ex.user}|${historyKey(ex.history)}|${ex.item}`;
+      const observed: string[] = [];
+      let id = 0;
+      for (let w = 0; w < 5; w++) {
+        for (let k = 0; k < 30; k++) {
+          const user = `u${k % 6}`;
+          const item = Math.floor(rnd() * N);
+          observed.push(key({ user, history: l.history(user).slice(), item }));
+          l.observe({ eventId: `e${id++}`, user, item, ts: 1e6 + w * 3600 + k * 60 });
+        }
+        l.learnWindow(1e6 + (w + 1) * 3600);
+        const held = new Set(l.held.map(key));
+        const replay = l.trainer.replayBuf.map(key);
+        // Nothing the guardrail still judges on has been trained on or replayed (no leak into its slice)...
+        for (const k of replay) expect(held.has(k), `held-out example ${k} already in replay`).toBe(false);
+        // ...and everything else has entered the replay buffer, each example once.
+        expect(replay.sort()).toEqual(observed.filter((k) => !held.has(k)).sort());
+      }
+      expect(l.held.length).toBe(guardrail ? 10 : 0);
+      expect(l.trainer.seen).toBe(150 - l.held.length);
+    });
+  }
+});

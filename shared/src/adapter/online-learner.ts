@@ -155,7 +155,9 @@ export class OnlineLearner {
     const holdEx = examples.slice(examples.length - nHold);
     const r = trainEx.length > 0 ? this.trainer.trainWindow(trainEx, this.stats, this.featureTime()) : { steps: 0, loss: 0 };
     this.held.push(...holdEx);
-    if (this.held.length > this.cfg.guardSlice) this.held.splice(0, this.held.length - this.cfg.guardSlice);
+    // The guardrail judges on the newest `guardSlice` held-out examples; older ones leave the slice here.
+    const keep = this.cfg.guardrail ? this.cfg.guardSlice : 0;
+    const retired = this.held.length > keep ? this.held.splice(0, this.held.length - keep) : [];
     let guard: WindowReport['guard'] = null;
     let pass = r.steps > 0;
     if (pass && this.cfg.guardrail && this.held.length > 0) {
@@ -165,7 +167,9 @@ export class OnlineLearner {
       guard = { candidate: c, serving: s, n: this.held.length };
       pass = c >= s - this.cfg.tolerance;
     }
-    // Held-out interactions are learned later through the replay buffer (never lost).
+    // Held-out interactions are learned later: once out of the guardrail's slice they enter the replay buffer
+    // (mixed into the next windows' batches), so no interaction is lost and none is judged on after training.
+    for (const ex of retired) this.trainer.remember(ex);
     for (const e of fresh) this.stats.apply(e);
     this.at = windowEnd;
     if (pass) {

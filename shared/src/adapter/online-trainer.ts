@@ -232,8 +232,8 @@ export class OnlineTrainer {
     return { loss: sum.loss / n, rank: sum.rank / n, ewc: sum.ewc / n, steps };
   }
 
-  /** Reservoir sampling into the replay buffer. */
-  private remember(ex: Example): void {
+  /** Reservoir sampling into the replay buffer (trained examples, and held-out ones once the guardrail is done with them). */
+  remember(ex: Example): void {
     if (this.cfg.replay === 0) return;
     this.seen++;
     if (this.replayBuf.length < this.cfg.replay) this.replayBuf.push(ex);

@@ -1,34 +1,10 @@
 // Serialisation of the online adapter state, parsed with zod on the way back (trust boundary: KV):
 // the statistics snapshot a published adapter version serves with, and the job checkpoint (optimiser, EMA,
 // EWC, replay buffer, statistics with seen event ids, histories) that lets a killed job resume exactly.
-// Floats travel as little-endian base64 (Web APIs only: runs on Workers, Node and in the browser).
+// Floats travel as little-endian base64 (shared/src/base64.ts).
 import { z } from 'zod';
+import { base64ToFloat32, base64ToFloat64, float32ToBase64, float64ToBase64 } from '../base64.ts';
 import { WindowStats, type StatsConfig } from './window-stats.ts';
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) s += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  return btoa(s);
-}
-
-export function base64ToBytes(b64: string): Uint8Array {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-export const f32ToB64 = (a: Float32Array) => bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-export const f64ToB64 = (a: Float64Array) => bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-export function b64ToF32(s: string): Float32Array {
-  const b = base64ToBytes(s);
-  return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-}
-export function b64ToF64(s: string): Float64Array {
-  const b = base64ToBytes(s);
-  return new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-}
 
 const finiteOrNull = z.number().nullable();
 
@@ -66,7 +42,7 @@ export function encodeStats(s: WindowStats, withSeen: boolean): StatsSnapshot {
   for (const [a, row] of s.co) for (const [b, v] of row) co.push(a, b, v);
   return {
     v: 1, nItems: s.nItems, cfg: { ...s.cfg }, ref: nn(s.ref), now: nn(s.now), applied: s.applied,
-    itemShort: f64ToB64(s.itemShort), itemLong: f64ToB64(s.itemLong), itemLast: f64ToB64(s.itemLast), itemTotal: f64ToB64(s.itemTotal),
+    itemShort: float64ToBase64(s.itemShort), itemLong: float64ToBase64(s.itemLong), itemLast: float64ToBase64(s.itemLast), itemTotal: float64ToBase64(s.itemTotal),
     co,
     users: [...s.users].map(([id, u]) => [id, u.short, u.long, nn(u.last), u.n, u.recent.slice()]),
     seen: withSeen ? [...s.seen] : undefined,
@@ -78,7 +54,7 @@ export function decodeStats(raw: unknown): WindowStats {
   const s = new WindowStats(p.nItems, p.cfg as StatsConfig);
   const arrays: [Float64Array, string][] = [[s.itemShort, p.itemShort], [s.itemLong, p.itemLong], [s.itemLast, p.itemLast], [s.itemTotal, p.itemTotal]];
   for (const [dst, b64] of arrays) {
-    const src = b64ToF64(b64);
+    const src = base64ToFloat64(b64);
     if (src.length !== p.nItems) throw new Error(`statistics snapshot: array of ${src.length} values for ${p.nItems} items`);
     dst.set(src);
   }

@@ -71,13 +71,22 @@ export type RecommendedItem = z.infer<typeof RecommendedItem>;
 export const RankingSource = z.enum(['worker', 'cache', 'popular']);
 export type RankingSource = z.infer<typeof RankingSource>;
 
+/**
+ * Why an answer is degraded: a stable code clients may branch on. Never carries hosts, ports or errno text
+ * (those go to the edge's log line of the request, by request id).
+ */
+export const DegradedReason = z
+  .enum(['timeout', 'unreachable', 'worker_error', 'bad_response', 'circuit_open'])
+  .describe('timeout: the worker missed its budget; unreachable: no connection; worker_error: it answered an error status; bad_response: its answer was unreadable; circuit_open: skipped after repeated failures, retried shortly');
+export type DegradedReason = z.infer<typeof DegradedReason>;
+
 export const RecommendResponse = z.object({
   requestId: z.string(),
   userId: z.string().nullable(),
   sessionId: z.string().optional().describe('echoed for session requests'),
   items: z.array(RecommendedItem),
   degraded: z.boolean(),
-  reason: z.string().optional().describe('why the answer is degraded (worker down, timeout, ...)'),
+  reason: DegradedReason.optional(),
   source: RankingSource,
   model: z.string().describe('model/artifact version that produced the ranking'),
 });
@@ -141,16 +150,22 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const HealthResponse = z.object({ ok: z.literal(true) });
 
+/** Stable codes of /readyz components (the underlying error text is logged, never returned). */
+export const ReadyError = z.enum(['kv_unavailable', 'timeout', 'unreachable', 'worker_error', 'bad_response', 'circuit_open', 'worker_not_ready', 'item_count_mismatch']);
+
+/** Without a valid API key only `ready`; with one the components too (codes, not error text). */
 export const ReadyResponse = z.object({
   ready: z.boolean(),
-  store: z.object({ kind: z.string(), ok: z.boolean(), error: z.string().optional() }),
-  worker: z.object({
-    ok: z.boolean(),
-    executionProvider: z.string().optional(),
-    model: z.string().optional(),
-    adapterVersion: z.number().int().nullable().optional(),
-    error: z.string().optional(),
-  }),
-  catalog: z.object({ version: z.string().nullable(), items: z.number().int() }),
+  store: z.object({ kind: z.string(), ok: z.boolean(), error: ReadyError.optional() }).optional(),
+  worker: z
+    .object({
+      ok: z.boolean(),
+      executionProvider: z.string().optional(),
+      model: z.string().optional(),
+      adapterVersion: z.number().int().nullable().optional(),
+      error: ReadyError.optional(),
+    })
+    .optional(),
+  catalog: z.object({ version: z.string().nullable(), items: z.number().int() }).optional(),
 });
 export type ReadyResponse = z.infer<typeof ReadyResponse>;

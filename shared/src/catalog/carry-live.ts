@@ -7,7 +7,7 @@
 // retraining: their published form wins. Runs before the pointer flip, so no request sees a hidden item return.
 import { getChunked, putChunked } from '../kv/chunked.ts';
 import { keys, PQ_CODES_CHUNK } from '../kv/keys.ts';
-import { base64ToBytes } from '../kv/pq-quantize.ts';
+import { base64ToBytes } from '../base64.ts';
 import type { KvStore } from '../kv/store.ts';
 import { encodeValue, getTyped, mgetTyped } from '../kv/typed.ts';
 import { ItemEvidence, ItemIndex, LiveItem, type PqCodes } from '../kv/values.ts';

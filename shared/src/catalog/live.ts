@@ -6,7 +6,7 @@
 // worker) writes chunk revisions first and the head last; readers (edge, other workers) poll the head and load
 // only the chunks whose revision changed. Runtime-neutral: edge (Workers/Node) and worker share this code.
 import { PQ_CODES_CHUNK, keys } from '../kv/keys.ts';
-import { base64ToBytes, bytesToBase64 } from '../kv/pq-quantize.ts';
+import { base64ToBytes, bytesToBase64 } from '../base64.ts';
 import type { KvStore } from '../kv/store.ts';
 import { encodeValue, getTyped, mgetTyped } from '../kv/typed.ts';
 import { LiveChunk, LiveHead } from '../kv/values.ts';

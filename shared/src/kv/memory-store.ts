@@ -1,6 +1,6 @@
 // In-memory KvStore + EventLog: the reference backend for tests and `createApp` stubs. Runtime-neutral.
 // Same semantics as the persistent backends (checked by the conformance suite), nothing survives the process.
-import { DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from './store.ts';
+import { checkHistoryWrite, DEFAULT_DEDUP_HORIZON_MS, type EventLog, type EventLogOptions, type HistoryWrite, type KvStore, type LoggedEvent } from './store.ts';
 import { GroupState, pickDeliveries } from './event-delivery.ts';
 
 interface Entry {
@@ -23,21 +23,28 @@ export class MemoryEventLog implements EventLog {
   private readonly dedupHorizonMs: number;
   private readonly now: () => number;
 
-  constructor(opts: MemoryStoreOptions = {}) {
+  /** `pushList`: the owning store's synchronous list prepend (history entries go with the append). */
+  constructor(opts: MemoryStoreOptions = {}, private readonly pushList: (key: string, values: readonly string[], maxLen: number) => void = () => {}) {
     this.claimIdleMs = opts.claimIdleMs ?? 30_000;
     this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
     this.now = opts.now ?? Date.now;
   }
 
-  async append(events: readonly LoggedEvent[]) {
+  async append(events: readonly LoggedEvent[], history?: HistoryWrite) {
+    checkHistoryWrite(events, history);
+    // Synchronous from here on: no reader sees the events without their history entries.
     let added = 0;
     const now = this.now();
-    for (const e of events) {
-      if (this.ids.has(e.eventId)) continue;
+    const lists = new Map<string, string[]>();
+    events.forEach((e, i) => {
+      if (this.ids.has(e.eventId)) return;
       this.ids.set(e.eventId, now);
       this.log.push({ ...e, seq: String(this.base + this.log.length + 1) });
       added++;
-    }
+      const h = history?.entries[i];
+      if (h) (lists.get(h.key) ?? lists.set(h.key, []).get(h.key)!).push(h.value);
+    });
+    for (const [key, values] of lists) this.pushList(key, values, history!.maxLen);
     return { added, duplicates: events.length - added };
   }
 
@@ -126,7 +133,7 @@ export class MemoryStore implements KvStore {
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.events = new MemoryEventLog(opts);
+    this.events = new MemoryEventLog(opts, (key, values, maxLen) => this.pushSync(key, values, maxLen));
   }
 
   async get(key: string) {
@@ -163,6 +170,10 @@ export class MemoryStore implements KvStore {
   }
 
   async listPush(key: string, values: readonly string[], maxLen: number) {
+    this.pushSync(key, values, maxLen);
+  }
+
+  private pushSync(key: string, values: readonly string[], maxLen: number) {
     const list = this.lists.get(key) ?? [];
     const next = [...values].reverse().concat(list).slice(0, Math.max(0, maxLen));
     this.lists.set(key, next);

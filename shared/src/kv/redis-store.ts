@@ -6,7 +6,7 @@
 import type { Redis } from '@upstash/redis';
 import { keys as kvKeys } from './keys.ts';
 import { StoredEvent } from './values.ts';
-import { DEFAULT_DEDUP_HORIZON_MS, KvUnavailableError, type EventLog, type EventLogOptions, type KvStore, type LoggedEvent } from './store.ts';
+import { checkHistoryWrite, DEFAULT_DEDUP_HORIZON_MS, KvUnavailableError, type EventLog, type EventLogOptions, type HistoryWrite, type KvStore, type LoggedEvent } from './store.ts';
 
 /** The commands this backend needs; create the client with `automaticDeserialization: false`. */
 export type RedisRestClient = Pick<Redis, 'get' | 'mget' | 'set' | 'mset' | 'del' | 'multi' | 'lrange' | 'ping' | 'eval' | 'evalsha' | 'xack' | 'xlen'>;
@@ -17,20 +17,38 @@ export interface RedisStoreOptions extends EventLogOptions {
   prefix?: string;
 }
 
-// KEYS: stream, id zset, legacy id SET (read-only: deployments before the dedup horizon kept every id there).
-// An id is a duplicate if either holds it. A new id is scored with the ms part of the stream id XADD gave it:
+// KEYS: stream, id zset, legacy id SET (read-only: deployments before the dedup horizon kept every id there),
+// then the history lists the batch writes to. ARGV: history maxLen, then per event: id, json, index of its
+// history key in KEYS (0 = none), history entry.
+// An id is a duplicate if either id set holds it. A new id is scored with the ms part of the stream id XADD gave it:
 // that is the server's clock (clients' clocks do not matter), kept monotone by Redis even if the clock steps
-// back, which makes trim's criterion below exact.
+// back, which makes trim's criterion below exact. A new event's history entry is LPUSHed in the same script
+// (then each list LTRIMmed once), so events and history entries are stored together or not at all: a script
+// runs without interleaving, and the only command that could fail midway (LPUSH on a key of another type) is
+// ruled out by a TYPE check before the first write.
 const APPEND_LUA = `
-local added = 0
-for i = 1, #ARGV, 2 do
+for k = 4, #KEYS do
+  local t = redis.call('TYPE', KEYS[k])['ok']
+  if t ~= 'none' and t ~= 'list' then return redis.error_reply('WRONGTYPE history key ' .. KEYS[k] .. ' holds a ' .. t) end
+end
+local maxLen = tonumber(ARGV[1])
+local added, pushed = 0, {}
+for i = 2, #ARGV, 4 do
   local id = ARGV[i]
   if not redis.call('ZSCORE', KEYS[2], id) and redis.call('SISMEMBER', KEYS[3], id) == 0 then
     local sid = redis.call('XADD', KEYS[1], '*', 'id', id, 'e', ARGV[i + 1])
     local ms = tonumber(string.sub(sid, 1, string.find(sid, '-', 1, true) - 1))
     redis.call('ZADD', KEYS[2], 'NX', ms, id)
     added = added + 1
+    local h = tonumber(ARGV[i + 2])
+    if h > 0 then
+      redis.call('LPUSH', KEYS[h], ARGV[i + 3])
+      pushed[h] = true
+    end
   end
+end
+for h in pairs(pushed) do
+  if maxLen > 0 then redis.call('LTRIM', KEYS[h], 0, maxLen - 1) else redis.call('DEL', KEYS[h]) end
 end
 return added`;
 
@@ -174,8 +192,10 @@ export class RedisEventLog implements EventLog {
   private readonly legacyIds: string;
   private readonly claimIdleMs: number;
   private readonly dedupHorizonMs: number;
+  private readonly prefix: string;
 
   constructor(private readonly client: RedisRestClient, opts: RedisStoreOptions = {}) {
+    this.prefix = opts.prefix ?? '';
     this.stream = `${opts.prefix ?? ''}${kvKeys.eventStream()}`;
     this.ids = `${opts.prefix ?? ''}${kvKeys.eventIdsSeen()}`;
     this.legacyIds = `${opts.prefix ?? ''}${kvKeys.eventIds()}`;
@@ -183,14 +203,23 @@ export class RedisEventLog implements EventLog {
     this.dedupHorizonMs = opts.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
   }
 
-  async append(events: readonly LoggedEvent[]) {
+  async append(events: readonly LoggedEvent[], history?: HistoryWrite) {
+    checkHistoryWrite(events, history);
     if (events.length === 0) return { added: 0, duplicates: 0 };
-    const args: string[] = [];
-    for (const e of events) {
+    const keys = [this.stream, this.ids, this.legacyIds];
+    const slot = new Map<string, number>();
+    const args: (string | number)[] = [history?.maxLen ?? 0];
+    events.forEach((e, i) => {
       const { seq: _seq, ...rest } = e;
-      args.push(e.eventId, JSON.stringify({ v: 1, ...rest }));
-    }
-    const added = Number(await guard('event append', () => this.client.eval(APPEND_LUA, [this.stream, this.ids, this.legacyIds], args)));
+      const h = history?.entries[i];
+      let at = 0;
+      if (h) {
+        const k = this.prefix + h.key;
+        at = slot.get(k) ?? (keys.push(k), slot.set(k, keys.length).get(k)!);
+      }
+      args.push(e.eventId, JSON.stringify({ v: 1, ...rest }), at, h?.value ?? '');
+    });
+    const added = Number(await guard('event append', () => this.client.eval(APPEND_LUA, keys, args)));
     return { added, duplicates: events.length - added };
   }
 

@@ -6,6 +6,8 @@ describe('parseStoreSpec', () => {
     expect(parseStoreSpec(undefined, {})).toEqual({ kind: 'sqlite', path: '.llmrec/kv.sqlite' });
     expect(parseStoreSpec(undefined, { LLMREC_HOME: '/data/' })).toEqual({ kind: 'sqlite', path: '/data/kv.sqlite' });
     expect(parseStoreSpec(undefined, { LLMREC_STORE: 'memory' })).toEqual({ kind: 'memory' });
+    expect(parseStoreSpec(undefined, { LLMREC_STORE: '', LLMREC_HOME: '/h' })).toEqual({ kind: 'sqlite', path: '/h/kv.sqlite' });
+    expect(parseStoreSpec(' ', { LLMREC_STORE: 'memory' })).toEqual({ kind: 'memory' });
   });
 
   it('reads URLs from the spec or the environment and tokens only from the environment', () => {

@@ -28,7 +28,8 @@ export function defaultStoreSpec(env: StoreEnv): string {
 }
 
 export function parseStoreSpec(spec: string | undefined, env: StoreEnv = {}): StoreConfig {
-  const s = (spec ?? env.LLMREC_STORE ?? defaultStoreSpec(env)).trim();
+  // An empty value counts as unset (LLMREC_STORE= in a shell or a compose file means "the default").
+  const s = (spec?.trim() || env.LLMREC_STORE?.trim() || defaultStoreSpec(env)).trim();
   const colon = s.indexOf(':');
   const scheme = colon < 0 ? s : s.slice(0, colon);
   const rest = colon < 0 ? '' : s.slice(colon + 1);

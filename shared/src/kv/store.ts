@@ -55,8 +55,14 @@ export interface LoggedEvent {
  * dedup horizon (EventLogOptions.dedupHorizonMs, see trim).
  */
 export interface EventLog {
-  /** Appends the events not seen before; returns how many were new (duplicates are acknowledged, not re-added). */
-  append(events: readonly LoggedEvent[]): Promise<{ added: number; duplicates: number }>;
+  /**
+   * Appends the events not seen before; returns how many were new (duplicates are acknowledged, not re-added).
+   * One round trip (one script / transaction) for the whole batch. With `history`, each NEW event's entry is
+   * prepended to its list in the same atomic step (lists of the owning KvStore, capped at maxLen): either the
+   * events and their history entries are stored or neither is, so a retry after any failure (even one that
+   * lost the answer of a successful append) leaves every history updated exactly once.
+   */
+  append(events: readonly LoggedEvent[], history?: HistoryWrite): Promise<{ added: number; duplicates: number }>;
   /** Reads up to `count` events for a consumer of a group (created on first use, starting at the log's beginning). */
   read(group: string, consumer: string, count: number): Promise<LoggedEvent[]>;
   /** Marks events as processed by the group; they are never delivered to that group again. */
@@ -82,6 +88,19 @@ export interface EventLog {
    * job's seen ids, can then be removed too). Ids of events trimmed earlier are not linked to a user any more.
    */
   forgetUser?(userId: string): Promise<{ removed: number; eventIds: string[] }>;
+}
+
+/** List entries written with an append (ingest: each user's recent history), one per appended event. */
+export interface HistoryWrite {
+  /** entries[i] belongs to events[i]: prepended to `key` (a KvStore list key) when events[i] is new. */
+  entries: readonly { key: string; value: string }[];
+  /** Every list touched keeps at most this many entries (newest first, as KvStore.listPush). */
+  maxLen: number;
+}
+
+/** Checks that a HistoryWrite fits its batch (the backends call it before writing anything). */
+export function checkHistoryWrite(events: readonly LoggedEvent[], history: HistoryWrite | undefined): void {
+  if (history && history.entries.length !== events.length) throw new RangeError(`history has ${history.entries.length} entries for ${events.length} events`);
 }
 
 /** Options every EventLog backend takes (memory, SQLite and Redis store options extend this). */

@@ -35,6 +35,14 @@ export function decodeItem(pq: PqIndex, item: number, out = new Float32Array(pq.
   return out;
 }
 
+/** All items decoded, row-major [items, m * dsub] (publish writes the decoded latents of the live overlay). */
+export function decodeAll(pq: PqIndex): Float32Array {
+  const dim = pq.m * pq.dsub;
+  const out = new Float32Array(pq.items * dim);
+  for (let i = 0; i < pq.items; i++) decodeItem(pq, i, out.subarray(i * dim, (i + 1) * dim));
+  return out;
+}
+
 /** Bytes of the codes alone and with codebooks, vs float32 latents of the same shape. */
 export function compression(pq: PqIndex): { floatBytes: number; codeBytes: number; codebookBytes: number; ratioCodes: number; ratioWithCodebooks: number } {
   const floatBytes = pq.items * pq.m * pq.dsub * 4;

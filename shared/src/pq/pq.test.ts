@@ -53,4 +53,26 @@ describe('PQ decode + ADC', () => {
     expect(() => createPqIndex(new Float32Array(7), [2, 2, 2], Uint8Array.from([0, 1]), 1)).toThrow(/codebooks/);
     expect(() => adcScores(pq, [1, 2])).toThrow(/dims/);
   });
+
+  it('refuses every inconsistent shape, naming it (a malformed KV value must not decode to garbage)', () => {
+    const ok = () => createPqIndex(new Float32Array(2 * 3 * 4), [2, 3, 4], Uint8Array.from([0, 1, 2, 0]), 2);
+    expect(ok().items).toBe(2);
+    expect(() => createPqIndex(new Float32Array(24), [2, 3, 4, 1], Uint8Array.from([0, 1, 2, 0]), 2)).toThrow(/must be \[m, k, dsub\], got \[2, 3, 4, 1\]/);
+    expect(() => createPqIndex(new Float32Array(257 * 2), [1, 257, 2], Uint8Array.from([0]), 1)).toThrow(/k=257 does not fit uint8/);
+    expect(() => createPqIndex(new Float32Array(2 * 3 * 4 + 1), [2, 3, 4], Uint8Array.from([0, 1, 2, 0]), 2)).toThrow(/25 values, shape needs 24/);
+    expect(() => createPqIndex(new Float32Array(24), [2, 3, 4], Uint8Array.from([0, 1, 2]), 2)).toThrow(/3 bytes, need 2 x 2/);
+    expect(() => createPqIndex(new Float32Array(24), [2, 3, 4], Uint8Array.from([0, 1, 2, 3]), 2)).toThrow(/code 3 at 3 is >= k=3/);
+    // A query of the wrong length (dsub > 1, so m * dsub differs from m / dsub and m + dsub).
+    expect(() => adcScores(ok(), new Array(7).fill(0))).toThrow(/query has 7 dims, PQ expects 8/);
+    expect(() => adcScores(ok(), new Array(8).fill(0))).not.toThrow();
+  });
+
+  it('top-n: ties go to the lower index; asking for more than there are returns every item once', () => {
+    // Every item decodes to the same vector: all scores tie.
+    const pq = createPqIndex(Float32Array.from([1, 1]), [1, 1, 2], new Uint8Array(6), 6);
+    expect(adcTopN(pq, [1, 2], 3).map((r) => r.item)).toEqual([0, 1, 2]);
+    const all = adcTopN(pq, [1, 2], 10, new Set([4]));
+    expect(all.map((r) => r.item)).toEqual([0, 1, 2, 3, 5]);
+    expect(all.every((r) => r.score === 3)).toBe(true);
+  });
 });

@@ -2,13 +2,12 @@
 // the edge's shared secret. Rationales are written through the worker's POST /v1/explain (gpu-worker/src/attribution).
 // Mount on the worker app: registerLlmRoutes(app, service, secret).
 import type { Hono } from 'hono';
-import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import { LlmRankRequest } from '@llmrec/shared/llm-prompt/wire.ts';
+import { requireWorkerSecret } from '../../worker-secret.ts';
 import type { LlmService } from './llm-service.ts';
 
-export function registerLlmRoutes(app: Hono, service: LlmService, secret: string): void {
-  app.post('/llm/rank', async (c) => {
-    if (c.req.header(WORKER_SECRET_HEADER) !== secret) return c.json({ error: 'unauthorized', message: 'missing or wrong worker secret' }, 401);
+export function registerLlmRoutes(app: Hono, service: LlmService, secret: string | undefined): void {
+  app.post('/llm/rank', requireWorkerSecret(secret), async (c) => {
     const parsed = LlmRankRequest.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'bad_request', message: 'the request does not match the LLM wire schema', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) }, 400);
     try {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { base64ToFloat32, float32ToBase64, pqDecode, pqFromValues, pqToValues, trainPq } from './pq-quantize.ts';
+import { base64ToFloat32, bytesToBase64, float32ToBase64 } from '../base64.ts';
+import { decodeAll } from '../pq/codebook.ts';
+import { trainPq } from '../pq/train.ts';
+import { pqFromValues, pqToValues } from './pq-values.ts';
 import { PqCodebooks, PqCodes } from './values.ts';
 
 function clustered(n: number, dim: number, clusters: number, seed = 1): Float32Array {
@@ -17,12 +20,12 @@ const variance = (a: Float32Array) => {
   return a.reduce((s, v) => s + (v - mean) ** 2, 0) / a.length;
 };
 
-describe('product quantisation for KV', () => {
+describe('product quantisation: k-means training (pq/train.ts) and the KV values (kv/pq-values.ts)', () => {
   it('reconstructs clustered latents closely and is deterministic', () => {
     const x = clustered(600, 32, 40);
     const pq = trainPq(x, 32, { k: 64 });
     expect(pq.m).toBe(16);
-    const err = mse(x, pqDecode(pq, pq.codes));
+    const err = mse(x, decodeAll(pq));
     expect(err / variance(x)).toBeLessThan(0.01);
     expect(trainPq(x, 32, { k: 64 }).codes).toEqual(pq.codes);
   });
@@ -32,7 +35,7 @@ describe('product quantisation for KV', () => {
     const pq = trainPq(x, 8, { m: 4 });
     expect(pq.k).toBe(256);
     expect(Math.max(...pq.codes)).toBeLessThan(10);
-    expect(mse(x, pqDecode(pq, pq.codes))).toBeLessThan(1e-3);
+    expect(mse(x, decodeAll(pq))).toBeLessThan(1e-3);
   });
 
   it('round-trips through the KV values (base64, chunks) exactly', () => {
@@ -42,8 +45,21 @@ describe('product quantisation for KV', () => {
     expect(v.codes.map((c) => c.count)).toEqual([128, 128, 44]);
     const back = pqFromValues(PqCodebooks.parse(JSON.parse(JSON.stringify(v.codebooks))), v.codes.map((c) => PqCodes.parse(c)).reverse());
     expect(back.codes).toEqual(pq.codes);
-    expect(back.centroids).toEqual(pq.centroids);
+    expect(back.codebooks).toEqual(pq.codebooks);
     const f = new Float32Array([1.5, -0, Number.MAX_VALUE, 1e-30]);
     expect(base64ToFloat32(float32ToBase64(f))).toEqual(f);
+  });
+});
+
+describe('pqFromValues refuses values that do not fit (KV is a trust boundary)', () => {
+  const pq = trainPq(clustered(40, 8, 4), 8, { m: 4, k: 8, iters: 2 });
+  const v = pqToValues(pq, 16);
+  it('a missing chunk, a chunk of the wrong size, a code >= k, a codebook of the wrong shape', () => {
+    expect(() => pqFromValues(v.codebooks, [v.codes[0]!, v.codes[2]!])).toThrow(/does not continue at item 16/);
+    expect(() => pqFromValues(v.codebooks, [{ ...v.codes[0]!, count: 15 }, ...v.codes.slice(1)])).toThrow(/does not continue/);
+    const bad = Uint8Array.from([9, 0, 0, 0]);
+    expect(() => pqFromValues(v.codebooks, [{ v: 1, m: 4, start: 0, count: 1, codes: bytesToBase64(bad) }])).toThrow(/code 9 .* >= k=8/);
+    expect(() => pqFromValues({ ...v.codebooks, dsub: 3 }, v.codes)).toThrow(/does not make dim 8/);
+    expect(pqFromValues(v.codebooks, [...v.codes].reverse()).items).toBe(40);
   });
 });

@@ -1,0 +1,52 @@
+// The GPU worker assembled from its environment (request path, step 4), as `llmrec worker` runs it — the
+// image's default command (cli/src/commands/worker.ts is the process entry; Dockerfile): configuration read
+// once and validated (LLMREC_ARTIFACTS, LLMREC_WORKER_SECRET, LLMREC_WORKER_HOST/PORT, LLMREC_DEVICE, ...), the
+// serving bundle loaded with hash checks on the execution provider chosen at start, the optional frozen LLM
+// (LLMREC_LLM_*), and the online adapters (Eq. 1) polled from the store LLMREC_STORE names — resolved by the
+// same opener the edge and the adapter job use, handed in by the caller (the worker never imports the edge).
+import type { KvStore } from '@llmrec/shared/kv/store.ts';
+import { loadServingModel } from './artifacts.ts';
+import { contentAttributionFromEnv } from './attribution/content-attribution.ts';
+import { workerConfigFromEnv } from './config.ts';
+import { createDynamicScoring } from './dynamic-scoring.ts';
+import { llmEnv, loadLlmFromEnv } from './llm-from-env.ts';
+import { startWorker, type RunningWorker } from './server.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface WorkerFromEnvDeps {
+  /** Opens the store LLMREC_STORE names (default sqlite:$LLMREC_HOME/kv.sqlite): edge/src/kv/open-store.ts. */
+  openStore: (env: Env) => Promise<KvStore>;
+  say?: (m: string) => void;
+}
+
+export async function startWorkerFromEnv(env: Env, deps: WorkerFromEnvDeps): Promise<RunningWorker & { store: KvStore | null }> {
+  const cfg = workerConfigFromEnv(env);
+  const say = deps.say ?? ((m: string) => console.error(`worker: ${m}`));
+  llmEnv(env); // LLM variables checked before the (slow) model load: a bad value fails at once with its name
+  const model = await loadServingModel(cfg.artifactsDir, { device: cfg.device, ...(cfg.threads ? { threads: cfg.threads } : {}) });
+  let store: KvStore | null = null;
+  try {
+    const log = cfg.log === 'json' ? (l: Record<string, unknown>) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined;
+    const llm = await loadLlmFromEnv(env, { device: cfg.device, encodeUser: (h) => model.encodeUsers([h]), say });
+    if (cfg.adapters === 'on') store = await deps.openStore(env);
+    const dynamic = store ? createDynamicScoring(store, model, { say }) : undefined;
+    if (store) say(`online adapters: polling the ${store.kind} store for versions (LLMREC_ADAPTERS=off to score statically)`);
+    // Explanations attribute scores to item content through the bundle's content tower when it has one.
+    const content = await contentAttributionFromEnv(cfg.artifactsDir, model, env);
+    const w = await startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic, content });
+    const opened = store;
+    return {
+      ...w,
+      store: opened,
+      async close() {
+        await w.close();
+        await opened?.close?.();
+      },
+    };
+  } catch (err) {
+    await store?.close?.();
+    await model.close();
+    throw err;
+  }
+}
