@@ -4,7 +4,8 @@
 // items, the user's already-seen items excluded, history updated right after each prediction (as ingest does).
 // After the window the dynamic model runs the same window update as the background job (OnlineLearner).
 import type { BaseModel } from '@llmrec/shared/adapter/dynamic-model.ts';
-import { defaultLearnerConfig, OnlineLearner, rankOf, type LearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { defaultLearnerConfig, OnlineLearner, type LearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
+import { fullRankOf, ndcgAt } from '../metrics/ranking.ts';
 
 export interface StreamEvent {
   row: number;
@@ -73,9 +74,9 @@ export function runStreaming(
       const user = String(e.user);
       const s = seenOf(e.user);
       learner.scorer.score(user, learner.history(user), e.ts, scores, model);
-      const r = rankOf(scores, e.item, s);
+      const r = fullRankOf(scores, e.item, s);
       hit[q] = r < 10 ? 1 : 0;
-      ndcg[q] = r < 10 ? 1 / Math.log2(r + 2) : 0;
+      ndcg[q] = ndcgAt(r, 10);
       s.add(e.item);
       if (model === 'dynamic') learner.observe({ eventId: `r${e.row}`, user, item: e.item, ts: e.ts });
       else learner.pushHistory(user, e.item);
