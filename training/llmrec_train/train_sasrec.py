@@ -11,15 +11,29 @@ import torch.nn.functional as F
 from .data import left_pad
 from .metrics import evaluate
 from .progress import emit, log
-from .sasrec import SASRec
+from .sasrec import SASRec, SideInfo
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
                 epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0,
-                bucket=False, neg_samples=0)
+                bucket=False, neg_samples=0, side="")
 
 
-def make_model(n_items, cfg):
-    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"])
+def make_model(n_items, cfg, side=None):
+    """The SASRec of a config; `side` (a SideInfo) only while training: the saved model has it folded in."""
+    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"], side=side)
+
+
+def side_info(items, n_items, cfg):
+    """side: "attributes" = each item's text.attributes ids (Beauty: anonymised brand/category); "" = none."""
+    if not cfg.get("side"):
+        return None
+    if cfg["side"] != "attributes":
+        raise ValueError(f"unknown side information '{cfg['side']}' (attributes)")
+    if items is None or len(items) != n_items:
+        raise ValueError("side information needs the dataset's items (items.jsonl)")
+    vocab = {}
+    rows = [[vocab.setdefault(str(a), len(vocab)) for a in (it.get("text") or {}).get("attributes", [])] for it in items]
+    return SideInfo(rows, len(vocab), cfg["hidden"])
 
 
 def _training_arrays(data, maxlen, windows=0):
@@ -68,7 +82,7 @@ def _batches(rng, lengths, batch, bucket):
     return [chunks[i] for i in rng.permutation(len(chunks))]
 
 
-def _loss(model, h, y, rng, cfg, n_items, users, pos, keys):
+def _loss(table, h, y, rng, cfg, n_items, users, pos, keys):
     """Training loss at the non-padded positions of one batch. ce: softmax over every item, or with
     neg_samples = n over the target and n items drawn uniformly for the batch (a uniform proposal needs no logQ
     correction; a drawn item equal to a row's target is masked out of that row)."""
@@ -77,15 +91,15 @@ def _loss(model, h, y, rng, cfg, n_items, users, pos, keys):
         hm, ym = h[m], y[m]
         n = int(cfg["neg_samples"])
         if n <= 0 or n >= n_items:
-            return F.cross_entropy(hm @ model.item_table().t(), ym - 1)
+            return F.cross_entropy(hm @ table[1:].t(), ym - 1)
         neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n))
-        pl = (hm * model.item_emb(ym)).sum(-1, keepdim=True)
-        nl = (hm @ model.item_emb(neg).t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
+        pl = (hm * table[ym]).sum(-1, keepdim=True)
+        nl = (hm @ table[neg].t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
         logits = torch.cat([pl, nl], 1)
         return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long))
     n = torch.from_numpy(_negatives(rng, users, pos, n_items, keys))[:, -h.shape[1]:]
-    pl = (h * model.item_emb(y)).sum(-1)[m]
-    nl = (h * model.item_emb(n)).sum(-1)[m]
+    pl = (h * table[y]).sum(-1)[m]
+    nl = (h * table[n]).sum(-1)[m]
     return F.binary_cross_entropy_with_logits(pl, torch.ones_like(pl)) + F.binary_cross_entropy_with_logits(nl, torch.zeros_like(nl))
 
 
@@ -95,11 +109,11 @@ def is_improvement(score, best):
     return bool(np.isfinite(score)) and score > best
 
 
-def train(data, cfg, out_dir, device="cpu"):
+def train(data, cfg, out_dir, device="cpu", items=None):
     cfg = {**DEFAULTS, **cfg}
     torch.manual_seed(cfg["seed"])
     rng = np.random.default_rng(cfg["seed"])
-    model = make_model(data.n_items, cfg).to(device)
+    model = make_model(data.n_items, cfg, side_info(items, data.n_items, cfg)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.98), weight_decay=cfg["weight_decay"])
     users, inp, pos, keys = _training_arrays(data, cfg["maxlen"], cfg["windows"])
     lengths = (pos != 0).sum(1)
@@ -132,7 +146,8 @@ def train(data, cfg, out_dir, device="cpu"):
             keep = max(int(lengths[b].max()), 1)
             x = torch.from_numpy(inp[b][:, -keep:]).to(device)
             y = torch.from_numpy(pos[b][:, -keep:]).to(device)
-            loss = _loss(model, model.seq_repr(x), y, rng, cfg, data.n_items, users[b], pos[b], keys)
+            table = model.item_weight()
+            loss = _loss(table, model.seq_repr(x, table), y, rng, cfg, data.n_items, users[b], pos[b], keys)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -157,6 +172,7 @@ def train(data, cfg, out_dir, device="cpu"):
             break
     if best_state is not None:
         model.load_state_dict(best_state)
+    model = model.fold_side_info()
     model.eval()
     metrics = {
         "valid": evaluate(score_fn, data.valid_hist, data.valid, data.n_items, cfg["maxlen"]),
