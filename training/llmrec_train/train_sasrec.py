@@ -2,7 +2,9 @@
 full-softmax cross-entropy, early-stopped on validation NDCG@10 under full ranking. Resumable: a
 checkpoint is written at every evaluation and picked up on restart."""
 import os
+import re
 import time
+from collections import Counter
 
 import numpy as np
 import torch
@@ -15,7 +17,7 @@ from .sasrec import SASRec, SideInfo
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
                 epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0,
-                bucket=False, neg_samples=0, side="")
+                bucket=False, neg_samples=0, neg_power=0.0, side="")
 
 
 def make_model(n_items, cfg, side=None):
@@ -24,15 +26,23 @@ def make_model(n_items, cfg, side=None):
 
 
 def side_info(items, n_items, cfg):
-    """side: "attributes" = each item's text.attributes ids (Beauty: anonymised brand/category); "" = none."""
+    """side: "attributes" = each item's text.attributes ids (Beauty: anonymised brand/category); "title-words" =
+    the lower-cased words of its title shared with at least one other item (Games: platform, series, publisher
+    words); "" = none."""
     if not cfg.get("side"):
         return None
-    if cfg["side"] != "attributes":
-        raise ValueError(f"unknown side information '{cfg['side']}' (attributes)")
+    if cfg["side"] not in ("attributes", "title-words"):
+        raise ValueError(f"unknown side information '{cfg['side']}' (attributes, title-words)")
     if items is None or len(items) != n_items:
         raise ValueError("side information needs the dataset's items (items.jsonl)")
+    if cfg["side"] == "attributes":
+        tokens = [[str(a) for a in (it.get("text") or {}).get("attributes", [])] for it in items]
+    else:
+        tokens = [sorted(set(re.findall(r"[a-z0-9]+", str(it.get("title", "")).lower()))) for it in items]
+        df = Counter(t for ts in tokens for t in ts)
+        tokens = [[t for t in ts if df[t] >= 2] for ts in tokens]
     vocab = {}
-    rows = [[vocab.setdefault(str(a), len(vocab)) for a in (it.get("text") or {}).get("attributes", [])] for it in items]
+    rows = [[vocab.setdefault(t, len(vocab)) for t in ts] for ts in tokens]
     return SideInfo(rows, len(vocab), cfg["hidden"])
 
 
@@ -82,21 +92,33 @@ def _batches(rng, lengths, batch, bucket):
     return [chunks[i] for i in rng.permutation(len(chunks))]
 
 
-def _loss(table, h, y, rng, cfg, n_items, users, pos, keys):
+def _loss(table, h, y, rng, cfg, n_items, users, pos, keys, per_batch=None, q=None):
     """Training loss at the non-padded positions of one batch. ce: softmax over every item, or with
-    neg_samples = n over the target and n items drawn uniformly for the batch (a uniform proposal needs no logQ
-    correction; a drawn item equal to a row's target is masked out of that row)."""
+    neg_samples = n over the target and n items drawn for the batch, uniformly (no correction needed) or from the
+    proposal q (logQ-corrected); a drawn item equal to a row's target is masked out of that row. per_batch: divide the summed
+    loss by this constant (the mean number of targets per batch) instead of averaging over this batch's targets,
+    so every target weighs the same whatever the length of the rows it came in with (length buckets)."""
     m = y != 0
     if cfg["loss"] == "ce":
         hm, ym = h[m], y[m]
         n = int(cfg["neg_samples"])
+        red = "mean" if per_batch is None else "sum"
+        scale = 1.0 if per_batch is None else 1.0 / per_batch
         if n <= 0 or n >= n_items:
-            return F.cross_entropy(hm @ table[1:].t(), ym - 1)
-        neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n))
-        pl = (hm * table[ym]).sum(-1, keepdim=True)
-        nl = (hm @ table[neg].t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
+            return F.cross_entropy(hm @ table[1:].t(), ym - 1, reduction=red) * scale
+        if q is None:
+            neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n))
+            pl = (hm * table[ym]).sum(-1, keepdim=True)
+            nl = (hm @ table[neg].t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
+        else:
+            # proposal q (training popularity ** neg_power): popular, hard negatives are drawn more often; every
+            # logit is corrected by log(n q) so the sampled softmax stays an estimate of the full one (logQ)
+            neg = torch.from_numpy(rng.choice(n_items, size=n, p=q) + 1)
+            logq = torch.from_numpy(np.log(n * q)).float()
+            pl = (hm * table[ym]).sum(-1, keepdim=True) - logq[ym - 1].unsqueeze(1)
+            nl = (hm @ table[neg].t() - logq[neg - 1].unsqueeze(0)).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
         logits = torch.cat([pl, nl], 1)
-        return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long))
+        return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long), reduction=red) * scale
     n = torch.from_numpy(_negatives(rng, users, pos, n_items, keys))[:, -h.shape[1]:]
     pl = (h * table[y]).sum(-1)[m]
     nl = (h * table[n]).sum(-1)[m]
@@ -117,6 +139,13 @@ def train(data, cfg, out_dir, device="cpu", items=None):
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.98), weight_decay=cfg["weight_decay"])
     users, inp, pos, keys = _training_arrays(data, cfg["maxlen"], cfg["windows"])
     lengths = (pos != 0).sum(1)
+    # with length buckets a batch holds 256 rows of 3 steps or of 50: weigh targets, not batches
+    per_batch = float(lengths.sum()) / max(1, -(-len(lengths) // cfg["batch"])) if cfg["bucket"] else None
+    q = None
+    if cfg["neg_samples"] and cfg["neg_power"]:
+        counts = np.bincount(np.concatenate([data.train[u] for u in range(data.n_users)]), minlength=data.n_items).astype(np.float64)
+        q = (counts + 1.0) ** float(cfg["neg_power"])
+        q /= q.sum()
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
     start, best, best_state, bad, history, epoch_secs = 1, -1.0, None, 0, [], []
     if os.path.exists(ckpt_path):
@@ -147,7 +176,7 @@ def train(data, cfg, out_dir, device="cpu", items=None):
             x = torch.from_numpy(inp[b][:, -keep:]).to(device)
             y = torch.from_numpy(pos[b][:, -keep:]).to(device)
             table = model.item_weight()
-            loss = _loss(table, model.seq_repr(x, table), y, rng, cfg, data.n_items, users[b], pos[b], keys)
+            loss = _loss(table, model.seq_repr(x, table), y, rng, cfg, data.n_items, users[b], pos[b], keys, per_batch, q)
             opt.zero_grad()
             loss.backward()
             opt.step()

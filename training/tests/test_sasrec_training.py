@@ -51,8 +51,15 @@ def test_sampled_softmax_and_side_info_train_on_synthetic(synth, tmp_path):
     data = D.load(synth, "loo")
     items = [{"text": {"attributes": [str(i % 5), str(i % 3 + 10)]}} for i in range(data.n_items)]
     assert side_info(items, data.n_items, {"side": "attributes", "hidden": 8}).emb.weight.shape[0] == 8
-    cfg = {"hidden": 8, "maxlen": 6, "epochs": 3, "eval_every": 1, "patience": 5, "neg_samples": 10, "bucket": True, "side": "attributes"}
+    cfg = {"hidden": 8, "maxlen": 6, "epochs": 3, "eval_every": 1, "patience": 5, "neg_samples": 10, "neg_power": 0.75, "bucket": True, "side": "attributes"}
     model, m = train(data, cfg, str(tmp_path), items=items)
     assert model.side is None  # folded
     assert np.isfinite(m["best_valid_ndcg@10"]) and m["epochs_run"] == 3
     assert m["test"]["full"]["users"] > 0
+
+
+def test_title_words_side_information_keeps_shared_words_only():
+    items = [{"title": "Mario Kart DS"}, {"title": "Mario Party DS"}, {"title": "Zelda"}]
+    side = side_info(items, 3, {"side": "title-words", "hidden": 4})
+    assert side.emb.weight.shape[0] == 2  # "mario" and "ds"; "kart", "party", "zelda" occur once
+    assert side.has.squeeze(1).tolist() == [1.0, 1.0, 0.0]

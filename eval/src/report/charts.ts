@@ -32,8 +32,8 @@ export function barChart(data: BarDatum[], o: { title: string; yTitle: string; g
     data: { values: data },
     encoding: {
       x: { field: 'group', type: 'nominal', title: o.groupTitle, axis: { labelAngle: 0 } },
-      xOffset: { field: 'series', type: 'nominal' },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2 } },
+      xOffset: { field: 'series', type: 'nominal', sort: null },
+      color: { field: 'series', type: 'nominal', title: null, sort: null, legend: { orient: 'bottom', columns: 2 } },
     },
     layer: [
       { mark: { type: 'bar' }, encoding: { y: { field: 'mean', type: 'quantitative', title: o.yTitle } } },
@@ -53,7 +53,7 @@ export function lineChart(data: LineDatum[], o: { title: string; xTitle: string;
     data: { values: data },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: o.xTitle },
+      x: { field: 'x', type: 'quantitative', title: o.xTitle, axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'y', type: 'quantitative', title: o.yTitle, scale: o.logY ? { type: 'log' } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2 } },
     },
