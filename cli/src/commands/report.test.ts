@@ -3,7 +3,6 @@
 // Chromium with every request outside the page blocked: every section, table (with its rows) and plot (an SVG
 // with drawn marks) listed in report.json must be there, and report.md must carry every table. A second run
 // must reuse every cached task. Skips without the shared data, torch or Chromium.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
+import { hasTorch as hasPythonTorch } from '@llmrec/data/test-support/python.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch = hasPythonTorch();
 const ready = Boolean(SHARED) && hasTorch && existsSync(CHROMIUM);
 if (!ready) console.warn(`report.test skipped: needs ../shared/data (${Boolean(SHARED)}), torch (${hasTorch}) and ${CHROMIUM} (${existsSync(CHROMIUM)})`);
 
