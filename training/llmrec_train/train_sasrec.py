@@ -17,7 +17,7 @@ from .sasrec import SASRec, SideInfo
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
                 epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0,
-                bucket=False, neg_samples=0, neg_power=0.0, side="")
+                bucket=False, loss_norm="target", neg_samples=0, neg_power=0.0, side="")
 
 
 def make_model(n_items, cfg, side=None):
@@ -139,8 +139,11 @@ def train(data, cfg, out_dir, device="cpu", items=None):
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.98), weight_decay=cfg["weight_decay"])
     users, inp, pos, keys = _training_arrays(data, cfg["maxlen"], cfg["windows"])
     lengths = (pos != 0).sum(1)
-    # with length buckets a batch holds 256 rows of 3 steps or of 50: weigh targets, not batches
-    per_batch = float(lengths.sum()) / max(1, -(-len(lengths) // cfg["batch"])) if cfg["bucket"] else None
+    # with length buckets a batch holds 256 rows of 3 steps or of 50: loss_norm "target" weighs every target the
+    # same; "batch" averages within each batch (targets of short histories then weigh more, users more evenly)
+    if cfg["loss_norm"] not in ("target", "batch"):
+        raise ValueError(f"loss_norm must be target or batch, got {cfg['loss_norm']!r}")
+    per_batch = float(lengths.sum()) / max(1, -(-len(lengths) // cfg["batch"])) if cfg["bucket"] and cfg["loss_norm"] == "target" else None
     q = None
     if cfg["neg_samples"] and cfg["neg_power"]:
         counts = np.bincount(np.concatenate([data.train[u] for u in range(data.n_users)]), minlength=data.n_items).astype(np.float64)
