@@ -55,17 +55,17 @@ function prepared(home: string, name: DatasetName, splits: SplitName[]): Dataset
 }
 
 /** The SASRec step's validation curve, read from the step folder whose config is the manifest's. */
-function validationCurve(seedHome: string, dataset: string, sasrecCfg: Record<string, unknown>): { curve: { epoch: number; value: number }[]; stoppedByTime: boolean } {
+function validationCurve(seedHome: string, dataset: string, sasrecCfg: Record<string, unknown>): { curve: { epoch: number; value: number }[]; stoppedByTime: boolean; cpuSeconds: number | null } {
   const root = join(seedHome, 'cache', 'train', dataset, 'loo');
-  if (!existsSync(root)) return { curve: [], stoppedByTime: false };
+  if (!existsSync(root)) return { curve: [], stoppedByTime: false, cpuSeconds: null };
   for (const d of readdirSync(root).filter((x) => x.startsWith('sasrec-'))) {
     const done = join(root, d, 'done.json');
     if (!existsSync(done)) continue;
-    const j = JSON.parse(readFileSync(done, 'utf8')) as { config?: unknown; metrics?: { stopped_by_time?: boolean; history?: { epoch: number; 'valid_ndcg@10': number }[] } };
+    const j = JSON.parse(readFileSync(done, 'utf8')) as { config?: unknown; cpu_seconds?: number; metrics?: { stopped_by_time?: boolean; history?: { epoch: number; 'valid_ndcg@10': number }[] } };
     if (JSON.stringify(j.config) !== JSON.stringify(sasrecCfg)) continue;
-    return { curve: (j.metrics?.history ?? []).map((h) => ({ epoch: h.epoch, value: h['valid_ndcg@10'] })), stoppedByTime: Boolean(j.metrics?.stopped_by_time) };
+    return { curve: (j.metrics?.history ?? []).map((h) => ({ epoch: h.epoch, value: h['valid_ndcg@10'] })), stoppedByTime: Boolean(j.metrics?.stopped_by_time), cpuSeconds: j.cpu_seconds ?? null };
   }
-  return { curve: [], stoppedByTime: false };
+  return { curve: [], stoppedByTime: false, cpuSeconds: null };
 }
 
 function readBench(suite: string): Maybe<BenchFile> {
@@ -182,11 +182,11 @@ export const command: Command = {
         log('report', `train ${name} seed ${seed} (cached steps are reused; an interrupted SASRec step resumes)`);
         const res = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', home: seedHome, config, threads: 1, force: false });
         const m = res.manifest;
-        const { curve, stoppedByTime } = validationCurve(seedHome, name, m.config.sasrec as Record<string, unknown>);
+        const { curve, stoppedByTime, cpuSeconds } = validationCurve(seedHome, name, m.config.sasrec as Record<string, unknown>);
         inputs.train.push(TrainRecord.parse({
           v: 1, dataset: name, seed, key: m.key, config: m.config.sasrec, secPerEpoch: m.metrics.sasrec.secPerEpoch, epochs: m.metrics.sasrec.epochs, stepSeconds: res.seconds, timings: m.timings,
           validNdcg10: curve, bestValidNdcg10: curve.length ? Math.max(...curve.map((c) => c.value).filter(Number.isFinite)) : null,
-          stoppedByTime, command: `llmrec train --dataset ${name} --config <seed ${seed}${quick ? ', quick' : ''}>`, commit, createdAt: m.createdAt,
+          stoppedByTime, sasrecCpuSeconds: cpuSeconds, command: `llmrec train --dataset ${name} --config <seed ${seed}${quick ? ', quick' : ''}>`, commit, createdAt: m.createdAt,
         }));
         step(`train ${name} seed ${seed}: key ${m.key}`);
         for (const mname of trainedModels) {

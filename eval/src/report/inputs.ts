@@ -19,6 +19,8 @@ export const TrainRecord = z.object({
   validNdcg10: z.array(z.object({ epoch: z.number(), value: z.number() })),
   bestValidNdcg10: z.number().nullable(),
   stoppedByTime: z.boolean(),
+  /** CPU seconds of the SASRec step process (null when not recorded): less load-dependent than wall time. */
+  sasrecCpuSeconds: z.number().nullable(),
   command: z.string(),
   commit: z.string().nullable(),
   createdAt: z.string(),

@@ -187,13 +187,14 @@ function trainRows(train: TrainRecord[]): string[][] {
   return [...by.entries()].map(([d, ts]) => {
     const spe = ts.map((t) => t.secPerEpoch);
     const tot = ts.map((t) => Object.values(t.timings).reduce((a, x) => a + x, 0));
-    return [datasetLabel(d), `${(spe.reduce((a, x) => a + x, 0) / spe.length).toFixed(2)} s (seeds: ${spe.map((x) => x.toFixed(1)).join(' / ')})`, ts.map((t) => t.epochs).join(' / '), tot.map((x) => `${x.toFixed(0)} s`).join(' / '), ts.some((t) => t.stoppedByTime) ? 'yes (time budget)' : 'no (early stopping)', ts.map((t) => t.key).join(', ')];
+    const cpu = ts.map((t) => (t.sasrecCpuSeconds === null ? '—' : `${(t.sasrecCpuSeconds / 3600).toFixed(2)} h`)).join(' / ');
+    return [datasetLabel(d), `${(spe.reduce((a, x) => a + x, 0) / spe.length).toFixed(2)} s (seeds: ${spe.map((x) => x.toFixed(1)).join(' / ')})`, ts.map((t) => t.epochs).join(' / '), cpu, tot.map((x) => `${x.toFixed(0)} s`).join(' / '), ts.some((t) => t.stoppedByTime) ? 'time budget' : 'early stopping', ts.map((t) => t.key).join(', ')];
   });
 }
 
 function efficiencySection(inp: ReportInputs): Section {
   const s: Section = { id: 'efficiency', title: 'Efficiency', intro: ['Training time comes from this report\'s own training runs (shared 2-core machine: other jobs ran at the same time, so seconds vary with load). Serving, LLM and adapter figures come from the last `npm run bench` records in results/ (file and date in each row); the report does not re-run benchmarks.'], tables: [], plots: [], unavailable: [] };
-  if (inp.train.length) s.tables.push({ id: 'efficiency-training', title: 'SASRec training (per training seed)', columns: ['dataset', 'seconds per epoch', 'epochs run', 'pipeline step seconds (sum)', 'stopped by', 'artifact keys'], rows: trainRows(inp.train), notes: ['Pipeline seconds: SASRec + aligner + ONNX export + PQ as recorded in the artifacts manifest (0 for steps reused from the cache).'] });
+  if (inp.train.length) s.tables.push({ id: 'efficiency-training', title: 'SASRec training (per training seed)', columns: ['dataset', 'wall seconds per SASRec epoch', 'epochs run', 'SASRec CPU time', 'pipeline wall seconds (sum)', 'stopped by', 'artifact keys'], rows: trainRows(inp.train), notes: ['Pipeline seconds: SASRec + aligner + ONNX export + PQ as recorded in the artifacts manifest (0 for steps reused from the cache).'] });
   else s.unavailable.push(notAvailable('no training run in this report'));
   const scoring = inp.runs.filter((r) => r.split === 'loo');
   if (scoring.length) {
