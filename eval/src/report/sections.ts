@@ -41,6 +41,15 @@ const seedsCell = (runs: RunRecord[]) => (runs.length === 1 && runs[0]!.training
 const commitCell = (runs: RunRecord[]) => [...new Set(runs.map((r) => (r.commit ?? 'unknown').slice(0, 10)))].join(', ');
 
 /** One ranking table (main table or cold start) for a dataset and split. */
+/** One line per model: its eval command and, for trained models, the training seeds and artifact keys it ran on. */
+function commandNote(runs: RunRecord[]): string {
+  const base = runs[0]!.command.replace(/ \(artifacts of training seed .*\)$/, '');
+  const trained = runs.filter((r) => r.trainingSeed !== null);
+  if (!trained.length) return `\`${base}\``;
+  const keys = trained.map((r) => `${r.trainingSeed}: ${r.command.match(/key ([0-9a-f]+)/)?.[1] ?? '?'}`);
+  return `\`${base}\` on the artifacts of training seeds ${keys.join(', ')}`;
+}
+
 function rankingTable(inp: ReportInputs, dataset: string, split: string, id: string, title: string, methods: Method[]): { table: Table; bars: BarDatum[]; commands: Set<string> } {
   const rows: string[][] = [];
   const bars: BarDatum[] = [];
@@ -52,7 +61,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
       rows.push([m.label, notAvailable(why), '', '', '', '', '', '', '', '', '']);
       continue;
     }
-    for (const r of runs) commands.add(r.command);
+    commands.add(commandNote(runs));
     const f = (metric: string, p: 'full' | 'sampled') => figureOf(runs, metric, p);
     const nd = f('NDCG@10', 'full');
     const base = m.baseline ? runsOf(inp, dataset, split, m.baseline) : [];
@@ -88,7 +97,7 @@ function mainSection(inp: ReportInputs): Section {
       const full = a.protocol === 'full';
       r.table.rows.push([`*${a.method}*`, full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', !full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', !full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', '', '', '', '', 'published / outside figure', `source: ${a.source}`]);
     }
-    r.table.notes.push(`Commands: ${[...r.commands].map((c) => `\`${c}\``).join('; ') || 'none'}. Rows in italics are figures from elsewhere (protocol as in their column; source in the last cell).`);
+    r.table.notes.push(`Commands: ${[...r.commands].join('; ') || 'none'}. Rows in italics are figures from elsewhere (protocol as in their column; source in the last cell).`);
     for (const n of inp.datasetNotes[d] ?? []) r.table.notes.push(n);
     s.tables.push(r.table);
     bars.push(...r.bars);
@@ -171,7 +180,7 @@ function coldSection(inp: ReportInputs): Section {
     if (!methods.length) continue;
     const r = rankingTable(inp, d, 'cold', `cold-${d}`, `${datasetLabel(d)} — cold split (test)`, methods);
     const n = runsOf(inp, d, 'cold', methods[0]!.model)[0]?.users ?? 0;
-    r.table.notes.push(`${n} test users. Commands: ${[...r.commands].map((c) => `\`${c}\``).join('; ')}.`);
+    r.table.notes.push(`${n} test users. Commands: ${[...r.commands].join('; ')}.`);
     tables.push(r.table);
     bars.push(...r.bars);
   }
@@ -219,6 +228,7 @@ function efficiencySection(inp: ReportInputs): Section {
   b('adapter', 'freshness_event_to_serving_ms_median', 'freshness: event accepted → serving version trained on it (median)', '');
   b('serving', 'e2e_recommend_p50_1conn', 'end-to-end recommend p50, 1 connection', 'for scale');
   b('serving', 'e2e_recommend_p50', 'end-to-end recommend p50, 8 connections', 'for scale');
+  b('llm', 'decode_tokens_per_s', 'LLM decode speed (stories260K, batch 1)', 'measured; the "reference C ~3,000 tok/s" in the record is an outside figure (llama2.c on an idle machine of this kind, quoted by bench/llm.ts, not measured by the bench and undated)');
   b('llm', 'rank20_rationale_p50', 'LLM: rank 20 candidates + rationale, p50', '');
   b('llm', 'per_token_ms_at_end_with_cache', 'LLM: per-token latency at position 511 with KV cache', '');
   b('bundle', 'workers_bundle_kib', 'Workers bundle size', '');
