@@ -23,4 +23,5 @@ export const commands: Record<string, Entry> = {
   generate: lazy('generate text with an ONNX decoder through the worker runtime', () => import('./commands/generate.ts')),
   'prepare-llm': lazy('rewrite a text-only ONNX decoder to take inputs_embeds (soft prompts)', () => import('./commands/prepare-llm.ts')),
   bench: lazy('run the benchmarks (npm run bench)', () => import('./commands/bench.ts')),
+  report: lazy('regenerate the paper tables and plots (Markdown + self-contained HTML)', () => import('./commands/report.ts')),
 };

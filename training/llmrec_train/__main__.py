@@ -34,6 +34,8 @@ def main(argv=None):
 
     result = getattr(steps, "run_" + a.step)(a.dataset_dir, a.split, cfg, a.out, inputs, device)
     result["seconds"] = round(time.time() - t0, 2)
+    # CPU time of this process (all threads): on a shared machine wall seconds measure the load as much as the work
+    result["cpu_seconds"] = round(time.process_time(), 2)
     result["device"] = device
     result["torch"] = torch.__version__
     with open(os.path.join(a.out, "done.json"), "w") as f:

@@ -4,6 +4,11 @@ nn.MultiheadAttention) so the ONNX export (opset <= 17) and the TypeScript parit
 
 Input convention (shared with the ONNX graphs and the TS side): int64 [B, L] of item index + 1, left-padded
 with 0, L <= maxlen; positions are counted from the right so a shorter input equals its left-padded form.
+
+Side information (optional, `SideInfo`): during training an item's embedding is its own vector plus the mean of
+its attributes' vectors (e.g. Beauty's brand/category ids), so rare items borrow strength from frequent items that
+share attributes. After training `fold_side_info` adds that part into the item table: the result is a plain
+SASRec with identical outputs, so export, ONNX graphs and serving do not change.
 """
 import math
 
@@ -45,9 +50,32 @@ class PointWiseFFN(nn.Module):
         return x + self.net(x)
 
 
-class SASRec(nn.Module):
-    def __init__(self, n_items, hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2):
+class SideInfo(nn.Module):
+    """Mean of attribute embeddings per item (row 0 = padding, all zero). items_attrs: per item a list of
+    attribute ids in [0, n_attrs)."""
+
+    def __init__(self, items_attrs, n_attrs, hidden):
         super().__init__()
+        idx, offsets = [], [0]
+        for attrs in items_attrs:
+            idx.extend(int(a) for a in attrs)
+            offsets.append(len(idx))
+        self.register_buffer("idx", torch.tensor(idx, dtype=torch.long))
+        self.register_buffer("offsets", torch.tensor(offsets[:-1], dtype=torch.long))
+        self.register_buffer("has", torch.tensor([[1.0] if a else [0.0] for a in items_attrs]))
+        self.emb = nn.EmbeddingBag(max(1, n_attrs), hidden, mode="mean")
+        nn.init.xavier_normal_(self.emb.weight)
+
+    def forward(self):
+        """[n_items + 1, hidden]: padding row, then one row per item (zero for items without attributes)."""
+        rows = self.emb(self.idx, self.offsets) * self.has
+        return torch.cat([torch.zeros(1, rows.shape[1], dtype=rows.dtype), rows], 0)
+
+
+class SASRec(nn.Module):
+    def __init__(self, n_items, hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, side=None):
+        super().__init__()
+        self.side = side
         self.n_items, self.hidden, self.maxlen = n_items, hidden, maxlen
         self.item_emb = nn.Embedding(n_items + 1, hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(maxlen, hidden)
@@ -63,11 +91,26 @@ class SASRec(nn.Module):
         with torch.no_grad():
             self.item_emb.weight[0].zero_()
 
-    def seq_repr(self, hist):
+    def item_weight(self):
+        """[n_items + 1, hidden] input/output item table (row 0 = padding), side information included."""
+        return self.item_emb.weight if self.side is None else self.item_emb.weight + self.side()
+
+    def fold_side_info(self):
+        """A plain SASRec (no side module) with the side part added into its item table: same outputs."""
+        if self.side is None:
+            return self
+        plain = SASRec(self.n_items, self.hidden, self.maxlen, len(self.attn), self.attn[0].heads, self.drop.p)
+        state = {k: v for k, v in self.state_dict().items() if not k.startswith("side.")}
+        with torch.no_grad():
+            state["item_emb.weight"] = self.item_weight().detach().clone()
+        plain.load_state_dict(state)
+        return plain
+
+    def seq_repr(self, hist, table=None):
         """[B, L] history -> [B, L, hidden] representation at every position."""
         l = hist.shape[1]
         valid = hist != 0
-        x = self.item_emb(hist) * math.sqrt(self.hidden)
+        x = nn.functional.embedding(hist, self.item_weight() if table is None else table) * math.sqrt(self.hidden)
         pos = torch.arange(l, device=hist.device) + (self.maxlen - l)
         x = self.drop(x + self.pos_emb(pos).unsqueeze(0))
         mask = valid.unsqueeze(-1).to(x.dtype)
@@ -87,7 +130,7 @@ class SASRec(nn.Module):
 
     def item_table(self):
         """[n_items, hidden] embeddings of the real items (row i = item index i)."""
-        return self.item_emb.weight[1:]
+        return self.item_weight()[1:]
 
     def score_all(self, hist):
         return self.user_repr(hist) @ self.item_table().t()

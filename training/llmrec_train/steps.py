@@ -24,7 +24,7 @@ def run_sasrec(ddir, split, cfg, out, inputs, device):
 
     data = D.load(ddir, split)
     log(f"sasrec: {data.n_users} users, {data.n_items} items, loss={cfg.get('loss', DEFAULTS['loss'])}")
-    model, metrics = train(data, cfg, out, device)
+    model, metrics = train(data, cfg, out, device, items=D.load_items(ddir) if cfg.get("side") else None)
     full_cfg = {**DEFAULTS, **cfg}
     torch.save({"state": model.state_dict(), "config": full_cfg, "n_items": data.n_items}, os.path.join(out, "sasrec.pt"))
     ck = os.path.join(out, "checkpoint.pt")

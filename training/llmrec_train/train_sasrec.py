@@ -2,7 +2,9 @@
 full-softmax cross-entropy, early-stopped on validation NDCG@10 under full ranking. Resumable: a
 checkpoint is written at every evaluation and picked up on restart."""
 import os
+import re
 import time
+from collections import Counter
 
 import numpy as np
 import torch
@@ -11,14 +13,37 @@ import torch.nn.functional as F
 from .data import left_pad
 from .metrics import evaluate
 from .progress import emit, log
-from .sasrec import SASRec
+from .sasrec import SASRec, SideInfo
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
-                epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0)
+                epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0,
+                bucket=False, loss_norm="target", neg_samples=0, neg_power=0.0, side="")
 
 
-def make_model(n_items, cfg):
-    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"])
+def make_model(n_items, cfg, side=None):
+    """The SASRec of a config; `side` (a SideInfo) only while training: the saved model has it folded in."""
+    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"], side=side)
+
+
+def side_info(items, n_items, cfg):
+    """side: "attributes" = each item's text.attributes ids (Beauty: anonymised brand/category); "title-words" =
+    the lower-cased words of its title shared with at least one other item (Games: platform, series, publisher
+    words); "" = none."""
+    if not cfg.get("side"):
+        return None
+    if cfg["side"] not in ("attributes", "title-words"):
+        raise ValueError(f"unknown side information '{cfg['side']}' (attributes, title-words)")
+    if items is None or len(items) != n_items:
+        raise ValueError("side information needs the dataset's items (items.jsonl)")
+    if cfg["side"] == "attributes":
+        tokens = [[str(a) for a in (it.get("text") or {}).get("attributes", [])] for it in items]
+    else:
+        tokens = [sorted(set(re.findall(r"[a-z0-9]+", str(it.get("title", "")).lower()))) for it in items]
+        df = Counter(t for ts in tokens for t in ts)
+        tokens = [[t for t in ts if df[t] >= 2] for ts in tokens]
+    vocab = {}
+    rows = [[vocab.setdefault(t, len(vocab)) for t in ts] for ts in tokens]
+    return SideInfo(rows, len(vocab), cfg["hidden"])
 
 
 def _training_arrays(data, maxlen, windows=0):
@@ -55,13 +80,75 @@ def _negatives(rng, users, pos, n_items, keys):
     return neg
 
 
-def train(data, cfg, out_dir, device="cpu"):
+def _batches(rng, lengths, batch, bucket):
+    """Row indices per batch. bucket: rows of similar length share a batch (sorted by length with random ties,
+    cut into batches, batch order shuffled), so trimming the left padding leaves little to compute on short
+    histories (Amazon: ~6 valid of 50 steps); otherwise a plain random permutation."""
+    if not bucket:
+        order = rng.permutation(len(lengths))
+        return [order[s:s + batch] for s in range(0, len(order), batch)]
+    order = np.lexsort((rng.random(len(lengths)), lengths))
+    chunks = [order[s:s + batch] for s in range(0, len(order), batch)]
+    return [chunks[i] for i in rng.permutation(len(chunks))]
+
+
+def _loss(table, h, y, rng, cfg, n_items, users, pos, keys, per_batch=None, q=None):
+    """Training loss at the non-padded positions of one batch. ce: softmax over every item, or with
+    neg_samples = n over the target and n items drawn for the batch, uniformly (no correction needed) or from the
+    proposal q (logQ-corrected); a drawn item equal to a row's target is masked out of that row. per_batch: divide the summed
+    loss by this constant (the mean number of targets per batch) instead of averaging over this batch's targets,
+    so every target weighs the same whatever the length of the rows it came in with (length buckets)."""
+    m = y != 0
+    if cfg["loss"] == "ce":
+        hm, ym = h[m], y[m]
+        n = int(cfg["neg_samples"])
+        red = "mean" if per_batch is None else "sum"
+        scale = 1.0 if per_batch is None else 1.0 / per_batch
+        if n <= 0 or n >= n_items:
+            return F.cross_entropy(hm @ table[1:].t(), ym - 1, reduction=red) * scale
+        if q is None:
+            neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n))
+            pl = (hm * table[ym]).sum(-1, keepdim=True)
+            nl = (hm @ table[neg].t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
+        else:
+            # proposal q (training popularity ** neg_power): popular, hard negatives are drawn more often; every
+            # logit is corrected by log(n q) so the sampled softmax stays an estimate of the full one (logQ)
+            neg = torch.from_numpy(rng.choice(n_items, size=n, p=q) + 1)
+            logq = torch.from_numpy(np.log(n * q)).float()
+            pl = (hm * table[ym]).sum(-1, keepdim=True) - logq[ym - 1].unsqueeze(1)
+            nl = (hm @ table[neg].t() - logq[neg - 1].unsqueeze(0)).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
+        logits = torch.cat([pl, nl], 1)
+        return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long), reduction=red) * scale
+    n = torch.from_numpy(_negatives(rng, users, pos, n_items, keys))[:, -h.shape[1]:]
+    pl = (h * table[y]).sum(-1)[m]
+    nl = (h * table[n]).sum(-1)[m]
+    return F.binary_cross_entropy_with_logits(pl, torch.ones_like(pl)) + F.binary_cross_entropy_with_logits(nl, torch.zeros_like(nl))
+
+
+def is_improvement(score, best):
+    """Early stopping keeps an epoch only for a finite validation score above the best so far: a diverged epoch
+    (NaN or infinite scores) never wins."""
+    return bool(np.isfinite(score)) and score > best
+
+
+def train(data, cfg, out_dir, device="cpu", items=None):
     cfg = {**DEFAULTS, **cfg}
     torch.manual_seed(cfg["seed"])
     rng = np.random.default_rng(cfg["seed"])
-    model = make_model(data.n_items, cfg).to(device)
+    model = make_model(data.n_items, cfg, side_info(items, data.n_items, cfg)).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.98), weight_decay=cfg["weight_decay"])
     users, inp, pos, keys = _training_arrays(data, cfg["maxlen"], cfg["windows"])
+    lengths = (pos != 0).sum(1)
+    # with length buckets a batch holds 256 rows of 3 steps or of 50: loss_norm "target" weighs every target the
+    # same; "batch" averages within each batch (targets of short histories then weigh more, users more evenly)
+    if cfg["loss_norm"] not in ("target", "batch"):
+        raise ValueError(f"loss_norm must be target or batch, got {cfg['loss_norm']!r}")
+    per_batch = float(lengths.sum()) / max(1, -(-len(lengths) // cfg["batch"])) if cfg["bucket"] and cfg["loss_norm"] == "target" else None
+    q = None
+    if cfg["neg_samples"] and cfg["neg_power"]:
+        counts = np.bincount(np.concatenate([data.train[u] for u in range(data.n_users)]), minlength=data.n_items).astype(np.float64)
+        q = (counts + 1.0) ** float(cfg["neg_power"])
+        q /= q.sum()
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
     start, best, best_state, bad, history, epoch_secs = 1, -1.0, None, 0, [], []
     if os.path.exists(ckpt_path):
@@ -84,22 +171,15 @@ def train(data, cfg, out_dir, device="cpu"):
             break
         model.train()
         t0 = time.time()
-        order = rng.permutation(len(users))
         total, nb = 0.0, 0
-        for s in range(0, len(order), cfg["batch"]):
-            b = order[s:s + cfg["batch"]]
-            x = torch.from_numpy(inp[b]).to(device)
-            y = torch.from_numpy(pos[b]).to(device)
-            h = model.seq_repr(x)
-            m = y != 0
-            if cfg["loss"] == "ce":
-                logits = h[m] @ model.item_table().t()
-                loss = F.cross_entropy(logits, y[m] - 1)
-            else:
-                n = torch.from_numpy(_negatives(rng, users[b], pos[b], data.n_items, keys)).to(device)
-                pl = (h * model.item_emb(y)).sum(-1)[m]
-                nl = (h * model.item_emb(n)).sum(-1)[m]
-                loss = F.binary_cross_entropy_with_logits(pl, torch.ones_like(pl)) + F.binary_cross_entropy_with_logits(nl, torch.zeros_like(nl))
+        for b in _batches(rng, lengths, cfg["batch"], cfg["bucket"]):
+            # left padding is trimmed to the batch's longest row: positions count from the right, so the output
+            # at the real steps is unchanged and padded steps cost nothing
+            keep = max(int(lengths[b].max()), 1)
+            x = torch.from_numpy(inp[b][:, -keep:]).to(device)
+            y = torch.from_numpy(pos[b][:, -keep:]).to(device)
+            table = model.item_weight()
+            loss = _loss(table, model.seq_repr(x, table), y, rng, cfg, data.n_items, users[b], pos[b], keys, per_batch, q)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -112,7 +192,7 @@ def train(data, cfg, out_dir, device="cpu"):
             r = evaluate(score_fn, data.valid_hist, data.valid, data.n_items, cfg["maxlen"], sampled=0)["full"]
             history.append({"epoch": epoch, "loss": total / max(nb, 1), "valid_ndcg@10": r["ndcg@10"], "valid_hr@10": r["hr@10"]})
             emit("metric", step="sasrec", epoch=epoch, valid_ndcg10=r["ndcg@10"], valid_hr10=r["hr@10"])
-            if r["ndcg@10"] > best:
+            if is_improvement(r["ndcg@10"], best):
                 best, bad = r["ndcg@10"], 0
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
@@ -124,6 +204,7 @@ def train(data, cfg, out_dir, device="cpu"):
             break
     if best_state is not None:
         model.load_state_dict(best_state)
+    model = model.fold_side_info()
     model.eval()
     metrics = {
         "valid": evaluate(score_fn, data.valid_hist, data.valid, data.n_items, cfg["maxlen"]),

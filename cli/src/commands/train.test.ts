@@ -18,16 +18,10 @@ import { model as alignerModel, pqModel } from '@llmrec/eval/models/aligner.ts';
 import { model as sasrecModel } from '@llmrec/eval/models/sasrec.ts';
 import type { FitContext } from '@llmrec/eval/models/types.ts';
 import { defaultConfig, runPipeline } from './train.ts';
+import { hasTorch as hasPythonTorch, PYTHON } from '@llmrec/data/test-support/python.ts';
 
-const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const python = PYTHON;
+const hasTorch = hasPythonTorch();
 if (!hasTorch) console.warn(`train.test: skipped — ${python} has no torch (apt-get install python3-torch)`);
 
 describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () => {

@@ -1,7 +1,10 @@
 // Hand-computed cases for the ranking metrics, including the pessimistic tie rule and multiple targets.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mixSeed } from '../rng.ts';
-import { fullRanks, sampledRank, sampledUserMetrics, userMetrics } from './ranking.ts';
+import { ndcgAt10 } from '@llmrec/shared/adapter/online-learner.ts';
+import { fullRankOf, fullRanks, ndcgAt, sampledRank, sampledUserMetrics, userMetrics } from './ranking.ts';
 
 const none = (n: number) => new Uint8Array(n);
 const mask = (n: number, idx: number[]) => {
@@ -88,5 +91,37 @@ describe("random tie rule (seeded hash)", () => {
     expect(fullRanks(s, [4], none(5), key(1))[0]).toBe(4);
     expect(sampledRank(s, 1, [0, 2, 4], key(1))).toBeGreaterThanOrEqual(1);
     expect(sampledRank(s, 1, [0, 2, 4], key(1))).toBeLessThanOrEqual(2);
+  });
+});
+
+// The shared fixture: the Python metric (training/llmrec_train/metrics.py) is checked against the same file.
+describe('shared ranking fixture (ties, exclusions, NaN, infinities)', () => {
+  type Num = number | string;
+  const fx = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'ranking-cases.json'), 'utf8')) as {
+    full: { name: string; scores: Num[]; target: number; exclude: number[]; rank: number }[];
+    sampled: { name: string; scores: Num[]; target: number; negatives: number[]; rank: number }[];
+    ndcg10: { rank: number; value: number }[];
+  };
+  const f32 = (xs: Num[]) => Float32Array.from(xs.map(Number)); // Number('NaN'), Number('-Infinity') parse as such
+  it.each(fx.full)('full: $name', (c) => {
+    expect(fullRankOf(f32(c.scores), c.target, c.exclude)).toBe(c.rank);
+    if (!c.exclude.includes(c.target)) expect(fullRanks(f32(c.scores), [c.target], mask(c.scores.length, c.exclude))[0]).toBe(c.rank);
+  });
+  it.each(fx.sampled)('sampled: $name', (c) => {
+    expect(sampledRank(f32(c.scores), c.target, c.negatives)).toBe(c.rank);
+  });
+  it('NDCG@10 of a rank', () => {
+    for (const c of fx.ndcg10) {
+      expect(ndcgAt(c.rank, 10)).toBeCloseTo(c.value, 14);
+      expect(userMetrics([c.rank], [10])['NDCG@10']).toBeCloseTo(c.value, 14);
+    }
+  });
+});
+
+describe('the online adapters rank with the same rule', () => {
+  it("the guardrail's NDCG@10 gives a diverged (NaN) candidate 0, and counts ties against the target", () => {
+    expect(ndcgAt10(new Float32Array(20).fill(NaN), 3, [])).toBe(0);
+    expect(ndcgAt10(new Float32Array([0.5, 0.5, 0.5, 0.1]), 2, [])).toBeCloseTo(1 / Math.log2(4), 14);
+    expect(ndcgAt10(new Float32Array([0.5, 0.5, 0.5, 0.1]), 2, [0, 2])).toBeCloseTo(1 / Math.log2(3), 14);
   });
 });

@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSentenceEncoder, loadWordPiece, tokenize } from './index.ts';
+import { hasTorch as hasPythonTorch, PYTHON } from '@llmrec/data/test-support/python.ts';
 
-const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
-const hasTorch = (() => {
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const python = PYTHON;
+const hasTorch = hasPythonTorch();
 if (!hasTorch) console.warn(`sentence-encoder.test: skipped — ${python} has no torch to build the tiny fixture`);
 
 describe.skipIf(!hasTorch)('ONNX sentence encoder (tiny torch-exported fixture)', () => {

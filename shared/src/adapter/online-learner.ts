@@ -2,6 +2,7 @@
 // run the same code: train the adapters on the window's interactions (features from the statistics serving
 // used), guardrail the candidate (EMA weights) against the serving version on the newest held-out slice,
 // fold the window into the statistics, and publish (a new DynamicScorer) only when the candidate is not worse.
+import { fullRankOf, ndcgAt } from '../metrics/ranking.ts';
 import { dynamicLayout, DynamicScorer, historyKey, initDynamic, type BaseModel, type DynamicLayout } from './dynamic-model.ts';
 import { OnlineTrainer, defaultTrainConfig, type Example, type TrainConfig } from './online-trainer.ts';
 import { defaultStatsConfig, WindowStats, type StatEvent, type StatsConfig } from './window-stats.ts';
@@ -192,18 +193,8 @@ export function sliceNdcg(scorer: DynamicScorer, examples: readonly Example[], t
   return examples.length ? sum / examples.length : 0;
 }
 
-/** NDCG@10 of one target under full ranking, excluding `exclude` (seen items, not the target). */
+/** NDCG@10 of one target under full ranking, excluding `exclude` (seen items, not the target); the evaluation's
+ * rule (pessimistic ties; a NaN target score ranks last, so a diverged candidate can never pass the guardrail). */
 export function ndcgAt10(scores: Float32Array, target: number, exclude: Iterable<number>): number {
-  const r = rankOf(scores, target, exclude);
-  return r < 10 ? 1 / Math.log2(r + 2) : 0;
-}
-
-/** 0-based rank of the target among all items not in `exclude` (ties count against the target). */
-export function rankOf(scores: Float32Array, target: number, exclude: Iterable<number>): number {
-  const st = scores[target]!;
-  let rank = 0;
-  for (let i = 0; i < scores.length; i++) if (i !== target && scores[i]! >= st) rank++;
-  const ex = new Set(exclude);
-  for (const i of ex) if (i !== target && scores[i]! >= st) rank--;
-  return rank;
+  return ndcgAt(fullRankOf(scores, target, exclude), 10);
 }

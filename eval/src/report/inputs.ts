@@ -1,0 +1,58 @@
+// What the report is built from, all read from `llmrec report`'s cache (or from other commands' outputs): model
+// evaluation runs, training summaries, the streaming table, eval documents of other evaluations (EvalJson) and
+// benchmark records. Each piece is either there or carries the reason it is not.
+import { z } from 'zod';
+import type { EvalJson } from '../report.ts';
+import type { RunRecord } from './run-record.ts';
+
+export const TrainRecord = z.object({
+  v: z.literal(1),
+  dataset: z.string(),
+  seed: z.number().int(),
+  key: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  secPerEpoch: z.number(),
+  epochs: z.number(),
+  /** Wall seconds of the steps run for this record (0 when every step came from the cache). */
+  stepSeconds: z.record(z.string(), z.number()),
+  timings: z.record(z.string(), z.number()),
+  validNdcg10: z.array(z.object({ epoch: z.number(), value: z.number() })),
+  bestValidNdcg10: z.number().nullable(),
+  stoppedByTime: z.boolean(),
+  /** CPU seconds of the SASRec step process (null when not recorded): less load-dependent than wall time. */
+  sasrecCpuSeconds: z.number().nullable(),
+  command: z.string(),
+  commit: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type TrainRecord = z.infer<typeof TrainRecord>;
+
+export interface BenchFigure {
+  value: number;
+  unit: string;
+  note?: string;
+}
+export interface BenchFile {
+  suite: string;
+  startedAt: string;
+  file: string;
+  metrics: Record<string, BenchFigure>;
+  machine?: { loadavgAtStart?: number[]; note?: string };
+}
+
+export type Maybe<T> = { ok: true; value: T } | { ok: false; why: string };
+
+export interface ReportInputs {
+  datasets: string[];
+  seeds: number[];
+  /** Models the main table asks for that are not registered, with the reason. */
+  missingModels: Record<string, string>;
+  runs: RunRecord[];
+  train: TrainRecord[];
+  streaming: Maybe<EvalJson>;
+  /** EvalJson documents of other evaluations found under $LLMREC_HOME/results (cold-items, modality-drop, explanation, ...). */
+  external: EvalJson[];
+  bench: Record<string, Maybe<BenchFile>>;
+  /** Per dataset: why it has no trained rows, when it has none. */
+  datasetNotes: Record<string, string[]>;
+}

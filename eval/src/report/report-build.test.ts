@@ -1,0 +1,79 @@
+// The report's building blocks without training: figures and paired tests from cached runs, sections that say
+// "not available" for missing inputs instead of showing numbers, and the Markdown / HTML printers (escaping,
+// one data-report-* element per table and plot, a rendered SVG per plot).
+import { describe, expect, it } from 'vitest';
+import { pairedTTest } from '../stats.ts';
+import type { ReportInputs } from './inputs.ts';
+import type { ReportDoc } from './model.ts';
+import { renderHtml, renderMarkdown, renderPlots } from './render.ts';
+import { compareRuns, figureOf, type RunRecord } from './run-record.ts';
+import { buildSections } from './sections.ts';
+
+function rec(model: string, trainingSeed: number | null, full: number, sampled: number[], perUser: number[]): RunRecord {
+  return {
+    v: 1, dataset: 'ml-100k', split: 'loo', model, trainingSeed, users: perUser.length,
+    rows: [{ model, protocol: 'full', seed: null, users: perUser.length, metrics: { 'NDCG@10': full, 'HR@10': 2 * full } },
+      ...sampled.map((v, i) => ({ model, protocol: 'sampled' as const, seed: i + 1, users: perUser.length, metrics: { 'NDCG@10': v, 'HR@10': 2 * v } }))],
+    perUser: { 'NDCG@10': perUser, 'HR@10': perUser.map((x) => (x > 0 ? 1 : 0)) }, fitSeconds: 1, scoreSeconds: 2, command: `c ${model}`, commit: 'abc', createdAt: 'now',
+  };
+}
+
+const base = [rec('itemknn', null, 0.05, [0.3, 0.32], [0, 0.5, 0, 0.2])];
+const sas = [rec('sasrec', 1, 0.1, [0.5, 0.52], [1, 0.5, 0, 0.63]), rec('sasrec', 2, 0.12, [0.55, 0.5], [1, 0.63, 0.5, 0.2]), rec('sasrec', 3, 0.11, [0.5, 0.5], [0.5, 0.5, 0.2, 0.2])];
+
+describe('report figures', () => {
+  it('trained models: one value per training seed (sampled = mean over sampling seeds), CI over seeds', () => {
+    const f = figureOf(sas, 'NDCG@10', 'full')!;
+    expect(f.perSeed).toEqual([0.1, 0.12, 0.11]);
+    expect(f.over).toBe('training seeds');
+    expect(f.ci95!).toBeCloseTo((4.302653 * 0.01) / Math.sqrt(3), 5);
+    expect(figureOf(sas, 'NDCG@10', 'sampled')!.perSeed).toEqual([0.51, 0.525, 0.5]);
+    const b = figureOf(base, 'NDCG@10', 'sampled')!;
+    expect(b).toMatchObject({ perSeed: [0.3, 0.32], over: 'sampling seeds' });
+    expect(figureOf(base, 'NDCG@10', 'full')).toMatchObject({ mean: 0.05, ci95: null, over: 'none' });
+  });
+
+  it('comparison: paired t over users per training seed, largest p, mean d_z', () => {
+    const c = compareRuns(sas, base, 'itemknn', 'NDCG@10')!;
+    const ts = sas.map((r) => pairedTTest(r.perUser['NDCG@10']!, base[0]!.perUser['NDCG@10']!));
+    expect(c.p).toBe(Math.max(...ts.map((t) => t.p)));
+    expect(c.d).toBeCloseTo(ts.reduce((a, t) => a + t.d, 0) / 3, 12);
+    expect(c.seeds).toBe(3);
+  });
+});
+
+describe('report sections and printers', () => {
+  const inputs: ReportInputs = {
+    datasets: ['ml-100k'], seeds: [1, 2, 3], missingModels: { fused: "model 'fused' is not registered" }, runs: [rec('popular', null, 0.04, [0.2], [0, 0, 0, 0.3]), ...base, ...sas],
+    train: [], streaming: { ok: false, why: 'skipped (--no-streaming)' }, external: [], bench: { llm: { ok: false, why: 'no results/bench-llm.json' } }, datasetNotes: {},
+  };
+  const sections = buildSections(inputs);
+
+  it('missing inputs are said to be missing, with the reason, never filled in', () => {
+    const main = sections.find((s) => s.id === 'main')!.tables[0]!;
+    expect(main.rows.find((r) => r[0]!.startsWith('fused'))![1]).toBe("not available: model 'fused' is not registered");
+    expect(sections.find((s) => s.id === 'component-ablation')!.unavailable[0]).toBe('not available: skipped (--no-streaming)');
+    expect(sections.find((s) => s.id === 'explanation-quality')!.tables).toEqual([]);
+    const sasRow = main.rows.find((r) => r[0]!.startsWith('SASRec'))!;
+    expect(sasRow[1]).toMatch(/^0\.1100 ± 0\.0248$/);
+    expect(sasRow[5]).toBe('itemknn');
+    // published anchors sit beside our rows with their source
+    expect(main.rows.some((r) => r[0]!.includes('pmixer') && r[10]!.startsWith('source: '))).toBe(true);
+  });
+
+  it('Markdown and HTML carry every table and plot; text is escaped', async () => {
+    const doc: ReportDoc = { title: 'T <x>', createdAt: 'now', command: 'llmrec report', commit: 'abc', machine: 'm', quick: true, datasets: ['ML-100K'], seeds: [1, 2, 3], sections };
+    await renderPlots(doc);
+    const plots = sections.flatMap((s) => s.plots);
+    expect(plots.map((p) => p.id)).toContain('main-ndcg');
+    for (const p of plots) expect(p.svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    const html = renderHtml(doc);
+    expect(html).toContain('<h1>T &lt;x&gt;</h1>');
+    for (const t of sections.flatMap((s) => s.tables)) expect(html.split(`data-report-table="${t.id}"`).length).toBe(2);
+    for (const p of plots) expect(html).toContain(`<figure data-report-plot="${p.id}"><svg`);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    const md = renderMarkdown(doc, (id) => `plots/${id}.svg`);
+    expect(md).toContain('![Full-ranking NDCG@10');
+    expect(md).toContain('> not available: skipped (--no-streaming)');
+  });
+});

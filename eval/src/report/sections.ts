@@ -1,0 +1,263 @@
+// The report's sections (issue 15): main table, component and loss ablations, modality robustness, cold start,
+// explanation quality, efficiency — each built from the cached inputs; a part whose input is missing says so
+// ("not available: <why>") instead of showing anything typed in.
+import { findRow, type EvalJson } from '../report.ts';
+import { anchorsFor } from './anchors.ts';
+import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
+import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
+import type { ReportInputs, TrainRecord } from './inputs.ts';
+import type { Plot, Section, Table } from './model.ts';
+import { compareRuns, figureOf, type RunRecord } from './run-record.ts';
+
+export interface Method {
+  model: string;
+  label: string;
+  /** Evaluated once per training seed (otherwise once: no trained part). */
+  trained: boolean;
+  /** The row it is tested against (paired t over users). */
+  baseline?: string;
+  /** Work package that provides it, for the "not available" line. */
+  from?: string;
+}
+
+export const METHODS: Method[] = [
+  { model: 'popular', label: 'most popular', trained: false },
+  { model: 'itemknn', label: 'item-kNN (cosine)', trained: false, baseline: 'popular' },
+  { model: 'sasrec', label: 'SASRec (ours, CE)', trained: true, baseline: 'itemknn' },
+  { model: 'aligner', label: 'base aligner `z_u · z_i` (what the worker serves)', trained: true, baseline: 'sasrec' },
+  { model: 'aligner-pq', label: 'aligner over PQ codes (what the edge decodes)', trained: true, baseline: 'aligner' },
+  { model: 'fused', label: 'fused (multimodal content + CF)', trained: true, baseline: 'sasrec', from: 'fusion' },
+  { model: 'llm', label: '+ LLM (soft tokens, fused score)', trained: true, baseline: 'fused', from: 'explain' },
+];
+
+const DATASET_LABEL: Record<string, string> = { 'ml-100k': 'ML-100K', beauty: 'Amazon Beauty (S3-Rec files)', games: 'Amazon Games (RecBole files)' };
+export const datasetLabel = (d: string) => DATASET_LABEL[d] ?? d;
+
+function runsOf(inp: ReportInputs, dataset: string, split: string, model: string): RunRecord[] {
+  return inp.runs.filter((r) => r.dataset === dataset && r.split === split && r.model === model).sort((a, b) => (a.trainingSeed ?? -1) - (b.trainingSeed ?? -1));
+}
+
+const seedsCell = (runs: RunRecord[]) => (runs.length === 1 && runs[0]!.trainingSeed === null ? 'no training (sampling seeds ' + runs[0]!.rows.filter((r) => r.protocol === 'sampled').map((r) => r.seed).join(',') + ')' : `training ${runs.map((r) => r.trainingSeed).join(',')}`);
+const commitCell = (runs: RunRecord[]) => [...new Set(runs.map((r) => (r.commit ?? 'unknown').slice(0, 10)))].join(', ');
+
+/** One ranking table (main table or cold start) for a dataset and split. */
+/** One line per model: its eval command and, for trained models, the training seeds and artifact keys it ran on. */
+function commandNote(runs: RunRecord[]): string {
+  const base = runs[0]!.command.replace(/ \(artifacts of training seed .*\)$/, '');
+  const trained = runs.filter((r) => r.trainingSeed !== null);
+  if (!trained.length) return `\`${base}\``;
+  const keys = trained.map((r) => `${r.trainingSeed}: ${r.command.match(/key ([0-9a-f]+)/)?.[1] ?? '?'}`);
+  return `\`${base}\` on the artifacts of training seeds ${keys.join(', ')}`;
+}
+
+function rankingTable(inp: ReportInputs, dataset: string, split: string, id: string, title: string, methods: Method[]): { table: Table; bars: BarDatum[]; commands: Set<string> } {
+  const rows: string[][] = [];
+  const bars: BarDatum[] = [];
+  const commands = new Set<string>();
+  for (const m of methods) {
+    const runs = runsOf(inp, dataset, split, m.model);
+    if (!runs.length) {
+      const why = inp.missingModels[m.model] ?? (m.trained && inp.datasetNotes[dataset]?.length ? inp.datasetNotes[dataset]!.join('; ') : 'no run in the report cache');
+      rows.push([m.label, notAvailable(why), '', '', '', '', '', '', '', '', '']);
+      continue;
+    }
+    commands.add(commandNote(runs));
+    const f = (metric: string, p: 'full' | 'sampled') => figureOf(runs, metric, p);
+    const nd = f('NDCG@10', 'full');
+    const base = m.baseline ? runsOf(inp, dataset, split, m.baseline) : [];
+    const c = m.baseline ? compareRuns(runs, base, m.baseline, 'NDCG@10') : undefined;
+    rows.push([m.label, fmtFigure(nd), fmtFigure(f('HR@10', 'full')), fmtFigure(f('NDCG@10', 'sampled')), fmtFigure(f('HR@10', 'sampled')),
+      m.baseline ?? '—', c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(runs), commitCell(runs)]);
+    if (nd) bars.push({ group: datasetLabel(dataset), series: m.label.replace(/`/g, ''), mean: nd.mean, lo: nd.mean - (nd.ci95 ?? 0), hi: nd.mean + (nd.ci95 ?? 0) });
+  }
+  return {
+    table: {
+      id, title,
+      columns: ['method', 'NDCG@10 full', 'HR@10 full', 'NDCG@10 sampled-100', 'HR@10 sampled-100', 'vs', 'Δ NDCG@10 full', 'p', 'd_z', 'seeds', 'commit'],
+      rows,
+      notes: [
+        'Cells: mean ± 95% CI half-width (Student t) over training seeds for trained models; models without a trained part have one deterministic full-ranking figure and their sampled figures over the sampling seeds. Sampled figures of trained models: per training seed the mean over sampling seeds.',
+        'vs / Δ / p / d_z: paired t-test over users on full-ranking NDCG@10 against the named row, one test per training seed (against the same seed of the baseline); p is the largest of them, Δ and Cohen\'s d_z their means.',
+      ],
+    },
+    bars, commands,
+  };
+}
+
+function mainSection(inp: ReportInputs): Section {
+  const s: Section = { id: 'main', title: 'Main table: full ranking (primary) and sampled, HR/NDCG@10', intro: [
+    'Leave-one-out test (last item of each user; the second-last is validation). Full ranking ranks the target against every item except the user\'s input history; sampled ranks it against 100 seeded negatives the user never interacted with. Ties are pessimistic; a NaN score ranks last.',
+  ], tables: [], plots: [], unavailable: [] };
+  const bars: BarDatum[] = [];
+  for (const d of inp.datasets) {
+    const r = rankingTable(inp, d, 'loo', `main-${d}`, `${datasetLabel(d)} — leave-one-out test`, METHODS);
+    const dyn = inp.streaming.ok ? 'evaluated on the streaming split only (ML-100K): see "Component ablation"' : inp.streaming.why;
+    r.table.rows.push(['+ dynamic (online adapters)', notAvailable(`leave-one-out has no online stream; ${dyn}`), '', '', '', '', '', '', '', '', '']);
+    for (const a of anchorsFor(d)) {
+      const full = a.protocol === 'full';
+      r.table.rows.push([`*${a.method}*`, full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', !full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', !full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', '', '', '', '', 'published / outside figure', `source: ${a.source}`]);
+    }
+    r.table.notes.push(`Commands: ${[...r.commands].join('; ') || 'none'}. Rows in italics are figures from elsewhere (protocol as in their column; source in the last cell).`);
+    for (const n of inp.datasetNotes[d] ?? []) r.table.notes.push(n);
+    s.tables.push(r.table);
+    bars.push(...r.bars);
+  }
+  if (bars.length) s.plots.push({ id: 'main-ndcg', title: 'Full-ranking NDCG@10 per dataset and method (whiskers: 95% CI over training seeds)', spec: barChart(bars, { title: 'NDCG@10, full ranking', yTitle: 'NDCG@10', groupTitle: 'dataset' }) });
+  const curves: LineDatum[] = inp.train.flatMap((t) => t.validNdcg10.map((p) => ({ series: `${datasetLabel(t.dataset)} seed ${t.seed}`, x: p.epoch, y: p.value })));
+  if (curves.length) s.plots.push({ id: 'sasrec-validation', title: 'SASRec validation NDCG@10 (full ranking) per epoch, per dataset and training seed (early stopping picks the best)', spec: lineChart(curves, { title: 'SASRec validation NDCG@10', xTitle: 'epoch', yTitle: 'valid NDCG@10' }) });
+  return s;
+}
+
+/** Rows of the streaming table (static, dynamic and variants) in the ablation sections. */
+function streamingRows(doc: EvalJson, variants: { variant: string; label: string }[]): { rows: string[][]; bars: BarDatum[] } {
+  const rows: string[][] = [];
+  const bars: BarDatum[] = [];
+  for (const v of variants) {
+    const model = v.variant === 'static' ? 'static' : 'dynamic';
+    const variant = v.variant === 'static' || v.variant === 'dynamic' ? 'default' : v.variant;
+    const nd = findRow(doc, { model, variant, metric: 'NDCG@10', protocol: 'streaming-full' });
+    const hr = findRow(doc, { model, variant, metric: 'HR@10', protocol: 'streaming-full' });
+    if (!nd || !hr) {
+      rows.push([v.label, notAvailable(`variant ${v.variant} is not in the streaming run`), '', '', '', '']);
+      continue;
+    }
+    const cs = doc.comparisons.find((c) => c.model === model && c.variant === variant && c.pairing === 'seeds');
+    const ce = doc.comparisons.find((c) => c.model === model && c.variant === variant && c.pairing === 'events');
+    rows.push([v.label, fmtFigure({ ...nd, perSeed: [], over: 'none' }), fmtFigure({ ...hr, perSeed: [], over: 'none' }), cs ? fmtSigned(cs.meanDiff) : '—', cs ? fmtP(cs.p) : '—', ce ? `${fmtP(ce.p)} (d_z ${ce.effectSize.value?.toFixed(2) ?? '∞'})` : '—']);
+    bars.push({ group: 'streaming', series: v.label, mean: nd.mean, lo: nd.mean - (nd.ci95 ?? 0), hi: nd.mean + (nd.ci95 ?? 0) });
+  }
+  return { rows, bars };
+}
+
+const STREAM_COLUMNS = ['variant', 'NDCG@10 (mean ± 95% CI over adapter seeds)', 'HR@10', 'Δ NDCG@10 vs static', 'p (paired t over seeds)', 'p (paired t over events)'];
+
+function ablationSections(inp: ReportInputs): Section[] {
+  const comp: Section = { id: 'component-ablation', title: 'Component ablation', intro: ['Online dynamic alignment on the ML-100K streaming split: 70% of events (time order) pre-train the frozen base; the rest are replayed in 1-hour windows, each window predicted (full ranking, seen items excluded) before the adapters may learn from it.'], tables: [], plots: [], unavailable: [] };
+  const loss: Section = { id: 'loss-ablation', title: 'Loss ablation', intro: ['Same streaming protocol; one term of the adapters\' loss removed at a time.'], tables: [], plots: [], unavailable: [] };
+  if (!inp.streaming.ok) {
+    comp.unavailable.push(notAvailable(inp.streaming.why));
+    loss.unavailable.push(notAvailable(inp.streaming.why));
+  } else {
+    const doc = inp.streaming.value;
+    const c = streamingRows(doc, [{ variant: 'static', label: '− dynamic (frozen base, static)' }, { variant: 'dynamic', label: 'full dynamic alignment' }, { variant: 'no-gate', label: '− gate' }]);
+    comp.tables.push({ id: 'component-ablation', title: `Components, ${doc.protocols['streaming-full'] ?? ''}`, columns: STREAM_COLUMNS, rows: c.rows, notes: [`Command: \`${doc.command}\` (commit ${doc.commit ?? 'unknown'}). ${doc.notes.join('; ')}`] });
+    comp.plots.push({ id: 'component-ablation', title: 'Streaming NDCG@10 per variant (whiskers: 95% CI over adapter seeds)', spec: barChart(c.bars, { title: 'Component ablation (streaming NDCG@10)', yTitle: 'NDCG@10', groupTitle: '' }) });
+    const l = streamingRows(doc, [{ variant: 'dynamic', label: 'all terms' }, { variant: 'no-distill', label: '− distillation' }, { variant: 'no-ewc', label: '− EWC' }, { variant: 'no-replay', label: '− replay' }]);
+    loss.tables.push({ id: 'loss-ablation', title: 'Loss terms of the online adapters', columns: STREAM_COLUMNS, rows: l.rows, notes: [`Command: \`${doc.command}\`.`] });
+    loss.plots.push({ id: 'loss-ablation', title: 'Streaming NDCG@10 without each loss term (whiskers: 95% CI over adapter seeds)', spec: barChart(l.bars, { title: 'Loss ablation (streaming NDCG@10)', yTitle: 'NDCG@10', groupTitle: '' }) });
+  }
+  comp.unavailable.push(notAvailable('− multimodal fusion: no fused model on this commit (work package fusion, issue "Content that counts")'));
+  comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
+  loss.unavailable.push(notAvailable('contrastive and margin terms: the aligner / fusion losses are not ablated by any evaluation on this commit (work package fusion)'));
+  return [comp, loss];
+}
+
+/** A generic table of an eval document of another evaluation (rows + comparisons). */
+function externalTables(docs: EvalJson[], idPrefix: string): Table[] {
+  return docs.map((doc, i) => ({
+    id: `${idPrefix}-${i + 1}`,
+    title: `${doc.evaluation}: ${doc.dataset} / ${doc.split} (${doc.phase})`,
+    columns: ['model', 'variant', 'metric', 'protocol', 'mean ± 95% CI', 'seeds', 'n'],
+    rows: doc.rows.map((r) => [r.model, r.variant, r.metric, r.protocol, fmtFigure({ ...r, perSeed: [], over: 'none' }), `${r.perSeed.length} (${r.seedRole})`, `${r.n} ${r.unit}`]),
+    notes: [
+      ...doc.comparisons.map((c) => `${c.model}/${c.variant} vs ${c.baseline}/${c.baselineVariant}, ${c.metric} (${c.protocol}): Δ ${fmtSigned(c.meanDiff)}, ${c.test} over ${c.n} ${c.pairing}, p ${fmtP(c.p)}, ${c.effectSize.name} ${c.effectSize.value?.toFixed(2) ?? '∞'}`),
+      `Command: \`${doc.command}\` (commit ${doc.commit ?? 'unknown'}, ${doc.createdAt}).`,
+    ],
+  }));
+}
+
+function externalSection(inp: ReportInputs, id: string, title: string, intro: string, kinds: string[], why: string): Section {
+  const docs = inp.external.filter((d) => kinds.includes(d.evaluation));
+  return { id, title, intro: [intro], tables: externalTables(docs, id), plots: [], unavailable: docs.length ? [] : [notAvailable(why)] };
+}
+
+function coldSection(inp: ReportInputs): Section {
+  const s = externalSection(inp, 'cold-start', 'Cold start', 'Cold split: leave-one-out test rows whose item has fewer than 5 training interactions (the items a CF backbone knows least). Models are the leave-one-out ones (same training rows).', ['cold-items'], 'no cold-item evaluation (EvalJson, evaluation "cold-items") under $LLMREC_HOME/results (work package fusion)');
+  const bars: BarDatum[] = [];
+  const tables: Table[] = [];
+  for (const d of inp.datasets) {
+    const methods = METHODS.filter((m) => runsOf(inp, d, 'cold', m.model).length);
+    if (!methods.length) continue;
+    const r = rankingTable(inp, d, 'cold', `cold-${d}`, `${datasetLabel(d)} — cold split (test)`, methods);
+    const n = runsOf(inp, d, 'cold', methods[0]!.model)[0]?.users ?? 0;
+    r.table.notes.push(`${n} test users. Commands: ${[...r.commands].join('; ')}.`);
+    tables.push(r.table);
+    bars.push(...r.bars);
+  }
+  s.tables.unshift(...tables);
+  if (tables.length) s.unavailable = s.unavailable.filter((u) => !u.includes('cold-items')).concat(inp.external.some((x) => x.evaluation === 'cold-items') ? [] : [notAvailable('content-based cold-item models (fused, text tower): no "cold-items" evaluation on this commit (work package fusion)')]);
+  if (bars.length) s.plots.push({ id: 'cold-start', title: 'Cold split: full-ranking NDCG@10 (whiskers: 95% CI over training seeds)', spec: barChart(bars, { title: 'Cold start, NDCG@10', yTitle: 'NDCG@10', groupTitle: 'dataset' }) });
+  return s;
+}
+
+function trainRows(train: TrainRecord[]): string[][] {
+  const by = new Map<string, TrainRecord[]>();
+  for (const t of train) by.set(t.dataset, [...(by.get(t.dataset) ?? []), t]);
+  return [...by.entries()].map(([d, ts]) => {
+    const spe = ts.map((t) => t.secPerEpoch);
+    const tot = ts.map((t) => Object.values(t.timings).reduce((a, x) => a + x, 0));
+    const cpu = ts.map((t) => (t.sasrecCpuSeconds === null ? '—' : `${(t.sasrecCpuSeconds / 3600).toFixed(2)} h`)).join(' / ');
+    return [datasetLabel(d), `${(spe.reduce((a, x) => a + x, 0) / spe.length).toFixed(2)} s (seeds: ${spe.map((x) => x.toFixed(1)).join(' / ')})`, ts.map((t) => t.epochs).join(' / '), cpu, tot.map((x) => `${x.toFixed(0)} s`).join(' / '), ts.some((t) => t.stoppedByTime) ? 'time budget' : 'early stopping', ts.map((t) => t.key).join(', ')];
+  });
+}
+
+function efficiencySection(inp: ReportInputs): Section {
+  const s: Section = { id: 'efficiency', title: 'Efficiency', intro: ['Training time comes from this report\'s own training runs (shared 2-core machine: other jobs ran at the same time, so seconds vary with load). Serving, LLM and adapter figures come from the last `npm run bench` records in results/ (file and date in each row); the report does not re-run benchmarks.'], tables: [], plots: [], unavailable: [] };
+  if (inp.train.length) s.tables.push({ id: 'efficiency-training', title: 'SASRec training (per training seed)', columns: ['dataset', 'wall seconds per SASRec epoch', 'epochs run', 'SASRec CPU time', 'pipeline wall seconds (sum)', 'stopped by', 'artifact keys'], rows: trainRows(inp.train), notes: ['Pipeline seconds: SASRec + aligner + ONNX export + PQ as recorded in the artifacts manifest (0 for steps reused from the cache).'] });
+  else s.unavailable.push(notAvailable('no training run in this report'));
+  const scoring = inp.runs.filter((r) => r.split === 'loo');
+  if (scoring.length) {
+    const rows = new Map<string, string[]>();
+    for (const r of scoring) {
+      const k = `${r.dataset}/${r.model}`;
+      if (!rows.has(k)) rows.set(k, [datasetLabel(r.dataset), r.model, `${((1000 * r.scoreSeconds) / Math.max(1, r.users)).toFixed(3)} ms`, `${r.fitSeconds.toFixed(1)} s`, String(r.users)]);
+    }
+    s.tables.push({ id: 'efficiency-scoring', title: 'Offline scoring cost (full ranking over all items, batches of users, 1 thread)', columns: ['dataset', 'model', 'score time per user', 'fit / load time', 'users'], rows: [...rows.values()], notes: ['First training seed of each model; the evaluation runs in Node (ONNX Runtime CPU for trained models).'] });
+  }
+  const benchRows: string[][] = [];
+  const b = (suite: string, key: string, label: string, what: string) => {
+    const f = inp.bench[suite];
+    if (!f || !f.ok) return benchRows.push([label, notAvailable(f && !f.ok ? f.why : `no results/bench-${suite}.json`), '', '']);
+    const m = f.value.metrics[key];
+    if (!m) return benchRows.push([label, notAvailable(`${f.value.file} has no ${key}`), '', '']);
+    benchRows.push([label, `${m.value} ${m.unit}`, what + (m.note ? ` — ${m.note}` : ''), `${f.value.file} (${f.value.startedAt})`]);
+  };
+  b('adapter', 'recommend_static_ms', 'full-ranking scoring per request, static (z_u given)', 'direct measure');
+  b('adapter', 'recommend_dynamic_ms', 'same with the online adapters', 'direct measure; the difference is the adapter overhead');
+  b('adapter', 'update_step_ms', 'adapter update step', 'training time per step');
+  b('adapter', 'freshness_event_to_serving_ms_median', 'freshness: event accepted → serving version trained on it (median)', '');
+  b('serving', 'e2e_recommend_p50_1conn', 'end-to-end recommend p50, 1 connection', 'for scale');
+  b('serving', 'e2e_recommend_p50', 'end-to-end recommend p50, 8 connections', 'for scale');
+  b('llm', 'decode_tokens_per_s', 'LLM decode speed (stories260K, batch 1)', 'measured; the "reference C ~3,000 tok/s" in the record is an outside figure (llama2.c on an idle machine of this kind, quoted by bench/llm.ts, not measured by the bench and undated)');
+  b('llm', 'rank20_rationale_p50', 'LLM: rank 20 candidates + rationale, p50', '');
+  b('llm', 'per_token_ms_at_end_with_cache', 'LLM: per-token latency at position 511 with KV cache', '');
+  b('bundle', 'workers_bundle_kib', 'Workers bundle size', '');
+  b('bundle', 'workers_bundle_gzip_kib', 'Workers bundle size, gzipped', '');
+  s.tables.push({ id: 'efficiency-serving', title: 'Serving, adapters, LLM (benchmark records)', columns: ['figure', 'value', 'what', 'record'], rows: benchRows, notes: ['Adapter overhead, direct measure first: the dynamic minus the static scoring time per request above; as a share of an end-to-end request it depends on concurrency (1 vs 8 connections).'] });
+  const llm = inp.bench.llm;
+  const note = llm?.ok ? llm.value.metrics.per_token_cost_last_over_first_bucket?.note : undefined;
+  const m = note?.match(/\{[^}]+\}/);
+  if (m) {
+    try {
+      const buckets = JSON.parse(m[0]) as Record<string, number>;
+      const pts: LineDatum[] = Object.entries(buckets).map(([k, v]) => ({ series: 'µs per token (KV cache)', x: Number(k.split('-')[0]), y: v }));
+      s.plots.push({ id: 'llm-latency-vs-position', title: `LLM decode cost per token vs prompt position (stories260K, CPU; ${llm!.ok ? llm!.value.file : ''})`, spec: lineChart(pts, { title: 'Per-token latency vs position', xTitle: 'position (start of 64-token bucket)', yTitle: 'µs per token' }) });
+    } catch {
+      s.unavailable.push(notAvailable('the LLM benchmark record has no per-position latency buckets'));
+    }
+  } else s.unavailable.push(notAvailable('no LLM benchmark record with per-position latency (npm run bench -- --only llm)'));
+  return s;
+}
+
+export function buildSections(inp: ReportInputs): Section[] {
+  return [
+    mainSection(inp),
+    ...ablationSections(inp),
+    externalSection(inp, 'modality-robustness', 'Modality robustness', '0 / 50 / 100 % of a modality missing at test time.', ['modality-drop'], 'no modality-drop evaluation (EvalJson, evaluation "modality-drop") under $LLMREC_HOME/results on this commit (work package fusion)'),
+    coldSection(inp),
+    externalSection(inp, 'explanation-quality', 'Explanation quality', 'Faithfulness against random evidence, coverage, diversity.', ['explanation'], 'no explanation evaluation (EvalJson, evaluation "explanation") under $LLMREC_HOME/results on this commit (work package explain)'),
+    efficiencySection(inp),
+  ];
+}
+
+export type { Plot };
