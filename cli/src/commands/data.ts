@@ -30,7 +30,8 @@ export const command: Command = {
     const nameRaw = str(values, 'dataset');
     const name = DatasetName.safeParse(nameRaw);
     if (!name.success) throw new UsageError(`unknown dataset '${nameRaw}' (known: ${DATASET_NAMES.join(', ')})`);
-    const splits = (optStr(values, 'splits') ?? SPLIT_NAMES.join(','))
+    // cold-items is seeded per evaluation seed and computed on demand by `llmrec train` / `llmrec eval`
+    const splits = (optStr(values, 'splits') ?? SPLIT_NAMES.filter((s) => s !== 'cold-items').join(','))
       .split(',')
       .filter(Boolean)
       .map((s) => {
