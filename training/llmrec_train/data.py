@@ -2,7 +2,9 @@
 
 Labels: loo/temporal/cold (int8): 0 train, 1 valid, 2 test, -1 unused. streaming (int32): -1 is the
 pre-training part (train); every windowed row (>= 0) is held out, the first one per user is the validation
-target so early stopping still has a signal.
+target so early stopping still has a signal. cold-items-s<seed> (data/src/splits/cold-items.ts): as loo for the warm
+items (1 = each user's last warm row), 2 = last row on a test-cold item, 3 = last row on a validation-cold item;
+the history of a cold target is every warm row of the user (cold items are not sequential next items).
 """
 import json
 import os
@@ -72,9 +74,42 @@ def load(ddir, split):
                 valid_hist[u] = tr
             if len(ti):
                 test[u] = it[ti[0]]
-                before = lab[: ti[0]]
-                test_hist[u] = it[: ti[0]][(before == 0) | (before == 1)]
+                if is_cold_items(split):
+                    test_hist[u] = it[(lab == 0) | (lab == 1)]
+                else:
+                    before = lab[: ti[0]]
+                    test_hist[u] = it[: ti[0]][(before == 0) | (before == 1)]
     return SeqData(n_users, n_items, train, valid, valid_hist, test, test_hist)
+
+
+def is_cold_items(split):
+    return split.startswith("cold-items")
+
+
+COLD_VALID = 3
+
+
+def load_cold(ddir, split, label=COLD_VALID):
+    """Cold targets of a cold-items split: (targets [n_users] or -1, histories = every warm row of the user, the
+    candidate items: the split's validation-cold items for label 3, its test-cold items for label 2)."""
+    meta = json.load(open(os.path.join(ddir, "splits", split + ".json"), encoding="utf-8"))
+    n_users = int(json.load(open(os.path.join(ddir, "dataset.json"), encoding="utf-8"))["counts"]["users"])
+    users = np.load(os.path.join(ddir, "interactions.user.npy")).astype(np.int64)
+    items = np.load(os.path.join(ddir, "interactions.item.npy")).astype(np.int64)
+    labels = np.load(os.path.join(ddir, "splits", split + ".npy")).astype(np.int64)
+    targets = -np.ones(n_users, np.int64)
+    hists = [np.zeros(0, np.int64) for _ in range(n_users)]
+    for r in np.flatnonzero(labels == label):
+        targets[users[r]] = items[r]
+    warm = (labels == 0) | (labels == 1)
+    order = np.argsort(users[warm], kind="stable")
+    wu, wi = users[warm][order], items[warm][order]
+    starts = np.searchsorted(wu, np.arange(n_users))
+    ends = np.searchsorted(wu, np.arange(n_users), side="right")
+    for u in range(n_users):
+        hists[u] = wi[starts[u]:ends[u]]
+    cands = np.asarray(meta["params"]["validItems" if label == COLD_VALID else "testItems"], np.int64)
+    return targets, hists, cands
 
 
 def left_pad(seqs, maxlen):
