@@ -1,8 +1,12 @@
-// Evaluation report: the JSON document written to results/ and printed by `llmrec eval --json`, a plain-text table
-// for the terminal and a Markdown table for docs — all from the same rows, so printed and stored figures agree.
+// Evaluation output. `EvalJson` (formatVersion 2) is the ONE shape of every `llmrec eval --json` document and of
+// every eval result file, whatever the split or evaluation (loo/temporal/cold ranking, streaming, and the cold-item,
+// modality-drop and explanation evaluations): flat rows {model, variant, metric, protocol, mean, ci95, perSeed, n}
+// plus comparisons {model, baseline, metric, test, p, effectSize}; documented in docs/evaluation.md ("Eval JSON").
+// `EvalReport` (formatVersion 1) is the ranking runner's internal report, from which the plain-text and Markdown
+// tables are printed and `rankingEvalJson` derives the emitted document — so printed and stored figures agree.
 import { z } from 'zod';
 import type { ModelRun, ResultRow } from './runner.ts';
-import { meanCI, pairedTTest } from './stats.ts';
+import { meanCI, pairedTTest, type PairedTest } from './stats.ts';
 
 export const TIE_RULES = {
   pessimistic: 'pessimistic: items scoring equal to the target rank above it',
@@ -51,6 +55,138 @@ export const EvalReport = z.object({
   createdAt: z.string(),
 });
 export type EvalReport = z.infer<typeof EvalReport>;
+
+/** What one row's seeds vary: nothing (deterministic, e.g. full ranking of a fixed model), the sampled negatives,
+ * the model's training, the online adapters' initialisation and sampling, or several of these. */
+export const SeedRole = z.enum(['none', 'sampling', 'training', 'adapter', 'mixed']);
+
+/** One figure: a metric of one model (variant) under one protocol, mean over seeds with its 95% CI half-width. */
+export const EvalRow = z.object({
+  model: z.string().min(1),
+  /** 'default', or what differs from the model's default (e.g. 'no-distill', 'image-missing-50%', 'seed-42'). */
+  variant: z.string().min(1),
+  /** e.g. 'NDCG@10', 'HR@10', 'Recall@20', 'faithfulness', 'coverage'. */
+  metric: z.string().min(1),
+  /** A key of the document's `protocols` (e.g. 'full', 'sampled-100', 'streaming-full'). */
+  protocol: z.string().min(1),
+  mean: z.number(),
+  /** Half-width of the 95% Student-t CI over `perSeed`; null with fewer than 2 seeds. */
+  ci95: z.number().nullable(),
+  perSeed: z.array(z.object({ seed: z.number().nullable(), value: z.number() })).min(1),
+  seedRole: SeedRole,
+  /** Units averaged into each per-seed value (users, events, explanations, ...). */
+  n: z.number().int().nonnegative(),
+  unit: z.string().min(1),
+});
+export type EvalRow = z.infer<typeof EvalRow>;
+
+/** A paired test of `model` against `baseline` on one metric; p is two-sided. */
+export const EvalComparison = z.object({
+  model: z.string(),
+  variant: z.string(),
+  baseline: z.string(),
+  baselineVariant: z.string(),
+  metric: z.string(),
+  protocol: z.string(),
+  /** e.g. 'paired-t'; `pairing` says over what the pairs are (users, events, seeds). */
+  test: z.string(),
+  pairing: z.enum(['users', 'events', 'seeds', 'items', 'explanations']),
+  n: z.number().int().nonnegative(),
+  meanDiff: z.number(),
+  /** Test statistic (t); null when the differences have zero spread and are non-zero (infinite t). */
+  statistic: z.number().nullable(),
+  p: z.number().min(0).max(1),
+  effectSize: z.object({ name: z.string(), value: z.number().nullable() }),
+});
+export type EvalComparison = z.infer<typeof EvalComparison>;
+
+export const EVAL_JSON_VERSION = 2;
+
+export const EvalJson = z.object({
+  formatVersion: z.literal(EVAL_JSON_VERSION),
+  kind: z.literal('llmrec-eval'),
+  /** 'ranking' (loo/temporal/cold), 'streaming', 'cold-items', 'modality-drop', 'explanation', ... */
+  evaluation: z.string().min(1),
+  dataset: z.string(),
+  split: z.string(),
+  phase: z.enum(['test', 'valid']),
+  /** Every protocol a row names, with its description. */
+  protocols: z.record(z.string(), z.string()),
+  ties: z.string(),
+  rows: z.array(EvalRow),
+  comparisons: z.array(EvalComparison),
+  /** Per-window (streaming) or per-step curves: points of named metrics. */
+  series: z.array(z.object({ model: z.string(), variant: z.string(), points: z.array(z.object({ x: z.number(), n: z.number(), metrics: z.record(z.string(), z.number()) })) })).default([]),
+  timing: z.array(z.object({ model: z.string(), variant: z.string(), seconds: z.record(z.string(), z.number()) })).default([]),
+  machine: z.object({ cpus: z.number(), node: z.string(), note: z.string() }),
+  command: z.string(),
+  /** git commit of the code that produced it, when known. */
+  commit: z.string().nullable().default(null),
+  createdAt: z.string(),
+  /** Evaluation-specific details that are not figures (e.g. which frozen base a streaming run used). */
+  notes: z.array(z.string()).default([]),
+}).superRefine((doc, ctx) => {
+  for (const [i, r] of doc.rows.entries()) if (!(r.protocol in doc.protocols)) ctx.addIssue({ code: 'custom', path: ['rows', i, 'protocol'], message: `protocol '${r.protocol}' is not described in protocols` });
+});
+export type EvalJson = z.infer<typeof EvalJson>;
+
+/** A row from per-seed values (mean and Student-t 95% CI over them). */
+export function evalRow(r: Omit<EvalRow, 'mean' | 'ci95'>): EvalRow {
+  const c = meanCI(r.perSeed.map((s) => s.value));
+  return { ...r, mean: c.mean, ci95: c.ci95 };
+}
+
+/** A comparison from a paired test (stats.ts), with Cohen's d_z as effect size; infinities become null. */
+export function evalComparison(c: Omit<EvalComparison, 'n' | 'meanDiff' | 'statistic' | 'p' | 'effectSize' | 'test'>, t: PairedTest): EvalComparison {
+  const fin = (x: number) => (Number.isFinite(x) ? x : null);
+  return { ...c, test: 'paired-t', n: t.n, meanDiff: t.meanDiff, statistic: fin(t.t), p: t.p, effectSize: { name: 'cohen-dz', value: fin(t.d) } };
+}
+
+/** Rows of one model's ranking summary (every metric, full and sampled), in the EvalJson shape. */
+export function rankingEvalJson(r: EvalReport, commit: string | null = null): EvalJson {
+  const sampledKey = `sampled-${r.protocol.negatives}`;
+  const protoKey = (p: 'full' | 'sampled') => (p === 'full' ? 'full' : sampledKey);
+  const rows: EvalRow[] = [];
+  for (const s of r.summary) {
+    const res = r.results.filter((x) => x.model === s.model && x.protocol === s.protocol);
+    for (const metric of Object.keys(s.mean)) {
+      rows.push(evalRow({
+        model: s.model, variant: 'default', metric, protocol: protoKey(s.protocol),
+        perSeed: res.map((x) => ({ seed: x.seed, value: x.metrics[metric]! })),
+        seedRole: s.protocol === 'sampled' ? 'sampling' : 'none',
+        n: res[0]?.users ?? 0, unit: r.split === 'streaming' ? 'events' : 'users',
+      }));
+    }
+  }
+  return EvalJson.parse({
+    formatVersion: EVAL_JSON_VERSION,
+    kind: 'llmrec-eval',
+    evaluation: r.split === 'streaming' ? 'streaming' : 'ranking',
+    dataset: r.dataset,
+    split: r.split,
+    phase: r.phase,
+    protocols: { full: r.protocol.full, [sampledKey]: r.protocol.sampled },
+    ties: r.protocol.ties,
+    rows,
+    comparisons: r.comparisons.map((c) => ({
+      model: c.model, variant: 'default', baseline: c.baseline, baselineVariant: 'default', metric: c.metric, protocol: 'full', test: 'paired-t',
+      pairing: r.split === 'streaming' ? 'events' : 'users', n: c.users, meanDiff: c.meanDiff, statistic: Number.isFinite(c.t) ? c.t : null, p: c.p,
+      effectSize: { name: 'cohen-dz', value: Number.isFinite(c.cohensD) ? c.cohensD : null },
+    })),
+    series: (r.series ?? []).map((s) => ({ model: s.model, variant: 'default', points: s.points.map((p) => ({ x: p.window, n: p.events, metrics: p.metrics })) })),
+    timing: r.timing.map((t) => ({ model: t.model, variant: 'default', seconds: { fit: t.fitSeconds, score: t.scoreSeconds } })),
+    machine: r.machine,
+    command: r.command,
+    commit,
+    createdAt: r.createdAt,
+    notes: [],
+  });
+}
+
+/** The figure of one (model, variant, metric, protocol) in a document, or undefined. */
+export function findRow(doc: EvalJson, q: { model: string; variant?: string; metric: string; protocol: string }): EvalRow | undefined {
+  return doc.rows.find((r) => r.model === q.model && r.variant === (q.variant ?? 'default') && r.metric === q.metric && r.protocol === q.protocol);
+}
 
 export function buildReport(args: {
   dataset: string;

@@ -1,11 +1,12 @@
-// `llmrec eval` spawned as a user runs it: --json shape (dataset, split, protocol, model, seed, metrics) on stdout,
-// results files written, and one-line usage errors.
-import { existsSync, readFileSync } from 'node:fs';
+// `llmrec eval` spawned as a user runs it: --json prints the one eval shape (EvalJson) on stdout, result files go
+// to $LLMREC_HOME/results (never the tracked results/ by default), and one-line usage errors.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { tempDirs } from '@llmrec/data/test-support/temp-dirs.ts';
-import { EvalReport } from '@llmrec/eval/report.ts';
+import { REPO_ROOT } from '@llmrec/data/index.ts';
+import { EvalJson, findRow } from '@llmrec/eval/report.ts';
 import { llmrec } from '@llmrec/data/test-support/spawn-cli.ts';
 
 const tmp = tempDirs();
@@ -18,30 +19,42 @@ describe('llmrec eval', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^llmrec eval: unknown model 'nope' \(registered: popular, itemknn/)]);
   });
 
-  it.skipIf(!SHARED)('--json prints the report for both baselines and writes results files', () => {
+  it.skipIf(!SHARED)('--json prints the one eval shape (EvalJson) for both baselines and writes it under $LLMREC_HOME by default', () => {
     const home = tmp('cli-eval-');
-    const out = join(home, 'results');
     const data = llmrec(['data', '--dataset', 'ml-100k', '--from', join(SHARED!, 'ml-100k'), '--home', home, '--splits', 'loo']);
     expect(data.code).toBe(0);
-    const r = llmrec(['eval', '--dataset', 'ml-100k', '--split', 'loo', '--model', 'popular,itemknn', '--seeds', '1,2', '--json', '--home', home, '--out', out]);
+    const tracked = readdirSync(join(REPO_ROOT, 'results')).map((f) => [f, statSync(join(REPO_ROOT, 'results', f)).mtimeMs]);
+    const r = llmrec(['eval', '--dataset', 'ml-100k', '--split', 'loo', '--model', 'popular,itemknn', '--seeds', '1,2', '--json', '--home', home]);
     expect(r.code).toBe(0);
-    const rep = EvalReport.parse(JSON.parse(r.stdout));
-    expect(rep.results.map((x) => `${x.model}/${x.protocol}/${x.seed}`)).toEqual(['popular/full/null', 'popular/sampled/1', 'popular/sampled/2', 'itemknn/full/null', 'itemknn/sampled/1', 'itemknn/sampled/2']);
-    for (const x of rep.results) {
-      expect(x).toMatchObject({ dataset: 'ml-100k', split: 'loo', users: 943 });
-      expect(Object.keys(x.metrics).sort()).toEqual(['HR@10', 'HR@20', 'HR@5', 'NDCG@10', 'NDCG@20', 'NDCG@5', 'Recall@10', 'Recall@20', 'Recall@5']);
+    const doc = EvalJson.parse(JSON.parse(r.stdout));
+    expect(doc).toMatchObject({ formatVersion: 2, kind: 'llmrec-eval', evaluation: 'ranking', dataset: 'ml-100k', split: 'loo', phase: 'test' });
+    expect(Object.keys(doc.protocols).sort()).toEqual(['full', 'sampled-100']);
+    const metrics = ['HR@10', 'HR@20', 'HR@5', 'NDCG@10', 'NDCG@20', 'NDCG@5', 'Recall@10', 'Recall@20', 'Recall@5'];
+    for (const model of ['popular', 'itemknn']) {
+      expect(doc.rows.filter((x) => x.model === model && x.protocol === 'full').map((x) => x.metric).sort()).toEqual(metrics);
+      for (const m of metrics) {
+        const full = findRow(doc, { model, metric: m, protocol: 'full' })!;
+        expect(full).toMatchObject({ n: 943, unit: 'users', seedRole: 'none', ci95: null });
+        expect(full.perSeed).toEqual([{ seed: null, value: full.mean }]);
+        const sampled = findRow(doc, { model, metric: m, protocol: 'sampled-100' })!;
+        expect(sampled.perSeed.map((s) => s.seed)).toEqual([1, 2]);
+        expect(sampled.seedRole).toBe('sampling');
+        expect(sampled.mean).toBeCloseTo((sampled.perSeed[0]!.value + sampled.perSeed[1]!.value) / 2, 12);
+      }
       // LOO has one target: Recall = HR, NDCG <= HR, and metrics grow with K
-      expect(x.metrics['Recall@10']).toBe(x.metrics['HR@10']);
-      expect(x.metrics['NDCG@10']!).toBeLessThanOrEqual(x.metrics['HR@10']!);
-      expect(x.metrics['HR@20']!).toBeGreaterThanOrEqual(x.metrics['HR@10']!);
+      const v = (m: string) => findRow(doc, { model, metric: m, protocol: 'full' })!.mean;
+      expect(v('Recall@10')).toBe(v('HR@10'));
+      expect(v('NDCG@10')).toBeLessThanOrEqual(v('HR@10'));
+      expect(v('HR@20')).toBeGreaterThanOrEqual(v('HR@10'));
     }
     // sampled ranking is far easier than full ranking
-    const full = rep.results.find((x) => x.model === 'itemknn' && x.protocol === 'full')!;
-    const sampled = rep.results.find((x) => x.model === 'itemknn' && x.seed === 1)!;
-    expect(sampled.metrics['NDCG@10']!).toBeGreaterThan(2 * full.metrics['NDCG@10']!);
-    expect(rep.comparisons[0]).toMatchObject({ model: 'itemknn', baseline: 'popular', metric: 'NDCG@10', users: 943 });
-    expect(existsSync(join(out, 'eval-ml-100k-loo-popular+itemknn.json'))).toBe(true);
+    expect(findRow(doc, { model: 'itemknn', metric: 'NDCG@10', protocol: 'sampled-100' })!.perSeed[0]!.value).toBeGreaterThan(2 * findRow(doc, { model: 'itemknn', metric: 'NDCG@10', protocol: 'full' })!.mean);
+    expect(doc.comparisons[0]).toMatchObject({ model: 'itemknn', baseline: 'popular', metric: 'NDCG@10', n: 943, pairing: 'users', test: 'paired-t', effectSize: { name: 'cohen-dz' } });
+    const out = join(home, 'results');
+    expect(EvalJson.parse(JSON.parse(readFileSync(join(out, 'eval-ml-100k-loo-popular+itemknn.json'), 'utf8'))).rows).toEqual(doc.rows);
     expect(readFileSync(join(out, 'eval-ml-100k-loo-popular+itemknn.md'), 'utf8')).toMatch(/\| itemknn \| full \|/);
+    // the tracked results/ folder is left alone unless --out names it
+    expect(readdirSync(join(REPO_ROOT, 'results')).map((f) => [f, statSync(join(REPO_ROOT, 'results', f)).mtimeMs])).toEqual(tracked);
     expect(r.stderr).toMatch(/eval itemknn done: 943\/943 users/);
   });
 });

@@ -1,14 +1,17 @@
 // `llmrec eval`: run registered models (eval/src/models/registry.ts) on a prepared dataset and split, print a table
-// (or --json on stdout) and write results/eval-<dataset>-<split>-<models>.{json,md}.
+// (or --json on stdout: the one eval shape, EvalJson in eval/src/report.ts) and write
+// <out>/eval-<dataset>-<split>-<models>.{json,md}, <out> = $LLMREC_HOME/results unless --out names a folder
+// (the tracked results/ folder is refreshed only on purpose: --out results).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, readSplit, REPO_ROOT, SHARED_FOLDER, sharedDataDir, SPLIT_NAMES, SplitName, splitExists, computeSplit, writeSplit } from '@llmrec/data/index.ts';
+import { DATASET_NAMES, DatasetName, datasetDir, DatasetNotFoundError, llmrecHome, prepareDataset, readDataset, readSplit, SHARED_FOLDER, sharedDataDir, SPLIT_NAMES, SplitName, splitExists, computeSplit, writeSplit } from '@llmrec/data/index.ts';
 import { evaluateDataset } from '@llmrec/eval/evaluate.ts';
 import { MODELS } from '@llmrec/eval/models/registry.ts';
-import { formatMarkdown, formatTable } from '@llmrec/eval/report.ts';
+import { formatMarkdown, formatTable, rankingEvalJson } from '@llmrec/eval/report.ts';
 import { ABLATION_MODELS, isStreamingTable, runStreamingTable } from '@llmrec/eval/streaming/cli-table.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
+import { gitCommit } from '../git-commit.ts';
 import { log, progress } from '../progress.ts';
 
 function list(values: Record<string, unknown>, name: string, fallback: string): string[] {
@@ -46,7 +49,7 @@ export const command: Command = {
     negatives: { type: 'string', description: 'sampled negatives per user (default 100)' },
     ks: { type: 'string', description: 'cut-offs (default 5,10,20)' },
     home: { type: 'string', description: 'root of prepared datasets (default $LLMREC_HOME or ./.llmrec)' },
-    out: { type: 'string', description: 'results folder (default <repo>/results)' },
+    out: { type: 'string', description: 'folder for the result files (default $LLMREC_HOME/results; `--out results` refreshes the tracked ones)' },
     'no-write': { type: 'boolean', description: 'do not write result files' },
     json: { type: 'boolean', description: 'print the report as JSON on stdout (progress stays on stderr)' },
     ablation: { type: 'boolean', description: `streaming: run ${ABLATION_MODELS.join(',')}` },
@@ -95,12 +98,13 @@ export const command: Command = {
       if (base !== 'auto' && base !== 'trained' && base !== 'fallback') throw new UsageError(`--base must be trained or fallback, got '${base}'`);
       const t = await runStreamingTable({
         ds, home, models, seeds, events: int(values, 'events', 0, 0), base,
-        out: flag(values, 'no-write') ? undefined : resolve(optStr(values, 'out') ?? join(REPO_ROOT, 'results')),
+        out: flag(values, 'no-write') ? undefined : resolve(optStr(values, 'out') ?? join(home, 'results')),
         command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
+        commit: gitCommit(),
         log: (m) => log('eval', m),
       });
       for (const f of t.files) log('eval', `wrote ${f}`);
-      console.log(flag(values, 'json') ? JSON.stringify(t.result) : t.markdown);
+      console.log(flag(values, 'json') ? JSON.stringify(t.json) : t.markdown);
       return 0;
     }
     const split = readSplit(ds, splitName.data);
@@ -123,15 +127,16 @@ export const command: Command = {
       machine: { cpus: os.cpus().length, node: process.versions.node, note: `${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at start (shared machine)` },
       command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
     });
+    const doc = rankingEvalJson(report, gitCommit());
     if (!flag(values, 'no-write')) {
-      const out = resolve(optStr(values, 'out') ?? join(REPO_ROOT, 'results'));
+      const out = resolve(optStr(values, 'out') ?? join(home, 'results'));
       mkdirSync(out, { recursive: true });
       const base = join(out, `eval-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}${ties === 'random' ? '-tiesrandom' : ''}-${models.join('+')}`);
-      writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
+      writeFileSync(`${base}.json`, JSON.stringify(doc, null, 2) + '\n');
       writeFileSync(`${base}.md`, formatMarkdown(report));
       log('eval', `wrote ${base}.json and .md`);
     }
-    if (flag(values, 'json')) console.log(JSON.stringify(report));
+    if (flag(values, 'json')) console.log(JSON.stringify(doc));
     else console.log(formatTable(report));
     if (report.results.length === 0) throw new CliError('no user had a target row in this split/phase');
     return 0;

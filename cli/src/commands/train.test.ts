@@ -3,13 +3,14 @@
 // decode in TypeScript; a second run reuses every cached step.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy } from '@llmrec/data/npy.ts';
 import { REPO_ROOT } from '@llmrec/data/paths.ts';
+import { llmrec } from '@llmrec/data/test-support/spawn-cli.ts';
 import { asFloat32, createSession, int64, run } from '@llmrec/gpu-worker/onnx/index.ts';
 import { padHistories, parseArtifactsManifest } from '@llmrec/shared/artifacts.ts';
 import { adcScores, createPqIndex } from '@llmrec/shared/pq/index.ts';
@@ -108,6 +109,20 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     expect(Object.values(again.seconds).every((s) => s === 0)).toBe(true);
     expect(again.manifest.key).toBe(m.key);
   });
+
+  it('`llmrec train` writes its result files under $LLMREC_HOME/results (or --out), never into the tracked results/', () => {
+    const cfg = join(home, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify(config()));
+    const snapshot = () => readdirSync(join(REPO_ROOT, 'results')).map((f) => [f, statSync(join(REPO_ROOT, 'results', f)).mtimeMs]);
+    const tracked = snapshot();
+    const args = ['train', '--dataset', 'synthetic', '--dataset-dir', ds, '--home', home, '--config', cfg];
+    expect(llmrec(args).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(home, 'results', 'train-synthetic-loo.json'), 'utf8'))).toMatchObject({ dataset: 'synthetic', split: 'loo' });
+    const out = join(home, 'elsewhere');
+    expect(llmrec([...args, '--out', out]).code).toBe(0);
+    expect(readFileSync(join(out, 'train-synthetic-loo.md'), 'utf8')).toMatch(/^# llmrec train — synthetic \/ loo/);
+    expect(snapshot()).toEqual(tracked);
+  }, 120_000);
 
   it('uses a frozen ONNX sentence encoder for item text when configured', async () => {
     const fx = join(home, 'fixture');

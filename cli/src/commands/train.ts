@@ -272,9 +272,9 @@ function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
   writeFileSync(join(dir, SERVING_BUNDLE_FILE), JSON.stringify(bundle, null, 1));
 }
 
-/** results/train-<dataset>-<split>.{json,md}: the Python-side figures of this run, with machine and timings. */
-function writeResults(m: ArtifactsManifest, wall: number, seconds: Record<string, number>): void {
-  const dir = join(REPO_ROOT, 'results');
+/** <dir>/train-<dataset>-<split>.{json,md}: the Python-side figures of this run, with machine and timings. <dir> is
+ * $LLMREC_HOME/results unless --out names another folder: the tracked results/ is refreshed only on purpose. */
+function writeResults(dir: string, m: ArtifactsManifest, wall: number, seconds: Record<string, number>): void {
   mkdirSync(dir, { recursive: true });
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine)`;
   const base = join(dir, `train-${m.dataset}-${m.split}`);
@@ -395,7 +395,8 @@ export const command: Command = {
     threads: { type: 'string', description: 'torch threads (default 1)' },
     force: { type: 'boolean', description: 'ignore cached steps' },
     json: { type: 'boolean', description: 'print the manifest as JSON on stdout' },
-    'no-results': { type: 'boolean', description: 'do not write results/train-<dataset>-<split>.{json,md}' },
+    out: { type: 'string', description: 'folder for train-<dataset>-<split>.{json,md} (default $LLMREC_HOME/results; `--out results` refreshes the tracked ones)' },
+    'no-results': { type: 'boolean', description: 'do not write train-<dataset>-<split>.{json,md}' },
   } as OptionSpec,
   async run({ values }) {
     const dataset = str(values, 'dataset');
@@ -426,7 +427,7 @@ export const command: Command = {
     log('train', `fusion test: full NDCG@10 ${f(fu.test, 'full', 'ndcg@10')} HR@10 ${f(fu.test, 'full', 'hr@10')} (modalities cf + ${Object.entries(manifest.features.modalities).map(([k, v]) => `${k}:${v.encoder}`).join(', ')}; mean gates ${Object.entries(fu.gates).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`);
     log('train', `PQ: ${manifest.metrics.pq.compressionCodes.toFixed(1)}x codes (${manifest.metrics.pq.compressionWithCodebooks.toFixed(1)}x with codebooks), rel. error ${manifest.metrics.pq.relativeReconstructionError.toFixed(4)}, NDCG@10 ratio ${manifest.metrics.pq.ndcg10Ratio.toFixed(4)}`);
     log('train', `artifacts in ${out} (wall ${wall.toFixed(1)} s; step seconds ${JSON.stringify(seconds)})`);
-    if (!flag(values, 'no-results')) writeResults(manifest, wall, seconds);
+    if (!flag(values, 'no-results')) writeResults(resolve(optStr(values, 'out') ?? join(home, 'results')), manifest, wall, seconds);
     if (flag(values, 'json')) console.log(JSON.stringify({ ...manifest, wallSeconds: wall, stepSeconds: seconds }, null, 1));
     return 0;
   },

@@ -12,6 +12,7 @@ import { mulberry32 } from '@llmrec/shared/adapter/gated-adapter.ts';
 import { defaultLearnerConfig } from '@llmrec/shared/adapter/online-learner.ts';
 import { defaultTrainConfig } from '@llmrec/shared/adapter/online-trainer.ts';
 import { baseForDataset } from './base-for-dataset.ts';
+import { EvalJson, findRow } from '../report.ts';
 import { isStreamingTable, runStreamingTable } from './cli-table.ts';
 import { runStreaming } from './replay.ts';
 
@@ -52,7 +53,9 @@ describe.skipIf(!SHARED)('streaming table through the CLI path (ML-100K, first 1
     expect(dy!.vsStaticSeeds!.p).toBeLessThanOrEqual(1);
     expect(st!.ndcg10Ci95).not.toBeNull();
     expect(t.files.every(existsSync)).toBe(true);
-    expect(JSON.parse(readFileSync(t.files[0]!, 'utf8')).rows).toHaveLength(2);
+    const doc = EvalJson.parse(JSON.parse(readFileSync(t.files[0]!, 'utf8')));
+    expect(findRow(doc, { model: 'dynamic', metric: 'NDCG@10', protocol: 'streaming-full' })!.perSeed.map((s) => s.value)).toEqual(dy!.perSeed.map((s) => s.ndcg10));
+    expect(doc.comparisons.find((c) => c.model === 'dynamic' && c.pairing === 'seeds')!.p).toBe(dy!.vsStaticSeeds!.p);
     expect(t.markdown).toMatch(/\| dynamic \|/);
   }, 240_000);
 });

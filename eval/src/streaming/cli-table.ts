@@ -5,6 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '@llmrec/data/index.ts';
+import type { EvalJson } from '../report.ts';
+import { streamingEvalJson } from '../report/streaming-json.ts';
 import { formatAblation, runAblation, VARIANTS, type AblationResult, type BaseKind } from './ablation.ts';
 import { trainedArtifactsExist } from './trained-base.ts';
 
@@ -27,11 +29,15 @@ export interface StreamingTableOptions {
   /** Results folder; undefined = do not write. */
   out?: string;
   command: string;
+  /** git commit of the code, recorded in the JSON when known. */
+  commit?: string | null;
   log: (m: string) => void;
 }
 
 export interface StreamingTable {
   result: AblationResult & { command: string; wallSeconds: number; machine: string };
+  /** The same figures in the one eval JSON shape (what is written and printed by --json). */
+  json: EvalJson;
   markdown: string;
   files: string[];
 }
@@ -47,16 +53,19 @@ export async function runStreamingTable(o: StreamingTableOptions): Promise<Strea
   const t = performance.now();
   const res = await runAblation(o.ds, o.home, o.models, o.seeds, o.log, o.events, kind);
   const wallSeconds = (performance.now() - t) / 1000;
-  const machine = `${(await import('node:os')).cpus().length} CPUs, shared with other jobs`;
+  const os = await import('node:os');
+  const machine = `${os.cpus().length} CPUs, shared with other jobs`;
   const result = { ...res, command: o.command, wallSeconds, machine };
+  const json = streamingEvalJson(res, { command: o.command, wallSeconds, commit: o.commit ?? null,
+    machine: { cpus: os.cpus().length, node: process.versions.node, note: `${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine)` } });
   const markdown = `${formatAblation(res)}\n\n\`${o.command}\` — wall time ${wallSeconds.toFixed(0)} s (${machine})\n`;
   const files: string[] = [];
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
     const stem = join(o.out, `eval-${o.ds.meta.name}-streaming-${o.models.join('+')}${o.events ? `-events${o.events}` : ''}-${kind}`);
-    writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(`${stem}.json`, JSON.stringify(json, null, 2) + '\n');
     writeFileSync(`${stem}.md`, markdown);
     files.push(`${stem}.json`, `${stem}.md`);
   }
-  return { result, markdown, files };
+  return { result, json, markdown, files };
 }
