@@ -2,10 +2,11 @@
 // of the canonical dataset (docs/dataset-format.md) and of the serving bundle's item-latent table. Runtime-neutral
 // (bytes in, typed array out; no node:*), so data/ and the GPU worker share one parser; file I/O stays with them.
 
-export type NpyArray = Int8Array | Int32Array | Float32Array | Float64Array;
+export type NpyArray = Int8Array | Uint8Array | Int32Array | Float32Array | Float64Array;
 
 const DESCR: Array<[string, new (n: number) => NpyArray, number]> = [
   ['|i1', Int8Array, 1],
+  ['|u1', Uint8Array, 1],
   ['<i4', Int32Array, 4],
   ['<f4', Float32Array, 4],
   ['<f8', Float64Array, 8],
@@ -13,6 +14,7 @@ const DESCR: Array<[string, new (n: number) => NpyArray, number]> = [
 
 function descrOf(a: NpyArray): string {
   if (a instanceof Int8Array) return '|i1';
+  if (a instanceof Uint8Array) return '|u1';
   if (a instanceof Int32Array) return '<i4';
   if (a instanceof Float32Array) return '<f4';
   return '<f8';
@@ -71,7 +73,7 @@ export interface DecodedNpy {
   shape: number[];
 }
 
-/** Decode .npy bytes written by encodeNpy or by NumPy (versions 1.0-3.0, the four dtypes above, C order). */
+/** Decode .npy bytes written by encodeNpy or by NumPy (versions 1.0-3.0, the dtypes above, C order). */
 export function decodeNpy(buf: ArrayBuffer | Uint8Array, what = 'npy'): DecodedNpy {
   const bytes = asBytes(buf);
   const { descr, shape, offset: off } = parseNpyHeader(bytes, what);

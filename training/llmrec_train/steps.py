@@ -24,9 +24,10 @@ def run_sasrec(ddir, split, cfg, out, inputs, device):
 
     data = D.load(ddir, split)
     log(f"sasrec: {data.n_users} users, {data.n_items} items, loss={cfg.get('loss', DEFAULTS['loss'])}")
-    model, metrics = train(data, cfg, out, device)
+    data = D.with_prefix_users(data, int(cfg.get("prefix_users", 0)), int(cfg.get("seed", 42)))
+    model, metrics = train(data, {k: v for k, v in cfg.items() if k != "prefix_users"}, out, device)
     full_cfg = {**DEFAULTS, **cfg}
-    torch.save({"state": model.state_dict(), "config": full_cfg, "n_items": data.n_items}, os.path.join(out, "sasrec.pt"))
+    torch.save({"state": model.state_dict(), "config": {k: v for k, v in full_cfg.items() if k != "prefix_users"}, "n_items": data.n_items}, os.path.join(out, "sasrec.pt"))
     ck = os.path.join(out, "checkpoint.pt")
     if os.path.exists(ck):
         os.remove(ck)

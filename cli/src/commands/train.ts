@@ -186,7 +186,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
   const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
   const alignerCfg = { ...o.config.aligner, text: await resolveTextFeatures(o, o.config.aligner.text as Cfg | undefined) };
   const aligner = await runStep(o, 'aligner', alignerCfg, { sasrec }, base);
-  const features: ResolvedFeatures = await resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features, runPython });
+  const features: ResolvedFeatures = resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features });
   const fusionCfg = { ...o.config.fusion, features: { dir: features.dir } };
   const fusion = await runStep(o, 'fusion', fusionCfg, { sasrec, aligner }, base, { ...o.config.fusion, features: features.sha256 });
   const exp = await runStep(o, 'export', {}, { sasrec, aligner, fusion }, base);

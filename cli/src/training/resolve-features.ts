@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FEATURES_MANIFEST_FILE, featuresDir, parseFeaturesManifest, type FeaturesManifest } from '@llmrec/shared/features.ts';
-import { REPO_ROOT } from '@llmrec/data/index.ts';
+import { tfidfFeaturesDir } from '@llmrec/eval/models/tfidf-features.ts';
 import { CliError } from '../command.ts';
 import { log } from '../progress.ts';
 
@@ -18,8 +18,6 @@ export interface ResolvedFeatures {
   manifest: FeaturesManifest;
   origin: 'given' | 'encoders' | 'hashed-tfidf';
 }
-
-type RunPython = (args: string[], logFile: string, onEvent: (e: Record<string, unknown>) => void) => Promise<void>;
 
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -41,16 +39,11 @@ function readChecked(dir: string, itemsSha: string, origin: ResolvedFeatures['or
   return { dir, sha256: sha256(raw), manifest, origin };
 }
 
-export async function resolveFeatures(o: { home: string; dataset: string; datasetDir: string; given?: string; runPython: RunPython }): Promise<ResolvedFeatures> {
+export function resolveFeatures(o: { home: string; dataset: string; datasetDir: string; given?: string }): ResolvedFeatures {
   const itemsSha = sha256(readFileSync(join(o.datasetDir, 'items.jsonl')));
   if (o.given) return readChecked(resolve(o.given), itemsSha, 'given');
   const enc = featuresDir(o.home, o.dataset);
   if (existsSync(join(enc, FEATURES_MANIFEST_FILE))) return readChecked(enc, itemsSha, 'encoders');
-  const code = sha256(readFileSync(join(REPO_ROOT, 'training', 'llmrec_train', 'text_features.py')) + sha256(readFileSync(join(REPO_ROOT, 'training', 'llmrec_train', 'features.py'))));
-  const dir = join(o.home, 'cache', 'features', o.dataset, `hashed-tfidf-${sha256(itemsSha + code).slice(0, 16)}`);
-  if (!existsSync(join(dir, FEATURES_MANIFEST_FILE))) {
-    log('train', `features: no encoder features at ${enc}; writing hashed TF-IDF text features to ${dir}`);
-    await o.runPython(['tfidf-features', '--dataset-dir', o.datasetDir, '--config', JSON.stringify({ dim: 2048 }), '--out', dir], join(o.home, 'cache', 'features', `${o.dataset}-tfidf.log`), () => {});
-  }
-  return readChecked(dir, itemsSha, 'hashed-tfidf');
+  log('train', `features: no encoder features at ${enc} (llmrec features); the text modality is hashed TF-IDF`);
+  return readChecked(tfidfFeaturesDir(o.home, o.dataset, o.datasetDir, 2048, (m) => log('train', m)), itemsSha, 'hashed-tfidf');
 }
