@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { Dataset, Split } from '@llmrec/data/index.ts';
 import { DEFAULT_KS, metricNames } from './metrics/ranking.ts';
 import { loadModel } from './models/registry.ts';
-import type { ModalityDrop } from './models/types.ts';
+import type { ModalityDrop, ModelSpec } from './models/types.ts';
 import { EVAL_JSON_VERSION, evalComparison, EvalJson, evalRow, SeedRole, TIE_RULES, type EvalComparison, type EvalRow } from './report.ts';
 import { buildCases, runModel, type Protocol } from './runner.ts';
 import { pairedTTest } from './stats.ts';
@@ -51,11 +51,13 @@ export function modalityDropGrid(modalities: readonly string[]): Variant[] {
   return out;
 }
 
-export async function evaluateSeeded(ds: Dataset, models: string[], o: SeededEvalOptions): Promise<{ json: EvalJson; markdown: string }> {
+/** `models`: registered names, or specs (tests). */
+export async function evaluateSeeded(ds: Dataset, modelList: (string | ModelSpec)[], o: SeededEvalOptions): Promise<{ json: EvalJson; markdown: string }> {
   const ks = o.ks ?? DEFAULT_KS;
   const phase = o.phase ?? 'test';
   const variants = o.variants ?? [{ name: 'default', drop: [] }];
-  const specs = await Promise.all(models.map(loadModel));
+  const specs = await Promise.all(modelList.map((m) => (typeof m === 'string' ? loadModel(m) : m)));
+  const models = specs.map((s) => s.name);
   const perSeed = new Map<Key, { seed: number; metrics: Record<string, number>; users: number }[]>();
   const perUser = new Map<Key, Float64Array[]>(); // NDCG@10 per user, one array per seed
   const timing = new Map<string, number>();

@@ -164,8 +164,13 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     expect(Math.max(...warm.map((i) => Math.abs((zi.data[i * dim] as number) - (cfl.data[i * dim] as number))))).toBeGreaterThan(0); // warm items: CF + content, not content alone
     const cScores = await (await contentModel.create(ctx)).score(req);
     const n = data.nItems;
-    const q = Array.from({ length: dim }, (_, j) => (zc[1 * dim + j]! + zc[2 * dim + j]! + zc[3 * dim + j]!) / 3);
-    for (let i = 0; i < n; i++) expect(cScores[i]).toBeCloseTo(q.reduce((a, v, j) => a + v * zc[i * dim + j]!, 0), 4);
+    const unit = (i: number) => {
+      const row = Array.from(zc.subarray(i * dim, (i + 1) * dim));
+      const norm = Math.hypot(...row);
+      return row.map((v) => v / norm);
+    };
+    const q = Array.from({ length: dim }, (_, j) => (unit(1)[j]! + unit(2)[j]! + unit(3)[j]!) / 3);
+    for (let i = 0; i < n; i++) expect(cScores[i]).toBeCloseTo(q.reduce((a, v, j) => a + v * unit(i)[j]!, 0), 4);
   }, 240_000);
 
   it('`llmrec train` writes its result files under $LLMREC_HOME/results (or --out), never into the tracked results/', () => {

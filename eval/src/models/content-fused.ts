@@ -2,8 +2,9 @@
 // - fused: the production path, z_u (user encoder ONNX) . item latents; the latents are the shipped fused table
 //   (items without training interactions: content alone), or, under a test-time modality drop or a single-modality
 //   variant, recomputed by fusion-tower.onnx from the CF latents and the features.
-// - content: the content tower alone on both sides, no collaborative signal anywhere: items = content-tower latents,
-//   user = mean of the content latents of the history items.
+// - content: the content tower alone on both sides, no collaborative signal anywhere: a candidate's score is the cosine
+//   of its content latent to the mean of the (unit) content latents of the user's last 50 history items (cosine and
+//   the last 50 chosen over the plain dot product and the whole history on the cold-items validation items).
 // `-text` / `-image` / `-audio` keep only that content modality (the CF path of `fused` stays).
 import { decodeNpy } from '@llmrec/data/npy.ts';
 import { applyDrops, keepModalities, readContentFeatures, towerLatents, type ItemInputs } from './item-towers.ts';
@@ -34,21 +35,28 @@ async function itemInputs(ctx: FitContext, only: string | undefined) {
 function makeContent(only?: string): ModelSpec {
   return {
     name: only ? `content-${only}` : 'content',
-    description: `content tower alone${only ? ` (${only} only)` : ''}: user = mean content latent of the history, items = content latents`,
+    description: `content tower alone${only ? ` (${only} only)` : ''}: cosine of an item's content latent to the mean unit content latent of the last 50 history items`,
     async create(ctx) {
       const { art, n, inputs } = await itemInputs(ctx, only);
       const s = await art.session('contentTower');
       const dim = art.manifest.contentTower.dim;
       const z = await towerLatents(s, art.manifest.contentTower, inputs);
       await s.session.release();
+      for (let i = 0; i < n; i++) {
+        const row = z.subarray(i * dim, (i + 1) * dim);
+        const norm = Math.hypot(...row);
+        if (norm > 0) for (let j = 0; j < dim; j++) row[j]! /= norm;
+      }
+      const maxlen = art.manifest.input.maxlen;
       return {
         score(req) {
           const out = new Float32Array(req.users.length * n);
           const q = new Float32Array(dim);
           req.histories.forEach((h, b) => {
             q.fill(0);
-            for (const i of h) for (let j = 0; j < dim; j++) q[j]! += z[i * dim + j]!;
-            for (let j = 0; j < dim; j++) q[j]! /= Math.max(1, h.length);
+            const last = h.subarray(Math.max(0, h.length - maxlen));
+            for (const i of last) for (let j = 0; j < dim; j++) q[j]! += z[i * dim + j]!;
+            for (let j = 0; j < dim; j++) q[j]! /= Math.max(1, last.length);
             dot(q, z, n, dim, out.subarray(b * n, (b + 1) * n));
           });
           return out;
