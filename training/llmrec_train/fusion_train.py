@@ -102,6 +102,8 @@ def train(sasrec, aligner, data, feats, present, cfg, cold_valid=None):
         r = {"warm": evaluate(score_with(latents(pres0)), data.valid_hist, data.valid, data.n_items, maxlen, sampled=0)["full"]}
         if cold_valid is not None:
             r["cold"] = cold_eval(score_with(latents(content_only)), *cold_valid, data.n_items, maxlen)
+            # the same targets among every item, fused latents (warm items CF + content): calibration of new vs known items
+            r["cold_all"] = evaluate(score_with(latents(pres0)), cold_valid[1], cold_valid[0], data.n_items, maxlen, sampled=0)["full"]
         return r
 
     select = cfg["select"] if cfg["select"] != "auto" else ("cold" if cold_valid is not None else "warm")
@@ -157,7 +159,8 @@ def train(sasrec, aligner, data, feats, present, cfg, cold_valid=None):
         if epoch % cfg["eval_every"] == 0 or epoch == cfg["epochs"]:
             r = validate()
             c = criterion(r)
-            history.append({"epoch": epoch, "valid_ndcg@10": r["warm"]["ndcg@10"], **({"cold_valid_ndcg@10": r["cold"]["ndcg@10"]} if "cold" in r else {}),
+            history.append({"epoch": epoch, "valid_ndcg@10": r["warm"]["ndcg@10"],
+                            **({"cold_valid_ndcg@10": r["cold"]["ndcg@10"], "cold_valid_all_items_ndcg@10": r["cold_all"]["ndcg@10"]} if "cold" in r else {}),
                             **{k: v / nb for k, v in tot.items()}})
             emit("metric", step="fusion", epoch=epoch, valid_ndcg10=r["warm"]["ndcg@10"], **({"cold_ndcg10": r["cold"]["ndcg@10"]} if "cold" in r else {}))
             if c > best:
