@@ -16,6 +16,8 @@ import { freePort, repoRoot } from './support/processes.ts';
 
 const KEY = 'workerd-key-0123456789';
 const SECRET = 'workerd-secret-0123456789';
+const PK = 'pk_workerd_0123456789abcdef';
+const SHOP = 'https://shop.example';
 const f = makeFixture();
 const tmp = mkdtempSync(join(tmpdir(), 'llmrec-workerd-edge-'));
 let redis: RedisHandle | undefined;
@@ -36,7 +38,7 @@ beforeAll(async () => {
 
   const port = await freePort();
   const inspector = await freePort();
-  const vars = { LLMREC_API_KEYS: KEY, LLMREC_WORKER_URL: worker.url, LLMREC_WORKER_SECRET: SECRET, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token, LLMREC_LOG: 'off' };
+  const vars = { LLMREC_API_KEYS: KEY, LLMREC_WORKER_URL: worker.url, LLMREC_WORKER_SECRET: SECRET, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token, LLMREC_LOG: 'off', LLMREC_PUBLISHABLE_KEYS: JSON.stringify([{ key: PK, origins: [SHOP, 'self'] }]) };
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', join(tmp, 'state'), '--show-interactive-dev-session=false', '--log-level', 'warn'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   wrangler = spawn(join(repoRoot, 'node_modules/.bin/wrangler'), args, {
@@ -100,3 +102,25 @@ it('serves the edge on workerd: readyz, ranking with titles, events reflected by
   expect(bad.status).toBe(400);
   expect(bad.json.problems[0].path).toBe('k');
 }, 60_000);
+
+it('serves publishable keys, CORS and the demo page on workerd (issue 13)', async () => {
+  const pre = (origin: string) => fetch(`${url}/v1/recommend`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+  const granted = await pre(SHOP);
+  expect(granted.status).toBe(204);
+  expect(granted.headers.get('access-control-allow-origin')).toBe(SHOP);
+  expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  const asPk = (body: unknown) => fetch(`${url}/v1/recommend`, { method: 'POST', headers: { authorization: `Bearer ${PK}`, origin: SHOP, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const session = await asPk({ sessionId: 's_workerd_0123456789', k: 3 });
+  expect(session.status).toBe(200);
+  expect(session.headers.get('access-control-allow-origin')).toBe(SHOP);
+  expect((await session.json()).source).toBe('popular');
+  expect((await asPk({ userId: 'u1' })).status).toBe(403);
+  const demo = await fetch(`${url}/demo`);
+  expect(demo.status).toBe(200);
+  expect(await demo.text()).toContain(`api-key="${PK}"`); // the key listing 'self' (the Worker's own origin)
+  const js = await fetch(`${url}/demo/widget.js`);
+  expect(js.headers.get('content-type')).toContain('javascript');
+  expect(await js.text()).toContain('llmrec-recommendations');
+  // No image store on Workers: posters answer 404 and the widget shows the title's initial instead.
+  expect((await fetch(`${url}/media/items/1`)).status).toBe(404);
+}, 30_000);

@@ -12,6 +12,7 @@ export const commands: Record<string, Entry> = {
   demo: lazy('run the whole system locally: data, training, worker, edge, sample recommendations', () => import('./commands/demo.ts')),
   data: lazy('prepare a dataset into the canonical form (local folder or download)', () => import('./commands/data.ts')),
   eval: lazy('evaluate a model on a prepared dataset and split', () => import('./commands/eval.ts')),
+  features: lazy('content features of a dataset through the frozen text/image/audio encoders', () => import('./commands/features.ts')),
   train: lazy('run the offline pipeline: SASRec, base aligner, ONNX export, PQ', () => import('./commands/train.ts')),
   publish: lazy('load an artifacts bundle into a KV backend (versioned, atomic)', () => import('./commands/publish.ts')),
   serve: lazy('start the GPU worker and the edge locally', () => import('./commands/serve.ts')),

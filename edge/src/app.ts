@@ -11,6 +11,7 @@ import type { EdgeConfig } from './config.ts';
 import { ApiError, badRequest, toResponse, zodProblems } from './errors.ts';
 import { guardEventLog, guardStore } from './guarded-store.ts';
 import { apiKeyAuth } from './middleware/auth.ts';
+import { browserCors } from './middleware/cors.ts';
 import { jsonOnly, limitBody } from './middleware/json-body.ts';
 import { createRateLimiter, type RateLimiter } from './kv/ratelimit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -23,6 +24,9 @@ import { registerHealth } from './routes/health.ts';
 import { registerItems } from './routes/items.ts';
 import { registerRecommend } from './routes/recommend.ts';
 import type { WorkerClient } from './worker-client.ts';
+import { registerDemo } from './routes/demo.ts';
+import { gorseErrorsAsText, registerGorse } from './routes/gorse.ts';
+import { registerItemImages, type ItemImageSource } from './web/item-images.ts';
 
 /** Swagger UI version the Workers docs page loads from the CDN; equal to the swagger-ui-dist the Node edge serves (tested). */
 export const SWAGGER_UI_VERSION = '5.35.0';
@@ -36,6 +40,10 @@ export interface AppDeps {
   clock?: () => number;
   /** Defaults to the KV layer's limiter for this store (Redis-shared or in-process) from config.rateLimit. */
   rateLimiter?: RateLimiter;
+  /** Limiter per publishable key and client address; defaults like rateLimiter, from config.publishableRateLimit. */
+  addressRateLimiter?: RateLimiter;
+  /** Item images (posters) for GET /media/items/{id}; absent: 404 (e.g. Workers without an image store). */
+  itemImages?: ItemImageSource;
   /** One structured line per request; default: JSON on stdout unless config.log is 'off'. */
   log?: (line: Record<string, unknown>) => void;
   /**
@@ -79,7 +87,11 @@ export function createApp(deps: AppDeps): EdgeApp {
     c.res.headers.set('server-timing', `total;dur=${ms.toFixed(2)}, worker;dur=${workerMs.toFixed(2)}, edge;dur=${(ms - workerMs).toFixed(2)}`);
     log({ t: new Date(clock()).toISOString(), requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100, workerMs: Math.round(workerMs * 100) / 100, key: c.get('keyId'), degraded: c.get('degraded') || undefined });
   });
-  app.use('/v1/*', limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config.apiKeys), rateLimit(limiter, clock));
+  // Publishable keys (browsers): CORS first (preflights carry no key), then the same chain as secret keys.
+  const perAddress = { limiter: deps.addressRateLimiter ?? createRateLimiter(deps.store, { requests: deps.config.publishableRateLimit.requests, windowSeconds: deps.config.publishableRateLimit.windowSec, now: clock }), header: deps.config.clientAddressHeader };
+  const guard = [browserCors(deps.config.publishableKeys), limitBody(deps.config.maxBodyBytes), jsonOnly(), apiKeyAuth(deps.config), rateLimit(limiter, clock, perAddress)] as const;
+  app.use('/v1/*', ...guard);
+  app.use('/api/*', gorseErrorsAsText(), ...guard);
 
   registerHealth(app, { store, catalog, worker: deps.worker });
   const explainSource = kvExplainSource(catalog, pq, deps.config.historyMaxLen);
@@ -87,6 +99,9 @@ export function createApp(deps: AppDeps): EdgeApp {
   registerEvents(app, { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
   registerItems(app, catalog);
   registerExplain(app, { source: explainSource });
+  registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { store, events, catalog, historyMaxLen: deps.config.historyMaxLen, clock });
+  registerDemo(app, deps.config);
+  registerItemImages(app, deps.itemImages);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

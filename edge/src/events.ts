@@ -3,6 +3,7 @@
 // very next recommend sees them. Appends go one event at a time so a retried batch with some known ids
 // updates histories only for the events that are new.
 import type { EventIn, Problem } from '@llmrec/shared/api/http.ts';
+import { eventUserId } from '@llmrec/shared/api/session.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import type { EventLog, KvStore, LoggedEvent } from '@llmrec/shared/kv/store.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
@@ -32,7 +33,7 @@ export async function ingestEvents(deps: IngestDeps, batch: readonly EventIn[], 
   const fresh: LoggedEvent[] = [];
   let duplicates = 0;
   for (const e of batch) {
-    const logged: LoggedEvent = { eventId: e.eventId, userId: e.userId, itemId: e.itemId, type: e.type, ts: e.ts ?? now };
+    const logged: LoggedEvent = { eventId: e.eventId, userId: eventUserId(e), itemId: e.itemId, type: e.type, ts: e.ts ?? now };
     const r = await deps.events.append([logged]);
     if (r.added === 1) fresh.push(logged);
     else duplicates++;

@@ -5,7 +5,9 @@
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
-import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PublishedPointer } from '@llmrec/shared/kv/values.ts';
+import { HistoryEntry, ItemEvidence, ItemIndex, ItemMeta, PopularList, PqCodebooks, PqCodes, PublishedPointer } from '@llmrec/shared/kv/values.ts';
+import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
+import { pqToValues, trainPq } from '@llmrec/shared/kv/pq-quantize.ts';
 
 export interface Fixture {
   version: string;
@@ -58,4 +60,10 @@ export async function publishFixture(store: KvStore, f: Fixture): Promise<void> 
     await store.listPush(keys.history(u), hist.map((item, i) => encodeValue(HistoryEntry, { v: 1, item, ts: 1000 + i, type: 'rating' })), 200);
   }
   await store.set(keys.published(), encodeValue(PublishedPointer, { v: 1, version: f.version, dataset: 'fixture', publishedAt: new Date(0).toISOString() }));
+}
+
+/** Adds the PQ-coded item latents (what explanations read) for the fixture, as publish writes them. */
+export async function publishFixtureLatents(store: KvStore, f: Fixture): Promise<void> {
+  const v = pqToValues(trainPq(f.itemLatents, f.dim, { m: 4, k: 16, seed: 1 }), PQ_CODES_CHUNK);
+  await store.setMany([[keys.pqCodebooks(f.version), encodeValue(PqCodebooks, v.codebooks)], ...v.codes.map((c, i) => [keys.pqCodes(f.version, i), encodeValue(PqCodes, c)] as [string, string])]);
 }

@@ -1,7 +1,8 @@
 // `llmrec demo` — the README's main job: the whole system locally. Prepares ML-100K (from ../shared/data when
 // present, else downloaded), runs the offline pipeline when its artifacts are missing, publishes the catalog to
 // the embedded store, starts worker + edge, and prints real recommendations (titles) for a real user through
-// the HTTP API, then keeps serving (--once: exit after printing).
+// the HTTP API, prints (and opens) the demo page /demo, then keeps serving (--once: exit after printing).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sharedDataDir } from '@llmrec/data/paths.ts';
@@ -26,12 +27,13 @@ function step(msg: string): void {
 export const command: Command = {
   name: 'demo',
   summary: 'run the whole system locally: data, training, worker, edge, sample recommendations',
-  usage: ['llmrec demo [--port 8787] [--user 1] [--once]', 'npm run demo   (same, after installing what is missing)'].join('\n'),
+  usage: ['llmrec demo [--port 8787] [--user 1] [--once] [--no-open]', 'npm run demo   (same, after installing what is missing); the demo page is printed and opened: http://127.0.0.1:8787/demo'].join('\n'),
   options: {
     port: { type: 'string', short: 'p', description: 'edge port (default 8787; 0 = any free port)' },
     'worker-port': { type: 'string', description: 'worker port (default 8788; 0 = any free port)' },
     user: { type: 'string', short: 'u', description: 'user id to show (default 1)' },
     once: { type: 'boolean', description: 'exit after printing the recommendations (used by the test)' },
+    'no-open': { type: 'boolean', description: 'do not open the demo page in a browser (it is printed either way)' },
     'no-train': { type: 'boolean', description: 'do not run the offline pipeline; serve the baseline bundle when no trained one exists' },
     store: { type: 'string', short: 's', description: 'store spec (default: embedded SQLite under $LLMREC_HOME)' },
     device: { type: 'string', description: 'worker execution provider: auto | cpu | cuda (default auto)' },
@@ -73,6 +75,8 @@ export const command: Command = {
       await showUser(stack.edge.url, stack.apiKey, user);
       process.stderr.write(`\ndemo: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s. API docs: ${stack.edge.url}/docs\n`);
       console.log(`API docs: ${stack.edge.url}/docs`);
+      console.log(`Demo page: ${stack.edge.url}/demo`);
+      if (!flag(values, 'once') && !flag(values, 'no-open')) openInBrowser(`${stack.edge.url}/demo`);
       if (!flag(values, 'once')) {
         process.stderr.write('demo: serving; Ctrl-C to stop\n');
         await waitForSignal();
@@ -83,6 +87,23 @@ export const command: Command = {
     return 0;
   },
 };
+
+/**
+ * Opens the page in the desktop's browser when there is one (a terminal session with a display, not CI);
+ * best effort, the URL is printed anyway.
+ */
+function openInBrowser(url: string): void {
+  if (process.env.CI || !process.stdout.isTTY) return;
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    /* no opener: the URL is printed */
+  }
+}
 
 async function api(url: string, key: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${url}${path}`, {

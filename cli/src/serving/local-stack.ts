@@ -9,6 +9,7 @@ import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
 import { startEdge, type RunningEdge } from '@llmrec/edge/entry-node.ts';
 import { keepAliveFetch } from '@llmrec/edge/node-http-fetch.ts';
 import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
+import type { ItemImageSource } from '@llmrec/edge/web/item-images.ts';
 import { loadServingModel } from '@llmrec/gpu-worker/artifacts.ts';
 import type { Device } from '@llmrec/gpu-worker/onnx/index.ts';
 import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
@@ -29,6 +30,8 @@ export interface LocalStackOptions {
   apiKey?: string;
   log?: 'json' | 'off';
   edge?: Partial<EdgeConfigInput>;
+  /** Item images (posters) the edge serves at /media/items/{id} (web package: from the prepared dataset). */
+  itemImages?: ItemImageSource;
   /** Poll the store for online adapter versions (the adapter job's output) and score with them (default true). */
   adapters?: boolean;
 }
@@ -55,7 +58,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const parsed = EdgeConfig.safeParse({ apiKeys: [apiKey], workerUrl: worker.url, workerSecret: secret, log: o.log ?? 'json', llmRerank, ...o.edge });
     if (!parsed.success) throw new Error(`invalid edge configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const config = parsed.data;
-    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }) }, { port: o.port ?? 8787, host: o.host });
+    edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }), itemImages: o.itemImages }, { port: o.port ?? 8787, host: o.host });
   } catch (err) {
     await worker.close();
     throw err;

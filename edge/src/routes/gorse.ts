@@ -1,0 +1,127 @@
+// A Gorse-compatible subset (issue 13) so existing Gorse clients (e.g. gorsejs) can point at the edge:
+// POST /api/feedback, GET /api/recommend/{user}[/{category}], GET /api/item/{id}, mapped onto the same use
+// cases as /v1 (events ingest, recommend, the published catalog). Secret keys only (X-API-Key, as Gorse
+// clients send it; the publishable-key policy refuses /api/*). Item writes (POST /api/item) need the
+// catalog's item-write use case: until it exists the route answers 501 and says so.
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { PublicId, type EventIn } from '@llmrec/shared/api/http.ts';
+import { ingestEvents, type IngestDeps } from '../events.ts';
+import { ApiError, badRequest, zodProblems } from '../errors.ts';
+import { recommend, type RecommendDeps } from '../recommend.ts';
+import { waitUntil } from '../wait-until.ts';
+import { popularAnswer } from '../web/session-recommend.ts';
+import type { Catalog } from '../catalog.ts';
+import type { EdgeEnv } from './common.ts';
+
+/**
+ * Gorse servers answer errors as plain text and its clients show that text (gorsejs: GorseException.message):
+ * /api/* error bodies become their message (the JSON code and request id stay in headers and logs).
+ */
+export function gorseErrorsAsText(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (c.res.status < 400 || !c.res.headers.get('content-type')?.includes('application/json')) return;
+    const body = (await c.res.clone().json().catch(() => null)) as { error?: string; message?: string; problems?: { path: string; message: string }[] } | null;
+    if (!body?.message) return;
+    const text = [body.message, ...(body.problems ?? []).map((p) => `${p.path}: ${p.message}`)].join('; ');
+    const headers = new Headers(c.res.headers);
+    headers.set('content-type', 'text/plain; charset=utf-8');
+    if (body.error) headers.set('x-error-code', body.error);
+    c.res = new Response(text, { status: c.res.status, headers });
+  };
+}
+
+/** Gorse feedback types -> event types (same name, or the usual Gorse synonym). */
+const FEEDBACK_TYPES: Record<string, EventIn['type']> = { view: 'view', click: 'click', rating: 'rating', purchase: 'purchase', like: 'like', star: 'rating', read: 'view', watch: 'view' };
+
+const Feedback = z.object({
+  FeedbackType: z.string().refine((t) => Object.hasOwn(FEEDBACK_TYPES, t), { message: `feedback types: ${Object.keys(FEEDBACK_TYPES).join(', ')}` }),
+  UserId: PublicId,
+  ItemId: PublicId,
+  Timestamp: z.string().optional(),
+  Comment: z.string().optional(),
+});
+const FeedbackBody = z.array(Feedback).min(1).max(500);
+
+const RecommendQuery = z.object({
+  n: z.coerce.number().int().min(1).max(100).default(10),
+  offset: z.coerce.number().int().min(0).max(99).default(0),
+});
+
+/** Gorse has no event ids: the same feedback (type, user, item, time) sent twice is one event. */
+async function feedbackEventId(f: z.infer<typeof Feedback>, ts: number): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([f.FeedbackType, f.UserId, f.ItemId, ts])));
+  return `gorse-${[...new Uint8Array(d)].slice(0, 20).map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Gorse timestamps: RFC 3339 (empty or absent = now). */
+function parseTimestamp(s: string | undefined, now: number): number | null {
+  if (s === undefined || s === '' || s.startsWith('0001-01-01')) return now;
+  const t = Date.parse(s);
+  return Number.isFinite(t) && t >= 0 ? t : null;
+}
+
+export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, ingest: IngestDeps): void {
+  app.post('/api/feedback', async (c) => {
+    const parsed = FeedbackBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) throw badRequest('the body is not a Gorse feedback list', zodProblems(parsed.error));
+    const now = ingest.clock();
+    const events: EventIn[] = [];
+    const problems = [];
+    for (const [i, f] of parsed.data.entries()) {
+      const ts = parseTimestamp(f.Timestamp, now);
+      if (ts === null) problems.push({ path: `${i}.Timestamp`, message: 'expected an RFC 3339 time, e.g. 2024-05-01T12:00:00Z' });
+      else events.push({ eventId: await feedbackEventId(f, ts), userId: f.UserId, itemId: f.ItemId, type: FEEDBACK_TYPES[f.FeedbackType]!, ts });
+    }
+    if (problems.length) throw badRequest('bad feedback timestamps', problems);
+    const r = await ingestEvents(ingest, events, '');
+    return c.json({ RowAffected: r.accepted });
+  });
+
+  const recommendRoute = async (c: Context<EdgeEnv>) => {
+    const user = c.req.param('user') ?? '';
+    const category = c.req.param('category');
+    if (!PublicId.safeParse(user).success) throw badRequest('not a user id', [{ path: 'user', message: 'ids contain only letters, digits and _ . : @ -' }]);
+    if (category) throw new ApiError(400, 'bad_request', 'categories are not supported by this Gorse-compatible subset', [{ path: 'category', message: 'leave it empty' }]);
+    const q = RecommendQuery.safeParse(c.req.query());
+    if (!q.success) throw badRequest('bad query', zodProblems(q.error, '(query)'));
+    const k = Math.min(100, q.data.n + q.data.offset);
+    const deps = recommendDeps({ background: (p) => waitUntil(c, p) });
+    let ids: string[];
+    try {
+      const out = await recommend(deps, { userId: user, k, excludeSeen: true, explain: false }, c.get('requestId'));
+      ids = out.body.items.map((i) => i.id);
+    } catch (err) {
+      // Gorse answers unknown users with non-personalised items; so does this subset (the popular list).
+      if (!(err instanceof ApiError && err.code === 'unknown_user')) throw err;
+      ids = (await popularAnswer(deps, { requestId: c.get('requestId'), k, candidates: null })).items.map((i) => i.id);
+    }
+    return c.json(ids.slice(q.data.offset, q.data.offset + q.data.n));
+  };
+  app.get('/api/recommend/:user', recommendRoute);
+  app.get('/api/recommend/:user/', recommendRoute);
+  app.get('/api/recommend/:user/:category', recommendRoute);
+
+  app.get('/api/item/:id', async (c) => {
+    const id = c.req.param('id');
+    if (!PublicId.safeParse(id).success) throw badRequest('not an item id', [{ path: 'id', message: 'ids contain only letters, digits and _ . : @ -' }]);
+    const catalog: Catalog = ingest.catalog;
+    const cat = await catalog.published();
+    if (!cat) throw new ApiError(503, 'not_published', 'no catalog has been published to this store yet (run `llmrec publish`)');
+    const [m] = await catalog.items(cat, [id]);
+    if (!m) throw new ApiError(404, 'unknown_item', `no item ${id} in catalog ${cat.version}`);
+    return c.json({
+      ItemId: m.id,
+      IsHidden: false,
+      Categories: m.genres,
+      Timestamp: m.year !== undefined ? `${String(m.year).padStart(4, '0')}-01-01T00:00:00Z` : '0001-01-01T00:00:00Z',
+      Labels: m.attributes,
+      Comment: m.title,
+    });
+  });
+
+  app.post('/api/item', (c) =>
+    c.json({ error: 'not_implemented', message: 'item writes are not available on this edge yet (the catalog item-write use case); publish the catalog with `llmrec publish`', requestId: c.get('requestId') }, 501),
+  );
+}
