@@ -1,14 +1,16 @@
 // The cold-item protocol on real ML-100K: cases hold out the split's items (targets among them, histories without
 // them), `full` ranks among the held-out items only while `all-items` ranks among every item, and the seeded
 // evaluation gives one row per seed (each its own split) with paired comparisons over seeds and pooled users.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeSplit, prepareDataset, readDataset } from '@llmrec/data/index.ts';
+import { computeSplit, decodeNpy, prepareDataset, readDataset } from '@llmrec/data/index.ts';
 import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { model as popular } from './models/popular.ts';
 import { model as random } from './models/random.ts';
+import { tfidfFeaturesDir } from './models/tfidf-features.ts';
+import { model as tfidfKnn } from './models/tfidf-knn.ts';
 import type { ModelSpec } from './models/types.ts';
 import { buildCases, runModel } from './runner.ts';
 import { evaluateSeeded, modalityDropGrid } from './seeded.ts';
@@ -69,6 +71,26 @@ describe.skipIf(!SHARED)('cold-items evaluation on ML-100K', () => {
     expect(row('popular', 'full').mean).toBe(0); // held-out items have no training interaction: all tie at 0, pessimistic
     expect(r.json.comparisons.filter((c) => c.model === 'popular' && c.baseline === 'random' && c.protocol === 'full').map((c) => c.pairing).sort()).toEqual(['seeds', 'users']);
     expect(r.markdown).toMatch(/\| random \| default \|/);
+  });
+
+  it('tfidf-knn scores a candidate by the mean cosine of its hashed TF-IDF text to each history item', async () => {
+    const ds = readDataset(prep!.dir);
+    const scorer = await tfidfKnn.create({ dataset: ds, split: 'loo', labels: new Int8Array(0), trainMask: new Uint8Array(0), seed: 1, home, log: () => {} });
+    const hist = [Int32Array.of(0, 49, 180), Int32Array.of(120)];
+    const scores = await scorer.score({ users: Int32Array.of(0, 1), histories: hist, timestamps: [new Float64Array(3), new Float64Array(1)] });
+    const x = decodeNpy(readFileSync(join(tfidfFeaturesDir(home, 'ml-100k', ds.dir), 'text.npy')));
+    const dim = x.shape[1]!;
+    const row = (i: number) => (x.data as Float32Array).subarray(i * dim, (i + 1) * dim);
+    const cos = (a: Float32Array, b: Float32Array) => {
+      let d = 0, na = 0, nb = 0;
+      for (let j = 0; j < dim; j++) (d += a[j]! * b[j]!), (na += a[j]! ** 2), (nb += b[j]! ** 2);
+      return d / Math.sqrt(na * nb);
+    };
+    for (const c of [1, 171, 500, 1681]) {
+      const want = [0, 49, 180].map((h) => cos(row(h), row(c))).reduce((a, v) => a + v, 0) / 3;
+      expect(scores[c]).toBeCloseTo(want, 5);
+    }
+    expect(scores[ds.nItems + 120]).toBeCloseTo(1, 5); // an item is its own nearest text
   });
 
   it('the modality-drop grid: images, text, both at 50 % and 100 %', () => {

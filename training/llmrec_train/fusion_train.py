@@ -21,8 +21,8 @@ from .metrics import evaluate
 from .progress import emit
 
 DEFAULTS = dict(hidden=256, dropout=0.1, lr=1e-3, weight_decay=0.0, batch=1024, epochs=20, eval_every=1, patience=4,
-                w_rec=1.0, w_kd=1.0, kd_temp=1.0, w_con=0.1, con_temp=0.1, con_items=512, w_recon=0.0,
-                p_drop={"cf": 0.3, "text": 0.1, "image": 0.1, "audio": 0.1}, train_user=False, gate_hidden=16,
+                w_rec=1.0, w_kd=1.0, kd_temp=1.0, w_con=0.5, con_temp=0.1, con_items=512, w_recon=0.0,
+                p_drop={"cf": 0.6, "text": 0.1, "image": 0.1, "audio": 0.1}, train_user=False, gate_hidden=16,
                 select="auto", seed=42)
 
 

@@ -54,11 +54,11 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('trains, exports and reproduces PyTorch outputs through onnxruntime-node to 1e-4', { timeout: 240_000 }, async () => {
-    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), threads: 1, force: false });
+    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), features: 'tfidf', threads: 1, force: false });
     const m = parseArtifactsManifest(JSON.parse(readFileSync(join(res.dir, 'manifest.json'), 'utf8')));
     expect(m.items).toBe(30);
     expect(m.textFeatures.kind).toBe('hashed-tfidf');
-    expect(m.features.modalities.text?.encoder).toBe('hashed-tfidf'); // no encoder features: hashed TF-IDF text
+    expect(m.features.modalities.text?.encoder).toBe('hashed-tfidf'); // --features tfidf: hashed TF-IDF text only
     for (const f of Object.values(m.files)) {
       const buf = readFileSync(join(res.dir, f.path));
       expect(createHash('sha256').update(buf).digest('hex')).toBe(f.sha256);
@@ -114,7 +114,7 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     for (let i = 0; i < n; i++) expect(aScores[(b - 1) * n + i]).toBeCloseTo(parity.z_u[b - 1]!.reduce((acc, v, j) => acc + v * (zi.data[i * zi.shape[1]! + j] as number), 0), 3);
     expect(Array.from(pScores.subarray(0, n))).toEqual(Array.from(adcScores(pq, asFloat32(uo.z_u!).subarray(0, zi.shape[1]!))));
 
-    const again = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), threads: 1, force: false });
+    const again = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: config(), features: 'tfidf', threads: 1, force: false });
     expect(Object.values(again.seconds).every((s) => s === 0)).toBe(true);
     expect(again.manifest.key).toBe(m.key);
   });
@@ -171,6 +171,20 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     };
     const q = Array.from({ length: dim }, (_, j) => (unit(1)[j]! + unit(2)[j]! + unit(3)[j]!) / 3);
     for (let i = 0; i < n; i++) expect(cScores[i]).toBeCloseTo(q.reduce((a, v, j) => a + v * unit(i)[j]!, 0), 4);
+
+    // features that changed after training are refused, and so are features of another items.jsonl
+    const pres = join(feats, 'image.present.npy');
+    const saved = readFileSync(pres);
+    const flipped = Buffer.from(saved);
+    flipped[flipped.length - 1] = flipped[flipped.length - 1] ? 0 : 1;
+    writeFileSync(pres, flipped);
+    await expect(contentModel.create(ctx)).rejects.toThrow(/features changed since training/);
+    writeFileSync(pres, saved);
+    const other = join(home, 'features-other');
+    execFileSync(python, ['-c', `from llmrec_train.synthetic import write_features; write_features(${JSON.stringify(ds)}, ${JSON.stringify(other)})`], { cwd: join(REPO_ROOT, 'training') });
+    const fj = JSON.parse(readFileSync(join(other, 'features.json'), 'utf8'));
+    writeFileSync(join(other, 'features.json'), JSON.stringify({ ...fj, itemsSha256: '0'.repeat(64) }));
+    await expect(runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'cold-items-s3', home, config: config(), features: other, threads: 1, force: false })).rejects.toThrow(/another items\.jsonl/);
   }, 240_000);
 
   it('`llmrec train` writes its result files under $LLMREC_HOME/results (or --out), never into the tracked results/', () => {
@@ -178,7 +192,7 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     writeFileSync(cfg, JSON.stringify(config()));
     const snapshot = () => readdirSync(join(REPO_ROOT, 'results')).map((f) => [f, statSync(join(REPO_ROOT, 'results', f)).mtimeMs]);
     const tracked = snapshot();
-    const args = ['train', '--dataset', 'synthetic', '--dataset-dir', ds, '--home', home, '--config', cfg];
+    const args = ['train', '--dataset', 'synthetic', '--dataset-dir', ds, '--home', home, '--config', cfg, '--features', 'tfidf'];
     expect(llmrec(args).code).toBe(0);
     expect(JSON.parse(readFileSync(join(home, 'results', 'train-synthetic-loo.json'), 'utf8'))).toMatchObject({ dataset: 'synthetic', split: 'loo' });
     const out = join(home, 'elsewhere');
@@ -192,12 +206,12 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     execFileSync(python, ['-m', 'llmrec_train.fixtures', 'sentence-encoder', fx], { cwd: join(REPO_ROOT, 'training'), stdio: 'ignore' });
     const c = config();
     c.aligner.text = { kind: 'onnx', model: join(fx, 'encoder.onnx'), vocab: join(fx, 'vocab.txt') } as never;
-    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: c, threads: 1, force: false });
+    const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home, config: c, features: 'tfidf', threads: 1, force: false });
     expect(res.seconds.sasrec).toBe(0); // same backbone: cached
     expect(res.manifest.textFeatures.kind).toBe('precomputed');
     expect(res.manifest.textFeatures.dim).toBe(8);
     expect(res.manifest.textFeatures.source).toMatch(/^onnx:encoder\.onnx sha256:[0-9a-f]{12}$/);
-  });
+  }, 240_000);
 });
 
 function pearson(a: number[], b: number[]): number {

@@ -108,7 +108,8 @@ export interface PipelineOptions {
   config: TrainConfig;
   threads: number;
   force: boolean;
-  /** Content features folder (features.json); default $LLMREC_HOME/features/<dataset>, else hashed TF-IDF text. */
+  /** Content features: a folder (features.json), 'tfidf' (hashed TF-IDF text only), or undefined: the default
+   * encoders through `extractFeatures` into $LLMREC_HOME/features/<dataset> (cached). */
   features?: string;
   /** Artifacts folder name under artifacts/<dataset>/ (default: the split), e.g. loo-seed2 for a seed variant. */
   artifactsName?: string;
@@ -186,7 +187,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
   const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
   const alignerCfg = { ...o.config.aligner, text: await resolveTextFeatures(o, o.config.aligner.text as Cfg | undefined) };
   const aligner = await runStep(o, 'aligner', alignerCfg, { sasrec }, base);
-  const features: ResolvedFeatures = resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features });
+  const features: ResolvedFeatures = await resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features });
   const fusionCfg = { ...o.config.fusion, features: { dir: features.dir } };
   const fusion = await runStep(o, 'fusion', fusionCfg, { sasrec, aligner }, base, { ...o.config.fusion, features: features.sha256 });
   const exp = await runStep(o, 'export', {}, { sasrec, aligner, fusion }, base);
@@ -372,7 +373,8 @@ export const command: Command = {
     'Steps (each cached under $LLMREC_HOME/cache/train by a hash of data, config and code; an interrupted',
     'SASRec run resumes from its checkpoint): sasrec -> aligner -> features -> fusion -> export (ONNX opset 17) -> pq.',
     'Artifacts: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json (+ serving/serving-bundle.json for loo).',
-    'Content features: --features DIR, else $LLMREC_HOME/features/<dataset> (llmrec features), else hashed TF-IDF text.',
+    'Content features: the frozen encoders (llmrec features, cached in $LLMREC_HOME/features/<dataset>), --features DIR,',
+    'or --features tfidf (hashed TF-IDF text only, no encoders).',
     'cold-items: --split-seed picks the held-out items (artifacts in <dataset>/cold-items-s<N>); --seed N trains every',
     'step with seed N into <dataset>/<split>-seed<N> (what `llmrec eval --train-seeds` compares).',
     'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
@@ -385,7 +387,7 @@ export const command: Command = {
     'dataset-dir': { type: 'string', description: 'a canonical dataset folder to use instead of $LLMREC_HOME/datasets/<dataset>' },
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
     config: { type: 'string', description: 'JSON file {sasrec?, aligner?, fusion?, pq?} overriding the defaults' },
-    features: { type: 'string', description: 'content features folder (features.json); default $LLMREC_HOME/features/<dataset>' },
+    features: { type: 'string', description: 'content features folder (features.json) or tfidf; default: the frozen encoders into $LLMREC_HOME/features/<dataset>' },
     'text-encoder': { type: 'string', description: 'frozen ONNX sentence encoder for the aligner\'s text (default: hashed TF-IDF)' },
     'text-vocab': { type: 'string', description: 'WordPiece vocab.txt of --text-encoder' },
     loss: { type: 'string', description: 'SASRec loss: ce (full softmax) or bce (one sampled negative)' },

@@ -20,19 +20,36 @@ export interface ItemInputs {
   present: Map<string, Float32Array>;
 }
 
-/** Reads the content features folder recorded in the artifacts; `sha256` must match its features.json. */
-export function readContentFeatures(dir: string, sha256: string, nItems: number): ItemInputs {
+/**
+ * Content hash of a features folder: the items it describes and, per modality, the encoder and the sha256 of the
+ * feature table and of the presence vector. Not the bytes of features.json, which `llmrec features` rewrites (with a
+ * new createdAt) on every run even when nothing changed.
+ */
+export function featuresKey(dir: string): string {
   const file = join(dir, FEATURES_MANIFEST_FILE);
-  const raw = readFileSync(file);
-  const got = createHash('sha256').update(raw).digest('hex');
-  if (got !== sha256) throw new Error(`${file} changed since training (sha256 ${got.slice(0, 12)}..., artifacts say ${sha256.slice(0, 12)}...): retrain`);
-  const m = parseFeaturesManifest(JSON.parse(raw.toString('utf8')), file);
+  const m = parseFeaturesManifest(JSON.parse(readFileSync(file, 'utf8')), file);
+  const h = createHash('sha256').update(m.itemsSha256);
+  for (const [name, spec] of Object.entries(m.modalities)) {
+    if (!spec) continue;
+    h.update(`${name}\0${spec.encoder.id}\0${spec.encoder.onnxSha256}\0${spec.fileSha256}\0`).update(readFileSync(join(dir, spec.present)));
+  }
+  return h.digest('hex');
+}
+
+/** Reads the content features folder recorded in the artifacts; `key` (featuresKey) must match what training read. */
+export function readContentFeatures(dir: string, key: string, nItems: number): ItemInputs {
+  const file = join(dir, FEATURES_MANIFEST_FILE);
+  const got = featuresKey(dir);
+  if (got !== key) throw new Error(`${dir}: the features changed since training (key ${got.slice(0, 12)}..., artifacts say ${key.slice(0, 12)}...): retrain`);
+  const m = parseFeaturesManifest(JSON.parse(readFileSync(file, 'utf8')), file);
   if (m.items !== nItems) throw new Error(`${file}: ${m.items} items, the dataset has ${nItems}`);
   const features = new Map<string, { dim: number; data: Float32Array }>();
   const present = new Map<string, Float32Array>();
   for (const [name, spec] of Object.entries(m.modalities)) {
     if (!spec) continue;
-    const x = decodeNpy(new Uint8Array(readFileSync(join(dir, spec.file))), `${name} features`);
+    const bytes = readFileSync(join(dir, spec.file));
+    if (createHash('sha256').update(bytes).digest('hex') !== spec.fileSha256) throw new Error(`${join(dir, spec.file)}: sha256 differs from ${file}`);
+    const x = decodeNpy(new Uint8Array(bytes), `${name} features`);
     const p = decodeNpy(new Uint8Array(readFileSync(join(dir, spec.present))), `${name} presence`);
     const [rows, dim] = x.shape as [number, number];
     if (rows !== nItems || p.shape[0] !== nItems) throw new Error(`${name} features: [${x.shape}] / presence [${p.shape}] for ${nItems} items`);
