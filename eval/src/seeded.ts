@@ -89,6 +89,7 @@ export async function evaluateSeeded(ds: Dataset, modelList: (string | ModelSpec
     }
   }
   const comparisons: EvalComparison[] = [];
+  const sameArrays = (xs: Float64Array[]) => xs.every((x) => x.length === xs[0]!.length && x.every((v, i) => v === xs[0]![i]));
   const compare = (a: [string, string], b: [string, string], protocol: string) => {
     const ka = `${a[0]}|${a[1]}|${protocol}`;
     const kb = `${b[0]}|${b[1]}|${protocol}`;
@@ -96,12 +97,20 @@ export async function evaluateSeeded(ds: Dataset, modelList: (string | ModelSpec
     const sb = perSeed.get(kb);
     if (!sa || !sb) return;
     const base = { model: a[0], variant: a[1], baseline: b[0], baselineVariant: b[1], metric: 'NDCG@10', protocol };
-    if (sa.length > 1) comparisons.push(evalComparison({ ...base, pairing: 'seeds' }, pairedTTest(sa.map((s) => s.metrics['NDCG@10']!), sb.map((s) => s.metrics['NDCG@10']!))));
-    const cat = (xs: Float64Array[]) => Float64Array.from(xs.flatMap((x) => Array.from(x)));
-    comparisons.push(evalComparison({ ...base, pairing: 'users' }, pairedTTest(cat(perUser.get(ka)!), cat(perUser.get(kb)!))));
+    const va = sa.map((s) => s.metrics['NDCG@10']!);
+    const vb = sb.map((s) => s.metrics['NDCG@10']!);
+    // over seeds only when the difference varies with the seed (a deterministic pair has no seed spread to test)
+    if (sa.length > 1 && new Set(va.map((x, i) => x - vb[i]!)).size > 1) comparisons.push(evalComparison({ ...base, pairing: 'seeds' }, pairedTTest(va, vb)));
+    // pooled users: a model whose per-user values do not change with the seed would count every user once per seed
+    const ua = perUser.get(ka)!;
+    const ub = perUser.get(kb)!;
+    const fixed = sameArrays(ua) && sameArrays(ub);
+    const cat = (xs: Float64Array[]) => Float64Array.from((fixed ? xs.slice(0, 1) : xs).flatMap((x) => Array.from(x)));
+    comparisons.push(evalComparison({ ...base, pairing: 'users' }, pairedTTest(cat(ua), cat(ub))));
   };
   for (const protocol of protocolsRun) {
-    for (const v of variants) for (let i = 0; i < models.length; i++) for (let j = 0; j < i; j++) compare([models[i]!, v.name], [models[j]!, v.name], protocol);
+    // model against model for unmodified runs; with a modality-drop grid, every variant against its model's default
+    if (variants.length === 1) for (let i = 0; i < models.length; i++) for (let j = 0; j < i; j++) compare([models[i]!, variants[0]!.name], [models[j]!, variants[0]!.name], protocol);
     for (const v of variants.slice(1)) for (const m of models) compare([m, v.name], [m, variants[0]!.name], protocol);
   }
   const json = EvalJson.parse({
