@@ -70,7 +70,7 @@ export const ItemRecord = z.object({
 });
 export type ItemRecord = z.infer<typeof ItemRecord>;
 
-export const SplitName = z.enum(['loo', 'temporal', 'cold', 'streaming']);
+export const SplitName = z.enum(['loo', 'temporal', 'cold', 'streaming', 'cold-items']);
 export type SplitName = z.infer<typeof SplitName>;
 export const SPLIT_NAMES = SplitName.options;
 

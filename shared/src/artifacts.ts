@@ -1,5 +1,5 @@
 // The versioned manifest of the offline artifacts written by `llmrec train` (frozen SASRec backbone, base aligner,
-// PQ codes — the "offline path" of the method). Layout: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json
+// multimodal fusion tower, PQ codes — the "offline path" of the method). Layout: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json
 // beside the files it names; every file carries its sha256, checked by whoever loads it (worker, eval, publish).
 // For split 'loo' the pipeline also writes artifacts/<dataset>/serving/serving-bundle.json (api/serving-bundle.ts).
 import { z } from 'zod';
@@ -30,6 +30,23 @@ export const TextFeatures = z.object({
 });
 export type TextFeatures = z.infer<typeof TextFeatures>;
 
+/** The content features the fusion step read, per modality (shared/src/features.ts names the producer). */
+export const FusionFeatures = z.object({
+  /** Features folder (features.json + .npy files) and the sha256 of its features.json. */
+  dir: z.string().min(1),
+  sha256,
+  modalities: z.record(z.string(), z.object({ encoder: z.string(), source: z.string(), dim: z.number().int().positive(), present: z.number().int().nonnegative() })),
+});
+export type FusionFeatures = z.infer<typeof FusionFeatures>;
+
+/** One input of an item tower: float32 [B, dim] features, or (dim 0) a float32 [B] presence flag `<modality>_present`. */
+export const TowerInput = z.object({ name: z.string().min(1), dim: z.number().int().nonnegative() });
+export type TowerInput = z.infer<typeof TowerInput>;
+
+/** I/O of an exported item tower (content tower: the content modalities; fusion tower: `cf` first, then those). */
+export const TowerSpec = z.object({ inputs: z.array(TowerInput).min(2), output: z.literal('z_item'), dim: z.number().int().positive() });
+export type TowerSpec = z.infer<typeof TowerSpec>;
+
 /** How a history is fed to both ONNX graphs: int64 [B, L<=maxlen] of item index + 1, left-padded with 0. */
 export const HistoryInput = z.object({
   name: z.literal('history'),
@@ -39,7 +56,8 @@ export const HistoryInput = z.object({
 });
 
 export const ArtifactsManifest = z.object({
-  v: z.literal(1),
+  /** 2: fused item latents, the content and fusion towers (issue 10); v1 manifests are retrained. */
+  v: z.literal(2),
   kind: z.literal('llmrec-artifacts'),
   dataset: z.string().min(1),
   split: z.string().min(1),
@@ -49,12 +67,29 @@ export const ArtifactsManifest = z.object({
   key: z.string().min(1),
   items: z.number().int().positive(),
   input: HistoryInput,
+  /** Text features of the base aligner's matching loss. */
   textFeatures: TextFeatures,
+  /** Content features of the fusion step. */
+  features: FusionFeatures,
+  contentTower: TowerSpec,
+  fusionTower: TowerSpec,
   opset: z.number().int().max(17),
-  config: z.object({ sasrec: z.record(z.string(), z.unknown()), aligner: z.record(z.string(), z.unknown()), pq: z.record(z.string(), z.unknown()) }),
+  config: z.object({ sasrec: z.record(z.string(), z.unknown()), aligner: z.record(z.string(), z.unknown()), fusion: z.record(z.string(), z.unknown()), pq: z.record(z.string(), z.unknown()) }),
   metrics: z.object({
     sasrec: z.object({ valid: z.record(z.string(), RankMetrics), test: z.record(z.string(), RankMetrics), secPerEpoch: z.number(), epochs: z.number().int() }),
     aligner: z.object({ valid: z.record(z.string(), RankMetrics), test: z.record(z.string(), RankMetrics), secPerEpoch: z.number(), epochs: z.number().int() }),
+    /** Fused latents z_u . z_item (cold items of a cold-items split from content alone); coldValid: validation-cold
+     * items ranked among themselves, from content (cold-items splits only). */
+    fusion: z.object({
+      valid: z.record(z.string(), RankMetrics),
+      test: z.record(z.string(), RankMetrics),
+      coldValid: RankMetrics.optional(),
+      secPerEpoch: z.number(),
+      epochs: z.number().int(),
+      selectedEpoch: z.number().int(),
+      /** Mean gate weight of each modality over the items with CF signal. */
+      gates: z.record(z.string(), z.number()),
+    }),
     pq: z.object({
       m: z.number().int().positive(),
       k: z.number().int().positive(),
@@ -75,10 +110,17 @@ export const ArtifactsManifest = z.object({
     /** history -> z_u [B, dim] (frozen SASRec + aligner user encoder). */
     userEncoder: ArtifactFile,
     sasrecItems: ArtifactFile,
-    /** Joint item latents z_i [items, dim]. */
+    /** Item latents used for scoring [items, dim]: the fusion tower's output with every modality the item has
+     * (items without training interactions: content alone). */
     itemLatents: ArtifactFile,
-    /** Text-side latents [items, dim] (cold items). */
-    textLatents: ArtifactFile,
+    /** The base aligner's item latents [items, dim]: the fusion tower's `cf` input. */
+    cfLatents: ArtifactFile,
+    /** features -> z_item (contentTower I/O): how a new item is embedded. */
+    contentTower: ArtifactFile,
+    /** cf + features -> z_item (fusionTower I/O). */
+    fusionTower: ArtifactFile,
+    /** Reference PyTorch outputs of both towers for a few real items. */
+    towerParity: ArtifactFile,
     /** [m, k, dim/m] float32. */
     pqCodebooks: ArtifactFile,
     /** [items, m] uint8. */
@@ -98,7 +140,7 @@ export function artifactsDir(home: string, dataset: string, split: string): stri
 
 export function parseArtifactsManifest(json: unknown, where = 'artifacts manifest'): ArtifactsManifest {
   const r = ArtifactsManifest.safeParse(json);
-  if (!r.success) throw new Error(`${where} is not a v1 artifacts manifest: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new Error(`${where} is not a v2 artifacts manifest (re-run \`llmrec train\`): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 

@@ -2,7 +2,7 @@
 
   /usr/bin/python3 -m llmrec_train <step> --dataset-dir D --split S --config cfg.json --out DIR [--in NAME=DIR ...]
 
-Steps: sasrec, aligner, export, pq. Each writes its outputs and a done.json into --out; progress goes to
+Steps: sasrec, aligner, fusion, export, pq; `tfidf-features` writes hashed TF-IDF text in the features layout. Each writes its outputs and a done.json into --out; progress goes to
 stdout as JSON lines (progress.py)."""
 import argparse
 import json
@@ -15,7 +15,7 @@ import torch
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="llmrec_train")
-    ap.add_argument("step", choices=["sasrec", "aligner", "export", "pq"])
+    ap.add_argument("step", choices=["sasrec", "aligner", "fusion", "export", "pq", "tfidf-features"])
     ap.add_argument("--dataset-dir", required=True)
     ap.add_argument("--split", default="loo")
     ap.add_argument("--config", default="{}", help="JSON object or @file")
@@ -32,6 +32,11 @@ def main(argv=None):
     t0 = time.time()
     from . import steps
 
+    if a.step == "tfidf-features":
+        from .features import write_tfidf_features
+
+        write_tfidf_features(a.dataset_dir, a.out, int(cfg.get("dim", 2048)))
+        return 0
     result = getattr(steps, "run_" + a.step)(a.dataset_dir, a.split, cfg, a.out, inputs, device)
     result["seconds"] = round(time.time() - t0, 2)
     # CPU time of this process (all threads): on a shared machine wall seconds measure the load as much as the work

@@ -1,6 +1,7 @@
-"""ONNX export (opset 17) of the user encoders: SASRec scorer (history -> user_repr, scores) and the aligner's
-user encoder (history -> z_u); both with dynamic batch and sequence axes. Also writes raw little-endian
-tables and a parity file of reference outputs that the TypeScript test reproduces through onnxruntime-node."""
+"""ONNX export (opset 17) of the user encoders: SASRec scorer (history -> user_repr, scores) and the user encoder
+(history -> z_u), both with dynamic batch and sequence axes; and of the item towers of the fusion step (per-modality
+features + presence -> z_item, dynamic batch). Also writes raw little-endian tables and parity files of reference
+outputs that the TypeScript tests reproduce through onnxruntime-node."""
 import json
 import os
 
@@ -65,3 +66,13 @@ def write_parity(path, entries):
     with open(path, "w") as f:
         json.dump(entries, f)
     return os.path.basename(path)
+
+
+def export_tower(module, path, inputs, output):
+    """inputs: [(name, width)] float32 [B, width] (width 0: a presence vector [B]); one output [B, D]."""
+    module.eval()
+    dummy = tuple(torch.zeros((2, w)) if w else torch.ones(2) for _, w in inputs)
+    names = [n for n, _ in inputs]
+    axes = {n: {0: "batch"} for n in names + [output]}
+    torch.onnx.export(module, dummy, path, input_names=names, output_names=[output], dynamic_axes=axes, opset_version=OPSET,
+                      do_constant_folding=True)

@@ -1,5 +1,5 @@
-"""The four offline steps as functions (sasrec -> aligner -> export, pq), each reading earlier steps'
-output folders and writing its own; __main__.py wraps them for the TypeScript pipeline."""
+"""The offline steps as functions (sasrec -> aligner -> fusion -> export -> pq), each reading earlier steps' output
+folders and writing its own; __main__.py wraps them for the TypeScript pipeline."""
 import json
 import os
 
@@ -24,9 +24,10 @@ def run_sasrec(ddir, split, cfg, out, inputs, device):
 
     data = D.load(ddir, split)
     log(f"sasrec: {data.n_users} users, {data.n_items} items, loss={cfg.get('loss', DEFAULTS['loss'])}")
-    model, metrics = train(data, cfg, out, device, items=D.load_items(ddir) if cfg.get("side") else None)
+    data = D.with_prefix_users(data, int(cfg.get("prefix_users", 0)), int(cfg.get("seed", 42)))
+    model, metrics = train(data, {k: v for k, v in cfg.items() if k != "prefix_users"}, out, device, items=D.load_items(ddir) if cfg.get("side") else None)
     full_cfg = {**DEFAULTS, **cfg}
-    torch.save({"state": model.state_dict(), "config": full_cfg, "n_items": data.n_items}, os.path.join(out, "sasrec.pt"))
+    torch.save({"state": model.state_dict(), "config": {k: v for k, v in full_cfg.items() if k != "prefix_users"}, "n_items": data.n_items}, os.path.join(out, "sasrec.pt"))
     ck = os.path.join(out, "checkpoint.pt")
     if os.path.exists(ck):
         os.remove(ck)
@@ -65,7 +66,53 @@ def run_aligner(ddir, split, cfg, out, inputs, device):
     return {"metrics": metrics, "config": full_cfg, "text_features": text_desc}
 
 
+def run_fusion(ddir, split, cfg, out, inputs, device):
+    import numpy as np
+
+    from .features import load_features
+    from .fusion_export import export_fusion
+    from .fusion_train import DEFAULTS, train
+
+    data = D.load(ddir, split)
+    sasrec, _ = _load_sasrec(inputs["sasrec"])
+    aligner, _ = _load_aligner(inputs["aligner"], sasrec)
+    fcfg = cfg.get("features", {})
+    feats, present, desc = load_features(fcfg, ddir, D.load_items(ddir))
+    log("fusion: modalities " + ", ".join(f"{m} ({d['encoder']}, dim {d['dim']}, {d['present']} items)" for m, d in desc.items()))
+    cold = D.load_cold(ddir, split) if D.is_cold_items(split) else None
+    tcfg = {k: v for k, v in cfg.items() if k != "features"}
+    tower, head, pres0, xs, metrics = train(sasrec, aligner, data, feats, present, tcfg, cold_valid=cold)
+    full_cfg = {**DEFAULTS, **tcfg}
+    torch.save({"tower": tower.state_dict(), "head": head.state_dict(), "content_dims": {m: int(feats[m].shape[1]) for m in tower.content},
+                "config": full_cfg, "features": desc}, os.path.join(out, "fusion.pt"))
+    files, io = export_fusion(tower, xs, pres0, out)
+    metrics["features"] = desc
+    json.dump(metrics, open(os.path.join(out, "metrics.json"), "w"), indent=1)
+    return {"metrics": metrics, "config": full_cfg, "features": desc, "files": files, "io": io, "modalities": tower.names, "dim": tower.dim,
+            "items": int(pres0.shape[0]), "warm_items": int((pres0[:, 0] > 0).sum()), "cold_items": int(np.sum(pres0[:, 0].numpy() == 0))}
+
+
+def _load_fusion(dir_, aligner):
+    import copy
+
+    from .fusion import FusionTower
+
+    ck = torch.load(os.path.join(dir_, "fusion.pt"), map_location="cpu")
+    c = ck["config"]
+    dims = ck["content_dims"]
+    stats = {m: (torch.zeros(d), torch.ones(d)) for m, d in dims.items()}  # overwritten by the saved buffers
+    tower = FusionTower(dims, stats, dim=aligner.item_enc.lin.weight.shape[0], hidden=c["hidden"], dropout=c["dropout"], gate_hidden=c["gate_hidden"])
+    tower.load_state_dict(ck["tower"])
+    head = copy.deepcopy(aligner.user_enc)
+    head.load_state_dict(ck["head"])
+    tower.eval()
+    head.eval()
+    return tower, head
+
+
 def run_export(ddir, split, cfg, out, inputs, device):
+    import shutil
+
     import numpy as np
 
     from . import export_onnx as X
@@ -73,30 +120,30 @@ def run_export(ddir, split, cfg, out, inputs, device):
 
     data = D.load(ddir, split)
     sasrec, scfg = _load_sasrec(inputs["sasrec"])
-    aligner, ack = _load_aligner(inputs["aligner"], sasrec)
+    aligner, _ = _load_aligner(inputs["aligner"], sasrec)
+    _, head = _load_fusion(inputs["fusion"], aligner)
+    fdone = json.load(open(os.path.join(inputs["fusion"], "done.json")))
     maxlen = scfg["maxlen"]
     files = {}
     scorer = X.SasrecScorer(sasrec)
     X.export(scorer, os.path.join(out, "sasrec.onnx"), ["user_repr", "scores"], maxlen)
     files["sasrecEncoder"] = {"path": "sasrec.onnx"}
+    aligner.user_enc = head  # the fusion step's user encoder (equal to the aligner's unless it trained it further)
     ue = UserEncoder(sasrec, aligner)
     X.export(ue, os.path.join(out, "user-encoder.onnx"), ["z_u"], maxlen)
     files["userEncoder"] = {"path": "user-encoder.onnx"}
-    with torch.no_grad():
-        e = sasrec.item_table().detach()
-        zi = aligner.z_items(e).numpy()
-        text = np.load(os.path.join(inputs["aligner"], "text-features.npy"))
-        zt = aligner.text_enc(torch.from_numpy(text)).numpy()
+    e = sasrec.item_table().detach()
     files["sasrecItems"] = {"path": "sasrec-items.npy", **X.write_table(os.path.join(out, "sasrec-items.npy"), e.numpy(), np.float32)}
-    files["itemLatents"] = {"path": "item-latents.npy", **X.write_table(os.path.join(out, "item-latents.npy"), zi, np.float32)}
-    files["textLatents"] = {"path": "text-latents.npy", **X.write_table(os.path.join(out, "text-latents.npy"), zt, np.float32)}
+    for name, f in fdone["files"].items():
+        shutil.copyfile(os.path.join(inputs["fusion"], f["path"]), os.path.join(out, f["path"]))
+        files[name] = f
     cases = X.parity_cases(data, maxlen)
     s_out = X.reference_outputs(scorer, cases, maxlen)
     u_out = X.reference_outputs(ue, cases, maxlen)
     X.write_parity(os.path.join(out, "parity.json"), {"maxlen": maxlen, "histories": cases, "user_repr": s_out[0], "scores": s_out[1], "z_u": u_out[0]})
     files["parity"] = {"path": "parity.json"}
-    return {"files": files, "maxlen": maxlen, "opset": X.OPSET, "hidden": scfg["hidden"], "dim": int(zi.shape[1]), "items": int(zi.shape[0]),
-            "text_features": ack["text"]}
+    return {"files": files, "maxlen": maxlen, "opset": X.OPSET, "hidden": scfg["hidden"], "dim": fdone["dim"], "items": fdone["items"],
+            "features": fdone["features"]}
 
 
 def run_pq(ddir, split, cfg, out, inputs, device):
@@ -115,6 +162,7 @@ def run_pq(ddir, split, cfg, out, inputs, device):
     data = D.load(ddir, split)
     sasrec, scfg = _load_sasrec(inputs["sasrec"])
     aligner, _ = _load_aligner(inputs["aligner"], sasrec)
+    _, aligner.user_enc = _load_fusion(inputs["fusion"], aligner)  # z_u as served
     ft_steps = int(cfg.get("finetune_steps", 0))
     kmeans_books, ft_hist = books, []
     if ft_steps > 0:

@@ -61,6 +61,62 @@ def write(out, users=60, items=40, seed=0, split="loo"):
     return out
 
 
+def write_features(ddir, out, seed=0, image_missing=0.25):
+    """Content features of the synthetic items in the features contract layout (shared/src/features.ts): text and
+    image vectors that both encode the item's chain (item // 8) and position, with noise; a quarter of the items have
+    no image (zero row, presence 0). Content is informative: walks move to the next item of the chain."""
+    import datetime
+    import hashlib
+
+    items = [json.loads(line) for line in open(os.path.join(ddir, "items.jsonl")) if line.strip()]
+    n = len(items)
+    rng = np.random.default_rng(seed)
+    basis_t, basis_i = rng.normal(size=(8, 12)), rng.normal(size=(8, 20))
+    code = np.stack([np.eye(8)[(i // 8) % 8] * 2 + rng.normal(scale=0.3, size=8) + np.r_[np.zeros(7), (i % 8) / 8] for i in range(n)])
+    text = (code @ basis_t).astype(np.float32)
+    image = (code @ basis_i).astype(np.float32)
+    has_img = (rng.random(n) >= image_missing).astype(np.uint8)
+    image[has_img == 0] = 0
+    os.makedirs(out, exist_ok=True)
+    sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+    mods = {}
+    for name, x, p in (("text", text, np.ones(n, np.uint8)), ("image", image, has_img)):
+        np.save(os.path.join(out, name + ".npy"), x)
+        np.save(os.path.join(out, name + ".present.npy"), p)
+        mods[name] = {"encoder": {"id": "synthetic-" + name, "source": "llmrec_train.synthetic", "onnxSha256": "0" * 64, "dim": int(x.shape[1])},
+                      "file": name + ".npy", "fileSha256": sha(os.path.join(out, name + ".npy")), "present": name + ".present.npy",
+                      "input": "synthetic chain code", "count": {"present": int(p.sum()), "missing": int(n - p.sum())}, "notes": []}
+    m = {"v": 1, "kind": "llmrec-features", "dataset": "synthetic", "items": n, "itemsSha256": sha(os.path.join(ddir, "items.jsonl")),
+         "createdAt": datetime.datetime(2026, 1, 1).isoformat() + "Z", "modalities": mods}
+    json.dump(m, open(os.path.join(out, "features.json"), "w"), indent=1)
+    return out
+
+
+def write_cold_items(ddir, test_items, valid_items, seed=1):
+    """A cold-items split file (layout of data/src/splits/cold-items.ts) holding out the given items, for the Python
+    tests (the TypeScript pipeline computes the real one)."""
+    u = np.load(os.path.join(ddir, "interactions.user.npy"))
+    it = np.load(os.path.join(ddir, "interactions.item.npy"))
+    lab = np.full(len(u), -1, np.int8)
+    starts = np.r_[0, np.flatnonzero(np.diff(u)) + 1]
+    for s, e in zip(starts, np.r_[starts[1:], len(u)]):
+        rows = np.arange(s, e)
+        warm = rows[~np.isin(it[rows], test_items + valid_items)]
+        lab[warm] = 0
+        if len(warm) >= 2:
+            lab[warm[-1]] = 1
+        if len(warm):
+            for items, label in ((test_items, 2), (valid_items, 3)):
+                on = rows[np.isin(it[rows], items)]
+                if len(on):
+                    lab[on[-1]] = label
+    stem = f"cold-items-s{seed}"
+    np.save(os.path.join(ddir, "splits", stem + ".npy"), lab)
+    json.dump({"split": "cold-items", "seed": seed, "params": {"testItems": list(test_items), "validItems": list(valid_items)}, "counts": {}},
+              open(os.path.join(ddir, "splits", stem + ".json"), "w"))
+    return stem
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("out")

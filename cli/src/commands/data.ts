@@ -55,7 +55,8 @@ export const command: Command = {
     const preset = presetRaw !== undefined && isPreset(presetRaw) ? presetRaw : !format && isPreset(name.data) ? name.data : undefined;
     if (!format && !preset) throw new UsageError(`'${name.data}' is not a preset: give --format <${IMPORT_FORMATS.join('|')}> and --from <folder>`);
     if (optStr(values, 'prefix') && format !== 's3rec' && format !== 'recbole') throw new UsageError('--prefix is for --format s3rec or recbole');
-    const splits = (optStr(values, 'splits') ?? SPLIT_NAMES.join(','))
+    // cold-items is seeded per evaluation seed and computed on demand by `llmrec train` / `llmrec eval`
+    const splits = (optStr(values, 'splits') ?? SPLIT_NAMES.filter((s) => s !== 'cold-items').join(','))
       .split(',')
       .filter(Boolean)
       .map((s) => {

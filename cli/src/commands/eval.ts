@@ -14,6 +14,7 @@ import { evaluateExplanations, EXPLAINABLE_MODELS } from '@llmrec/eval/explanati
 import { explanationsEvalJson } from '@llmrec/eval/explanations/report.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { gitCommit } from '../git-commit.ts';
+import { runSeededEval, writeSeeded } from '../training/seeded-eval.ts';
 import { log, progress } from '../progress.ts';
 
 function list(values: Record<string, unknown>, name: string, fallback: string): string[] {
@@ -36,6 +37,10 @@ export const command: Command = {
     'llmrec eval --dataset ml-100k --split loo --model itemknn --json',
     'llmrec eval --dataset ml-100k --split streaming --model static,dynamic --seeds 1,2,3 [--ablation] [--events N] [--base trained|fallback]',
     `llmrec eval --dataset ml-100k --split loo --model aligner --explanations [--explain-top 10] [--explain-samples 10] [--min-co-users 5]  (models: ${EXPLAINABLE_MODELS.join(', ')})`,
+    'llmrec eval --dataset ml-100k --split cold-items --model random,tfidf-knn,content,fused --seeds 1,2,3 [--modality-drop]',
+    'llmrec eval --dataset ml-100k --split loo --model sasrec,fused --train-seeds [--modality-drop]',
+    'cold-items: each seed holds out its own 10 % of the items and trains its own pipeline (cached); `full` ranks among',
+    'the held-out items, `all-items` among every item. --train-seeds: each seed trains every step with that seed.',
     `models: ${Object.keys(MODELS).join(', ')}; splits: ${SPLIT_NAMES.join(', ')}`,
     'Full ranking ranks every item except the user\'s input history; sampled ranks the target against --negatives',
     'seeded items the user never interacted with. Ties are pessimistic by default (equal scores rank above the',
@@ -63,6 +68,10 @@ export const command: Command = {
     'explain-samples': { type: 'string', description: '--explanations: random subsets per faithfulness baseline (default 10)' },
     'explain-users': { type: 'string', description: '--explanations: only the first N users (default all)' },
     'min-co-users': { type: 'string', description: '--explanations: co-user threshold k for citing a history item (default 5)' },
+    'train-seeds': { type: 'boolean', description: 'seeds are training seeds: artifacts <split>-seed<s> trained (cached) and evaluated per seed' },
+    'modality-drop': { type: 'boolean', description: 'content models: 0/50/100 % of images, text, both missing at test time' },
+    features: { type: 'string', description: 'content features folder for the training this command triggers (default $LLMREC_HOME/features/<dataset>)' },
+    threads: { type: 'string', description: 'torch threads for the training this command triggers (default 1)' },
   } as OptionSpec,
   async run({ values }) {
     const dsName = DatasetName.safeParse(str(values, 'dataset'));
@@ -96,6 +105,22 @@ export const command: Command = {
       log('data', `${dsName.data} not prepared; preparing from ${join(shared, SHARED_FOLDER[dsName.data]!)}`);
       prepareDataset({ name: dsName.data, from: join(shared, SHARED_FOLDER[dsName.data]!), home, log });
       ds = readDataset(dir);
+    }
+    if (splitName.data === 'cold-items' || flag(values, 'train-seeds') || flag(values, 'modality-drop')) {
+      if (splitName.data === 'streaming') throw new UsageError('--train-seeds / --modality-drop apply to ranking splits (loo, cold-items, ...)');
+      const r = await runSeededEval({
+        ds, home, split: splitName.data, models, seeds, trainSeeds: flag(values, 'train-seeds'), modalityDrop: flag(values, 'modality-drop'),
+        phase, ks, ties, features: optStr(values, 'features'), threads: int(values, 'threads', 1, 1, 64),
+        command: `llmrec eval ${process.argv.slice(3).join(' ')}`.trim(),
+      });
+      if (!flag(values, 'no-write')) {
+        const out = resolve(optStr(values, 'out') ?? join(home, 'results'));
+        const stem = `eval-${dsName.data}-${splitName.data}${phase === 'valid' ? '-valid' : ''}${flag(values, 'train-seeds') ? '-trainseeds' : ''}${flag(values, 'modality-drop') ? '-modality-drop' : ''}-${models.join('+')}`;
+        for (const f of writeSeeded(out, stem, r)) log('eval', `wrote ${f}`);
+      }
+      console.log(flag(values, 'json') ? JSON.stringify(r.json) : r.markdown);
+      if (r.json.rows.length === 0) throw new CliError('no user had a target row in this split/phase');
+      return 0;
     }
     if (!splitExists(dir, splitName.data)) {
       log('split', `computing ${splitName.data} for ${dsName.data}`);

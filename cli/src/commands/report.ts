@@ -22,6 +22,7 @@ import { ABLATION_MODELS, runStreamingTable } from '@llmrec/eval/streaming/cli-t
 import { type Command, CliError, flag, type OptionSpec, optStr, UsageError } from '../command.ts';
 import { gitCommit } from '../git-commit.ts';
 import { log } from '../progress.ts';
+import { resolveFeatures } from '../training/resolve-features.ts';
 import { defaultConfig, runPipeline } from './train.ts';
 
 type Cfg = ReturnType<typeof defaultConfig>;
@@ -30,7 +31,7 @@ type Cfg = ReturnType<typeof defaultConfig>;
  * the first 200 online events of the stream. */
 function quickConfig(dataset: string): Cfg {
   const c = defaultConfig(dataset);
-  return { sasrec: { ...c.sasrec, epochs: 1, eval_every: 1, windows: 0 }, aligner: { ...c.aligner, epochs: 1 }, pq: { ...c.pq, iters: 3, finetune_steps: 0 } };
+  return { sasrec: { ...c.sasrec, epochs: 1, eval_every: 1, windows: 0 }, aligner: { ...c.aligner, epochs: 1 }, fusion: { ...c.fusion, epochs: 1 }, pq: { ...c.pq, iters: 3, finetune_steps: 0 } };
 }
 
 function writeJsonAtomic(file: string, value: unknown): void {
@@ -175,12 +176,15 @@ export const command: Command = {
         await evalTask(ds, 'loo', spec, null, home, 'base');
         await evalTask(ds, 'cold', spec, null, home, 'base');
       }
+      // Content features once per dataset (the frozen encoders, cached in $LLMREC_HOME/features); --quick uses the
+      // hashed TF-IDF text features so a fresh clone does not run the image and text encoders over every item.
+      const features = quick ? 'tfidf' : (await resolveFeatures({ home, dataset: name, datasetDir: datasetDir(name, home) })).dir;
       for (const seed of seeds) {
         const seedHome = join(cache, 'train', `seed-${seed}`);
         const base = quick ? quickConfig(name) : defaultConfig(name);
-        const config = { sasrec: { ...base.sasrec, seed }, aligner: { ...base.aligner, seed }, pq: { ...base.pq, seed } };
+        const config = { sasrec: { ...base.sasrec, seed }, aligner: { ...base.aligner, seed }, fusion: { ...base.fusion, seed }, pq: { ...base.pq, seed } };
         log('report', `train ${name} seed ${seed} (cached steps are reused; an interrupted SASRec step resumes)`);
-        const res = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', home: seedHome, config, threads: 1, force: false });
+        const res = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', home: seedHome, config, threads: 1, force: false, features });
         const m = res.manifest;
         const { curve, stoppedByTime, cpuSeconds } = validationCurve(seedHome, name, m.config.sasrec as Record<string, unknown>);
         inputs.train.push(TrainRecord.parse({

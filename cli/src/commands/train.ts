@@ -1,29 +1,38 @@
 // `llmrec train`: the offline path of the method in one command — frozen-backbone SASRec, base aligner (z_u, z_i),
-// ONNX export, product quantization — each a Python step (training/llmrec_train) cached by a content hash of its
-// inputs, config and code; then a hash-checked artifacts manifest (shared/src/artifacts.ts) and, for split loo,
-// the serving bundle the worker loads (shared/src/api/serving-bundle.ts).
+// content features (shared/src/features.ts), multimodal fusion (issue 10: the item latents used for scoring and
+// the content tower), ONNX export, product quantization — each a Python step (training/llmrec_train) cached by a
+// content hash of its inputs, config and code; then a hash-checked artifacts manifest (shared/src/artifacts.ts)
+// and, for split loo, the serving bundle the worker loads (shared/src/api/serving-bundle.ts).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '@llmrec/shared/artifacts.ts';
+import { resolveFeatures, type ResolvedFeatures } from '../training/resolve-features.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
-import { computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, splitExists, writeSplit, type SplitName } from '@llmrec/data/index.ts';
+import { coldItemsStem, computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, writeSplit, type SplitName } from '@llmrec/data/index.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
 type Cfg = Record<string, unknown>;
-type StepName = 'sasrec' | 'aligner' | 'export' | 'pq';
+type StepName = 'sasrec' | 'aligner' | 'fusion' | 'export' | 'pq';
 type StepResult = { dir: string; key: string; done: Record<string, any>; cached: boolean; seconds: number };
 
 /** Defaults per dataset: ML-100K is tuned (on validation NDCG@10, results/sasrec-sweep-ml-100k.md) to finish in
  * minutes on 2 CPU cores — windows: 8 also trains on up to 8 earlier 50-step chunks of long histories, which
- * maxlen 50 would otherwise cut off. Amazon (chosen on Beauty validation, results/sasrec-beauty.md): length-bucketed
+ * maxlen 50 would otherwise cut off. Amazon (chosen on Beauty validation, results/sasrec-beauty-selection.md): length-bucketed
  * batches, softmax over the target + 2048 items drawn by popularity^0.75 (logQ-corrected) instead of all items,
  * item side information (Beauty: attribute ids; Games: shared title words), lr 0.002, dropout 0.5, and a
  * wall-clock budget per run on this shared 2-core machine. */
-export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq: Cfg } {
+export interface TrainConfig {
+  sasrec: Cfg;
+  aligner: Cfg;
+  fusion: Cfg;
+  pq: Cfg;
+}
+
+export function defaultConfig(dataset: string): TrainConfig {
   const amazon: Cfg = { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.002, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 5, bucket: true, neg_samples: 2048, neg_power: 0.75 };
   const sasrec: Cfg = dataset === 'ml-100k' || dataset === 'synthetic'
     ? { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.003, dropout: 0.3, batch: 128, epochs: 60, eval_every: 3, patience: 3, windows: 8 }
@@ -34,7 +43,12 @@ export function defaultConfig(dataset: string): { sasrec: Cfg; aligner: Cfg; pq:
         : { hidden: 64, maxlen: 50, loss: 'ce', lr: 0.001, dropout: 0.5, batch: 256, epochs: 200, eval_every: 2, patience: 3 };
   // the aligner distils SASRec's softmax over every item at every training position: one epoch on Amazon catalogues
   const alignerEpochs = dataset === 'beauty' || dataset === 'games' ? 1 : 10;
-  return { sasrec, aligner: { dim: 128, epochs: alignerEpochs, text: { kind: 'hashed-tfidf', dim: 2048 } }, pq: { m: 32, k: 256, iters: 25, finetune_steps: 300, finetune_recon: 0.02 } };
+  return {
+    sasrec,
+    aligner: { dim: 128, epochs: alignerEpochs, text: { kind: 'hashed-tfidf', dim: 2048 } },
+    fusion: { epochs: 12 },
+    pq: { m: 32, k: 256, iters: 25, finetune_steps: 300, finetune_recon: 0.02 },
+  };
 }
 
 const TRAINING_DIR = join(REPO_ROOT, 'training');
@@ -47,6 +61,7 @@ function sha256(data: string | Buffer): string {
 const STEP_CODE: Record<StepName, string[]> = {
   sasrec: ['data.py', 'metrics.py', 'sasrec.py', 'train_sasrec.py'],
   aligner: ['aligner.py', 'text_features.py'],
+  fusion: ['features.py', 'fusion.py', 'fusion_train.py', 'fusion_export.py', 'export_onnx.py'],
   export: ['export_onnx.py'],
   pq: ['pq.py'],
 };
@@ -94,18 +109,25 @@ function runPython(args: string[], logFile: string, onEvent: (e: Record<string, 
   });
 }
 
-interface PipelineOptions {
+export interface PipelineOptions {
   datasetDir: string;
   dataset: string;
+  /** The split's file stem under <dataset>/splits (e.g. loo, streaming, cold-items-s1). */
   split: string;
   home: string;
-  config: { sasrec: Cfg; aligner: Cfg; pq: Cfg };
+  config: TrainConfig;
   threads: number;
   force: boolean;
+  /** Content features: a folder (features.json), 'tfidf' (hashed TF-IDF text only), or undefined: the default
+   * encoders through `extractFeatures` into $LLMREC_HOME/features/<dataset> (cached). */
+  features?: string;
+  /** Artifacts folder name under artifacts/<dataset>/ (default: the split), e.g. loo-seed2 for a seed variant. */
+  artifactsName?: string;
 }
 
-async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Record<string, StepResult>, base: string): Promise<StepResult> {
-  const key = sha256(JSON.stringify({ step, cfg, base, code: codeHash(step), inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.key])) })).slice(0, 16);
+/** `keyCfg`: what identifies the config in the cache key when `cfg` holds machine paths (content hashes instead). */
+async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Record<string, StepResult>, base: string, keyCfg: Cfg = cfg): Promise<StepResult> {
+  const key = sha256(JSON.stringify({ step, cfg: keyCfg, base, code: codeHash(step), inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.key])) })).slice(0, 16);
   const dir = join(o.home, 'cache', 'train', o.dataset, o.split, `${step}-${key}`);
   const doneFile = join(dir, 'done.json');
   if (!o.force && existsSync(doneFile)) {
@@ -121,7 +143,7 @@ async function runStep(o: PipelineOptions, step: StepName, cfg: Cfg, inputs: Rec
   for (const [k, v] of Object.entries(inputs)) args.push('--in', `${k}=${v.dir}`);
   await runPython(args, join(dir, 'stderr.log'), (e) => {
     if (e.event === 'progress' && bar) bar.update(Number(e.epoch));
-    else if (e.event === "metric") log("train", `${step} epoch ${e.epoch}: valid NDCG@10 ${Number(e.valid_ndcg10).toFixed(4)}${e.match !== undefined ? ` (match MSE ${Number(e.match).toFixed(4)})` : ""}`);
+    else if (e.event === "metric") log("train", `${step} epoch ${e.epoch}: valid NDCG@10 ${Number(e.valid_ndcg10).toFixed(4)}${e.match !== undefined ? ` (match MSE ${Number(e.match).toFixed(4)})` : ""}${e.cold_ndcg10 !== undefined ? `, cold-valid NDCG@10 ${Number(e.cold_ndcg10).toFixed(4)}` : ""}`);
     else if (e.event === 'log') log('train', String(e.msg));
   });
   bar?.done();
@@ -175,16 +197,21 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
   const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
   const alignerCfg = { ...o.config.aligner, text: await resolveTextFeatures(o, o.config.aligner.text as Cfg | undefined) };
   const aligner = await runStep(o, 'aligner', alignerCfg, { sasrec }, base);
-  const exp = await runStep(o, 'export', {}, { sasrec, aligner }, base);
-  const pq = await runStep(o, 'pq', o.config.pq, { sasrec, aligner, export: exp }, base);
-  const out = artifactsDir(o.home, o.dataset, o.split);
+  const features: ResolvedFeatures = await resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features });
+  const fusionCfg = { ...o.config.fusion, features: { dir: features.dir } };
+  const fusion = await runStep(o, 'fusion', fusionCfg, { sasrec, aligner }, base, { ...o.config.fusion, features: features.sha256 });
+  const exp = await runStep(o, 'export', {}, { sasrec, aligner, fusion }, base);
+  const pq = await runStep(o, 'pq', o.config.pq, { sasrec, aligner, fusion, export: exp }, base);
+  const out = artifactsDir(o.home, o.dataset, o.artifactsName ?? o.split);
   mkdirSync(out, { recursive: true });
   const ef = exp.done.files;
   const pf = pq.done.files;
   const pm = pq.done.metrics;
-  const seconds = { sasrec: sasrec.seconds, aligner: aligner.seconds, export: exp.seconds, pq: pq.seconds };
+  const fm = fusion.done.metrics;
+  const io = fusion.done.io;
+  const seconds = { sasrec: sasrec.seconds, aligner: aligner.seconds, fusion: fusion.seconds, export: exp.seconds, pq: pq.seconds };
   const manifest = ArtifactsManifest.parse({
-    v: 1,
+    v: 2,
     kind: 'llmrec-artifacts',
     dataset: o.dataset,
     split: o.split,
@@ -193,12 +220,16 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
     key: pq.key,
     items: exp.done.items,
     input: { name: 'history', maxlen: exp.done.maxlen, offset: 1, pad: 0 },
-    textFeatures: exp.done.text_features,
+    textFeatures: aligner.done.text_features,
+    features: { dir: features.dir, sha256: features.sha256, modalities: fusion.done.features },
+    contentTower: { inputs: io.content, output: io.output, dim: fusion.done.dim },
+    fusionTower: { inputs: io.fused, output: io.output, dim: fusion.done.dim },
     opset: exp.done.opset,
-    config: { sasrec: sasrec.done.config, aligner: { ...aligner.done.config, text: aligner.done.text_features }, pq: pq.done.config },
+    config: { sasrec: sasrec.done.config, aligner: { ...aligner.done.config, text: aligner.done.text_features }, fusion: fusion.done.config, pq: pq.done.config },
     metrics: {
       sasrec: rankMetrics(sasrec.done.metrics),
       aligner: rankMetrics(aligner.done.metrics),
+      fusion: { ...rankMetrics(fm), ...(fm.valid_selected?.cold ? { coldValid: fm.valid_selected.cold } : {}), selectedEpoch: Number(fm.selected_epoch ?? 0), gates: fm.gate_mean_weights_warm ?? {} },
       pq: { m: pm.m, k: pm.k, compressionCodes: pm.compression_codes, compressionWithCodebooks: pm.compression_with_codebooks, relativeReconstructionError: pm.relative_reconstruction_error, ndcg10Ratio: pm.ndcg10_ratio,
         finetuneSteps: pm.finetune_steps ?? 0, ...(pm.ndcg10_ratio_kmeans_only !== undefined ? { ndcg10RatioKmeansOnly: pm.ndcg10_ratio_kmeans_only, kmeansRelativeReconstructionError: pm.kmeans_relative_reconstruction_error } : {}) },
     },
@@ -207,15 +238,18 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
       userEncoder: fileEntry(exp.dir, out, ef.userEncoder),
       sasrecItems: fileEntry(exp.dir, out, ef.sasrecItems),
       itemLatents: fileEntry(exp.dir, out, ef.itemLatents),
-      textLatents: fileEntry(exp.dir, out, ef.textLatents),
+      cfLatents: fileEntry(exp.dir, out, ef.cfLatents),
+      contentTower: fileEntry(exp.dir, out, ef.contentTower),
+      fusionTower: fileEntry(exp.dir, out, ef.fusionTower),
+      towerParity: fileEntry(exp.dir, out, ef.towerParity),
       pqCodebooks: fileEntry(pq.dir, out, pf.pqCodebooks),
       pqCodes: fileEntry(pq.dir, out, pf.pqCodes),
       parity: fileEntry(exp.dir, out, ef.parity),
     },
-    timings: Object.fromEntries(Object.entries({ sasrec, aligner, export: exp, pq }).map(([k, v]) => [k, Number(v.done.seconds ?? 0)])),
+    timings: Object.fromEntries(Object.entries({ sasrec, aligner, fusion, export: exp, pq }).map(([k, v]) => [k, Number(v.done.seconds ?? 0)])),
   });
   writeFileSync(join(out, ARTIFACTS_MANIFEST_FILE), JSON.stringify(manifest, null, 1));
-  if (o.split === 'loo') writeServingBundle(o, manifest);
+  if (o.split === 'loo' && (o.artifactsName ?? o.split) === 'loo') writeServingBundle(o, manifest);
   return { manifest, dir: out, seconds };
 }
 
@@ -232,11 +266,19 @@ function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
     createdAt: m.createdAt,
     itemLatents: { path: `../${o.split}/${m.files.itemLatents.path}`, sha256: m.files.itemLatents.sha256, items, dim },
     userEncoder: { path: `../${o.split}/${m.files.userEncoder.path}`, sha256: m.files.userEncoder.sha256, input: 'history', output: 'z_u', maxlen: m.input.maxlen },
+    contentTower: {
+      path: `../${o.split}/${m.files.contentTower.path}`,
+      sha256: m.files.contentTower.sha256,
+      inputs: m.contentTower.inputs,
+      output: m.contentTower.output,
+      dim: m.contentTower.dim,
+      modalities: Object.entries(m.features.modalities).map(([name, f]) => ({ name, encoder: f.encoder, source: f.source, dim: f.dim })),
+    },
     pq: {
       codebooks: { path: `../${o.split}/${m.files.pqCodebooks.path}`, sha256: m.files.pqCodebooks.sha256, m: m.metrics.pq.m, k: m.metrics.pq.k, dsub: dim! / m.metrics.pq.m },
       codes: { path: `../${o.split}/${m.files.pqCodes.path}`, sha256: m.files.pqCodes.sha256 },
     },
-    notes: [`base aligner z_u . z_i (text features: ${m.textFeatures.kind}); test NDCG@10 full ${Number(m.metrics.aligner.test.full?.['ndcg@10'] ?? 0).toFixed(4)}`],
+    notes: [`fused item latents z_u . z_item (modalities: cf, ${Object.entries(m.features.modalities).map(([k, f]) => `${k} from ${f.encoder}`).join(', ')}); test NDCG@10 full ${Number(m.metrics.fusion.test.full?.['ndcg@10'] ?? 0).toFixed(4)}`],
   });
   writeFileSync(join(dir, SERVING_BUNDLE_FILE), JSON.stringify(bundle, null, 1));
 }
@@ -274,7 +316,9 @@ function writeResults(dir: string, m: ArtifactsManifest, wall: number, seconds: 
   writeFileSync(`${base}.md`, md);
 }
 
-function resolveDataset(home: string, name: string, split: string, given?: string): string {
+/** Prepares the dataset when missing and writes the split's labels; returns the dataset folder. `stem`: the split's
+ * file stem (cold-items-s<seed> for cold-items). */
+export function resolveDataset(home: string, name: string, split: SplitName, stem: string, seed: number, given?: string): string {
   const dir = given ? resolve(given) : datasetDir(name, home);
   if (!existsSync(join(dir, 'dataset.json'))) {
     const shared = sharedDataDir();
@@ -283,21 +327,23 @@ function resolveDataset(home: string, name: string, split: string, given?: strin
     log('data', `${name} not prepared; preparing from ${join(shared, folder)}`);
     prepareDataset({ name: name as never, from: join(shared, folder), home, log });
   }
-  if (!existsSync(join(dir, 'splits', `${split}.npy`))) {
+  if (!existsSync(join(dir, 'splits', `${stem}.npy`))) {
     try {
       const ds = readDataset(dir);
-      log('split', `computing ${split} for ${name}`);
-      writeSplit(dir, computeSplit({ ...ds, hasTimestamps: ds.meta.hasTimestamps }, split as SplitName));
+      log('split', `computing ${stem} for ${name}`);
+      writeSplit(dir, computeSplit({ ...ds, hasTimestamps: ds.meta.hasTimestamps }, split, seed));
     } catch (e) {
       if (e instanceof DatasetNotFoundError) throw new CliError(e.message);
       throw e;
     }
   }
-  if (!splitExists(dir, split as SplitName) && !existsSync(join(dir, 'splits', `${split}.npy`))) throw new CliError(`split ${split} missing in ${dir}`);
+  if (!existsSync(join(dir, 'splits', `${stem}.npy`))) throw new CliError(`split ${stem} missing in ${dir}`);
   return dir;
 }
 
-function mergeConfig(base: ReturnType<typeof defaultConfig>, file?: string): ReturnType<typeof defaultConfig> {
+const SECTIONS = ['sasrec', 'aligner', 'fusion', 'pq'] as const;
+
+export function mergeConfig(base: TrainConfig, file?: string): TrainConfig {
   if (!file) return base;
   let extra: Record<string, Cfg>;
   try {
@@ -305,28 +351,54 @@ function mergeConfig(base: ReturnType<typeof defaultConfig>, file?: string): Ret
   } catch (e) {
     throw new UsageError(`--config ${file}: ${(e as Error).message}`);
   }
-  for (const k of Object.keys(extra)) if (!['sasrec', 'aligner', 'pq'].includes(k)) throw new UsageError(`--config: unknown section '${k}' (sasrec, aligner, pq)`);
-  return { sasrec: { ...base.sasrec, ...extra.sasrec }, aligner: { ...base.aligner, ...extra.aligner }, pq: { ...base.pq, ...extra.pq } };
+  for (const k of Object.keys(extra)) if (!(SECTIONS as readonly string[]).includes(k)) throw new UsageError(`--config: unknown section '${k}' (${SECTIONS.join(', ')})`);
+  return { sasrec: { ...base.sasrec, ...extra.sasrec }, aligner: { ...base.aligner, ...extra.aligner }, fusion: { ...base.fusion, ...extra.fusion }, pq: { ...base.pq, ...extra.pq } };
 }
+
+/** A training-seed variant: every step seeded with `seed`, artifacts in artifacts/<dataset>/<split>-seed<seed>. */
+export function withTrainingSeed(c: TrainConfig, seed: number): TrainConfig {
+  return { sasrec: { ...c.sasrec, seed }, aligner: { ...c.aligner, seed }, fusion: { ...c.fusion, seed }, pq: { ...c.pq, seed } };
+}
+
+/** Where `llmrec train` / `llmrec eval` find (or put) the artifacts of a split and seed: the split's file stem, the
+ * artifacts folder name and the training config (a training seed other than the default gets its own folder). */
+export function trainingTarget(dataset: string, split: SplitName, o: { splitSeed?: number; trainSeed?: number; config?: string }) {
+  const stem = split === 'cold-items' ? coldItemsStem(o.splitSeed ?? 1) : split;
+  let config = mergeConfig(defaultConfig(dataset), o.config);
+  let artifactsName = stem;
+  if (o.trainSeed !== undefined) {
+    config = withTrainingSeed(config, o.trainSeed);
+    artifactsName = `${stem}-seed${o.trainSeed}`;
+  }
+  return { stem, config, artifactsName };
+}
+
+export const TRAIN_SPLITS: SplitName[] = ['loo', 'temporal', 'cold', 'streaming', 'cold-items'];
 
 export const command: Command = {
   name: 'train',
-  summary: 'run the offline pipeline: SASRec, base aligner, ONNX export, PQ',
+  summary: 'run the offline pipeline: SASRec, base aligner, content features, multimodal fusion, ONNX export, PQ',
   usage: [
-    'llmrec train --dataset ml-100k [--split loo] [--loss ce|bce] [--epochs N] [--config cfg.json]',
+    'llmrec train --dataset ml-100k [--split loo|cold-items|streaming] [--split-seed N] [--seed N] [--features DIR] [--config cfg.json]',
     'Steps (each cached under $LLMREC_HOME/cache/train by a hash of data, config and code; an interrupted',
-    'SASRec run resumes from its checkpoint): sasrec -> aligner -> export (ONNX opset 17) -> pq.',
+    'SASRec run resumes from its checkpoint): sasrec -> aligner -> features -> fusion -> export (ONNX opset 17) -> pq.',
     'Artifacts: $LLMREC_HOME/artifacts/<dataset>/<split>/manifest.json (+ serving/serving-bundle.json for loo).',
-    'Text features: hashed n-gram TF-IDF, or --text-encoder model.onnx --text-vocab vocab.txt (frozen sentence encoder).',
+    'Content features: the frozen encoders (llmrec features, cached in $LLMREC_HOME/features/<dataset>), --features DIR,',
+    'or --features tfidf (hashed TF-IDF text only, no encoders).',
+    'cold-items: --split-seed picks the held-out items (artifacts in <dataset>/cold-items-s<N>); --seed N trains every',
+    'step with seed N into <dataset>/<split>-seed<N> (what `llmrec eval --train-seeds` compares).',
     'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
   ].join('\n'),
   options: {
     dataset: { type: 'string', short: 'd', description: 'dataset name (a preset, or any name imported with llmrec data)' },
     split: { type: 'string', short: 's', description: 'split to train on (default loo; streaming trains on the pre-training part)' },
+    'split-seed': { type: 'string', description: 'cold-items: seed of the held-out items (default 1)' },
+    seed: { type: 'string', description: 'train every step with this seed into artifacts/<dataset>/<split>-seed<N>' },
     'dataset-dir': { type: 'string', description: 'a canonical dataset folder to use instead of $LLMREC_HOME/datasets/<dataset>' },
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
-    config: { type: 'string', description: 'JSON file {sasrec?, aligner?, pq?} overriding the defaults' },
-    'text-encoder': { type: 'string', description: 'frozen ONNX sentence encoder for item text (default: hashed TF-IDF)' },
+    config: { type: 'string', description: 'JSON file {sasrec?, aligner?, fusion?, pq?} overriding the defaults' },
+    features: { type: 'string', description: 'content features folder (features.json) or tfidf; default: the frozen encoders into $LLMREC_HOME/features/<dataset>' },
+    'text-encoder': { type: 'string', description: 'frozen ONNX sentence encoder for the aligner\'s text (default: hashed TF-IDF)' },
     'text-vocab': { type: 'string', description: 'WordPiece vocab.txt of --text-encoder' },
     loss: { type: 'string', description: 'SASRec loss: ce (full softmax) or bce (one sampled negative)' },
     epochs: { type: 'string', description: 'max SASRec epochs (early stopping on valid NDCG@10, full ranking)' },
@@ -341,10 +413,12 @@ export const command: Command = {
   async run({ values }) {
     const dataset = str(values, 'dataset');
     const split = optStr(values, 'split') ?? 'loo';
-    if (!['loo', 'temporal', 'cold', 'streaming'].includes(split)) throw new UsageError(`--split: unknown '${split}' (loo, temporal, cold, streaming)`);
+    if (!(TRAIN_SPLITS as string[]).includes(split)) throw new UsageError(`--split: unknown '${split}' (${TRAIN_SPLITS.join(', ')})`);
     const home = resolve(optStr(values, 'home') ?? llmrecHome());
-    const dir = resolveDataset(home, dataset, split, optStr(values, 'dataset-dir'));
-    const config = mergeConfig(defaultConfig(dataset), optStr(values, 'config'));
+    const splitSeed = int(values, 'split-seed', 1, 0);
+    const trainSeed = values.seed !== undefined ? int(values, 'seed', 42, 0) : undefined;
+    const { stem, config, artifactsName } = trainingTarget(dataset, split as SplitName, { splitSeed, trainSeed, config: optStr(values, 'config') });
+    const dir = resolveDataset(home, dataset, split as SplitName, stem, splitSeed, optStr(values, 'dataset-dir'));
     const te = optStr(values, 'text-encoder');
     if (te) config.aligner.text = { kind: 'onnx', model: te, vocab: str(values, 'text-vocab') };
     const loss = optStr(values, 'loss');
@@ -354,13 +428,15 @@ export const command: Command = {
     if (values.maxlen !== undefined) config.sasrec.maxlen = int(values, 'maxlen', 50, 2, 1024);
     if (values.hidden !== undefined) config.sasrec.hidden = int(values, 'hidden', 64, 4, 1024);
     const t0 = Date.now();
-    const { manifest, dir: out, seconds } = await runPipeline({ datasetDir: dir, dataset, split, home, config, threads: int(values, 'threads', 1, 1, 64), force: flag(values, 'force') });
+    const { manifest, dir: out, seconds } = await runPipeline({ datasetDir: dir, dataset, split: stem, artifactsName, home, config, features: optStr(values, 'features'), threads: int(values, 'threads', 1, 1, 64), force: flag(values, 'force') });
     const wall = (Date.now() - t0) / 1000;
     const s = manifest.metrics.sasrec;
     const a = manifest.metrics.aligner;
+    const fu = manifest.metrics.fusion;
     const f = (m: Record<string, Record<string, number>> | undefined, p: string, k: string) => Number(m?.[p]?.[k] ?? NaN).toFixed(4);
     log('train', `SASRec test: full NDCG@10 ${f(s.test, 'full', 'ndcg@10')} HR@10 ${f(s.test, 'full', 'hr@10')} | sampled(100) NDCG@10 ${f(s.test, 'sampled', 'ndcg@10')} HR@10 ${f(s.test, 'sampled', 'hr@10')} | ${s.secPerEpoch.toFixed(2)} s/epoch x ${s.epochs}`);
-    log('train', `aligner test: full NDCG@10 ${f(a.test, 'full', 'ndcg@10')} HR@10 ${f(a.test, 'full', 'hr@10')} (text: ${manifest.textFeatures.kind})`);
+    log('train', `aligner test: full NDCG@10 ${f(a.test, 'full', 'ndcg@10')} HR@10 ${f(a.test, 'full', 'hr@10')}`);
+    log('train', `fusion test: full NDCG@10 ${f(fu.test, 'full', 'ndcg@10')} HR@10 ${f(fu.test, 'full', 'hr@10')} (modalities cf + ${Object.entries(manifest.features.modalities).map(([k, v]) => `${k}:${v.encoder}`).join(', ')}; mean gates ${Object.entries(fu.gates).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`);
     log('train', `PQ: ${manifest.metrics.pq.compressionCodes.toFixed(1)}x codes (${manifest.metrics.pq.compressionWithCodebooks.toFixed(1)}x with codebooks), rel. error ${manifest.metrics.pq.relativeReconstructionError.toFixed(4)}, NDCG@10 ratio ${manifest.metrics.pq.ndcg10Ratio.toFixed(4)}`);
     log('train', `artifacts in ${out} (wall ${wall.toFixed(1)} s; step seconds ${JSON.stringify(seconds)})`);
     if (!flag(values, 'no-results')) writeResults(resolve(optStr(values, 'out') ?? join(home, 'results')), manifest, wall, seconds);

@@ -12,6 +12,16 @@ export const MODELS: Record<string, () => Promise<ModelSpec>> = {
   sasrec: lazy(() => import('./sasrec.ts')),
   aligner: lazy(() => import('./aligner.ts')),
   'aligner-pq': async () => (await import('./aligner.ts')).pqModel,
+  random: lazy(() => import('./random.ts')),
+  'tfidf-knn': lazy(() => import('./tfidf-knn.ts')),
+  content: async () => (await import('./content-fused.ts')).content,
+  fused: async () => (await import('./content-fused.ts')).fused,
+  ...Object.fromEntries(
+    ['text', 'image', 'audio'].flatMap((m) => [
+      [`content-${m}`, async () => (await import('./content-fused.ts')).contentOnly(m)],
+      [`fused-${m}`, async () => (await import('./content-fused.ts')).fusedOnly(m)],
+    ]),
+  ),
 };
 
 export async function loadModel(name: string): Promise<ModelSpec> {

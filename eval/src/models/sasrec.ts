@@ -13,13 +13,13 @@ export interface TrainedArtifacts {
   manifest: ArtifactsManifest;
   /** Reads a file named by the manifest after checking its sha256. */
   read(name: ArtifactName): Buffer;
-  session(name: 'sasrecEncoder' | 'userEncoder'): Promise<OnnxSession>;
+  session(name: 'sasrecEncoder' | 'userEncoder' | 'contentTower' | 'fusionTower'): Promise<OnnxSession>;
 }
 
 export function loadTrainedArtifacts(ctx: FitContext): TrainedArtifacts {
-  const dir = artifactsDir(ctx.home, ctx.dataset.meta.name, ctx.split);
+  const dir = ctx.artifacts ?? artifactsDir(ctx.home, ctx.dataset.meta.name, ctx.split);
   const file = join(dir, ARTIFACTS_MANIFEST_FILE);
-  if (!existsSync(file)) throw new Error(`no trained artifacts at ${dir}: run \`llmrec train --dataset ${ctx.dataset.meta.name} --split ${ctx.split}\` first`);
+  if (!existsSync(file)) throw new Error(`no trained artifacts at ${dir}: run \`llmrec train --dataset ${ctx.dataset.meta.name} --split ${ctx.split}\` first (or the eval command that trains them)`);
   const manifest = parseArtifactsManifest(JSON.parse(readFileSync(file, 'utf8')), file);
   if (manifest.items !== ctx.dataset.nItems) throw new Error(`artifacts in ${dir} cover ${manifest.items} items, the dataset has ${ctx.dataset.nItems}: retrain`);
   const read = (name: ArtifactName) => {
@@ -29,12 +29,12 @@ export function loadTrainedArtifacts(ctx: FitContext): TrainedArtifacts {
     if (got !== f.sha256) throw new Error(`artifact ${f.path}: sha256 differs from ${file}`);
     return buf;
   };
-  const session = async (name: 'sasrecEncoder' | 'userEncoder') => {
+  const session = async (name: 'sasrecEncoder' | 'userEncoder' | 'contentTower' | 'fusionTower') => {
     const s = await createSession(new Uint8Array(read(name)), { device: (process.env.LLMREC_DEVICE as 'auto' | 'cpu' | 'cuda' | undefined) ?? 'auto' });
     ctx.log(`${name}: onnxruntime ${s.provider}${s.fallbackReason ? ` (${s.fallbackReason})` : ''}`);
     return s;
   };
-  ctx.log(`artifacts ${dir} (key ${manifest.key}, text features ${manifest.textFeatures.kind})`);
+  ctx.log(`artifacts ${dir} (key ${manifest.key}, content features ${Object.entries(manifest.features.modalities).map(([k, f]) => `${k}:${f.encoder}`).join(', ')})`);
   return { dir, manifest, read, session };
 }
 

@@ -13,7 +13,17 @@ export interface FitContext {
   seed: number;
   /** $LLMREC_HOME, where trained artifacts live (e.g. ONNX files of the training engineer). */
   home: string;
+  /** Folder of the trained artifacts to read (default artifacts/<dataset>/<split>): a seeded split or training seed. */
+  artifacts?: string;
+  /** Test-time modality drop: content models score as if these modalities were missing for a seeded share of items. */
+  drop?: ModalityDrop[];
   log(msg: string): void;
+}
+
+export interface ModalityDrop {
+  modality: string;
+  /** Share of the items that have the modality which lose it (0..1), chosen by `seed`. */
+  fraction: number;
 }
 
 export interface ScoreRequest {

@@ -118,7 +118,7 @@ export async function runAblation(ds: Dataset, home: string, variants: string[],
     };
   });
   const part = maxOnline > 0 ? `first ${events} events of the online 30%` : 'the online 30%';
-  const baseLine = trained ? `trained aligner (z_u . z_i, artifacts key ${trained.key}; frozen, same for every seed)` : 'fallback bag-of-items BPR base (retrained per seed)';
+  const baseLine = trained ? `trained base (z_u . fused item latents of llmrec train --split streaming, artifacts key ${trained.key}; frozen, same for every seed)` : 'fallback bag-of-items BPR base (retrained per seed)';
   return { dataset: ds.meta.name, protocol: `streaming: 70% pre-train, ${part} replayed in 1-hour windows, predict-then-learn; full ranking, seen items excluded`, events, seeds, base: baseLine, rows };
 }
 

@@ -1,10 +1,10 @@
 // Script form of the streaming table (the CLI form is `llmrec eval --split streaming --model static,dynamic`):
 //   npx tsx eval/src/streaming/main.ts --dataset ml-100k --seeds 1,2,3 [--variants static,dynamic,...] [--json]
-// Prints the markdown table (or JSON on stdout), progress on stderr, and writes results/streaming-<dataset>[-<tag>].{json,md}.
+// Prints the markdown table (or JSON on stdout), progress on stderr, and writes $LLMREC_HOME/results/streaming-<dataset>[-<tag>].{json,md} (--out DIR elsewhere).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { datasetDir, llmrecHome, readDataset, REPO_ROOT } from '@llmrec/data/index.ts';
+import { datasetDir, llmrecHome, readDataset } from '@llmrec/data/index.ts';
 import { formatAblation, runAblation, VARIANTS, type AblationResult } from './ablation.ts';
 import { mergeAblations } from './merge.ts';
 
@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     // --name: full file stem (e.g. eval-ml-100k-streaming-static+dynamic-trained); --tag: streaming-<dataset>-<tag>
     const stem = values.name ?? (values.tag ? `streaming-${merged.dataset}-${values.tag}` : undefined);
     if (stem) {
-      const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
+      const out = resolve(values.out ?? join(llmrecHome(), 'results'));
       writeFileSync(join(out, `${stem}.md`), md + '\n');
       writeFileSync(join(out, `${stem}.json`), JSON.stringify({ ...merged, note: values.note }, null, 2) + '\n');
     }
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   const t = performance.now();
   const res = await runAblation(ds, home, variants, seeds, (m) => process.stderr.write(`[streaming] ${m}\n`), Number(values.events ?? 0), values.base === 'trained' ? 'trained' : 'fallback');
   const md = formatAblation(res) + `\n\nwall time ${((performance.now() - t) / 1000).toFixed(0)} s (2-core machine shared with other jobs)`;
-  const out = resolve(values.out ?? join(REPO_ROOT, 'results'));
+  const out = resolve(values.out ?? join(llmrecHome(), 'results'));
   mkdirSync(out, { recursive: true });
   const stem = `streaming-${res.dataset}${values.tag ? `-${values.tag}` : ''}`;
   writeFileSync(join(out, `${stem}.json`), JSON.stringify(res, null, 2));

@@ -1,5 +1,6 @@
-// The trained base of the streaming evaluation: the aligner from `llmrec train --split streaming` (fitted on the
-// pre-training 70% only), i.e. the joint item latents z_i (item-latents.npy) and the ONNX user encoder giving z_u
+// The trained base of the streaming evaluation: `llmrec train --split streaming` (fitted on the
+// pre-training 70% only), i.e. the fused item latents (item-latents.npy: CF + content, items without pre-training
+// interactions from content alone) and the ONNX user encoder giving z_u
 // from a history. BaseModel.userLatent is synchronous while onnxruntime is not, so z_u is computed up front, in
 // batches, for every history the replay can ask for: each user's history (capped at maxHistory, as the
 // OnlineLearner keeps it) just before each of their events. A history outside that set is an error, never a guess.

@@ -1,8 +1,11 @@
 // What the GPU worker loads (request path, step 4): a small versioned manifest naming the joint item-latent
-// table (z_i) and the user-encoder ONNX graph (history -> z_u), each with its sha256, checked at load.
+// table (z_i: for a trained bundle the fused CF + content latents of issue 10), the user-encoder ONNX graph
+// (history -> z_u) and, for a trained bundle, the content tower (item features -> z_item in the same space, how a
+// new item is embedded online), each with its sha256, checked at load.
 // Written for the offline artifacts of `llmrec train` (shared/src/artifacts.ts) or, before those exist, for
 // a baseline (bag-of-items encoder trained in TypeScript) — `source` says which.
 import { z } from 'zod';
+import { TowerInput } from '../artifacts.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -32,6 +35,18 @@ export const ServingBundle = z.object({
   pq: z.object({
     codebooks: BundleFile.extend({ m: z.number().int().positive(), k: z.number().int().positive().max(256), dsub: z.number().int().positive() }),
     codes: BundleFile,
+  }).optional(),
+  /**
+   * The content tower (issue 10): inputs `<modality>` float32 [B, dim] and `<modality>_present` float32 [B] (0/1)
+   * per content modality, output `z_item` [B, dim] in the space of `userEncoder`'s z_u. `modalities` says which
+   * frozen encoder produced each input at training time (shared/src/features.ts); a new item must be embedded
+   * with the same encoders.
+   */
+  contentTower: BundleFile.extend({
+    inputs: z.array(TowerInput).min(2),
+    output: z.literal('z_item'),
+    dim: z.number().int().positive(),
+    modalities: z.array(z.object({ name: z.string(), encoder: z.string(), source: z.string(), dim: z.number().int().positive() })).min(1),
   }).optional(),
   notes: z.array(z.string()).default([]),
 });
