@@ -121,6 +121,9 @@ export const ArtifactsManifest = z.object({
     fusionTower: ArtifactFile,
     /** Reference PyTorch outputs of both towers for a few real items. */
     towerParity: ArtifactFile,
+    /** `features/features.json`: the content features the tower was trained on (the modalities it reads), copied beside
+     * it so the serving bundle is self-contained (the worker's content attribution reads them). Absent in older manifests. */
+    towerFeatures: ArtifactFile.optional(),
     /** [m, k, dim/m] float32. */
     pqCodebooks: ArtifactFile,
     /** [items, m] uint8. */

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '@llmrec/shared/artifacts.ts';
 import { resolveFeatures, type ResolvedFeatures } from '../training/resolve-features.ts';
+import { copyTowerFeatures } from '../training/tower-features.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
 import { coldItemsStem, computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, writeSplit, type SplitName } from '@llmrec/data/index.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
@@ -242,6 +243,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ manifest: Artif
       contentTower: fileEntry(exp.dir, out, ef.contentTower),
       fusionTower: fileEntry(exp.dir, out, ef.fusionTower),
       towerParity: fileEntry(exp.dir, out, ef.towerParity),
+      towerFeatures: copyTowerFeatures(features.dir, out, Object.keys(fusion.done.features)),
       pqCodebooks: fileEntry(pq.dir, out, pf.pqCodebooks),
       pqCodes: fileEntry(pq.dir, out, pf.pqCodes),
       parity: fileEntry(exp.dir, out, ef.parity),
@@ -273,6 +275,7 @@ function writeServingBundle(o: PipelineOptions, m: ArtifactsManifest): void {
       output: m.contentTower.output,
       dim: m.contentTower.dim,
       modalities: Object.entries(m.features.modalities).map(([name, f]) => ({ name, encoder: f.encoder, source: f.source, dim: f.dim })),
+      ...(m.files.towerFeatures ? { features: { path: `../${o.split}/${m.files.towerFeatures.path}`, sha256: m.files.towerFeatures.sha256 } } : {}),
     },
     pq: {
       codebooks: { path: `../${o.split}/${m.files.pqCodebooks.path}`, sha256: m.files.pqCodebooks.sha256, m: m.metrics.pq.m, k: m.metrics.pq.k, dsub: dim! / m.metrics.pq.m },

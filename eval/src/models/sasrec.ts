@@ -24,6 +24,7 @@ export function loadTrainedArtifacts(ctx: FitContext): TrainedArtifacts {
   if (manifest.items !== ctx.dataset.nItems) throw new Error(`artifacts in ${dir} cover ${manifest.items} items, the dataset has ${ctx.dataset.nItems}: retrain`);
   const read = (name: ArtifactName) => {
     const f = manifest.files[name];
+    if (!f) throw new Error(`${file} names no ${name} file: retrain`);
     const buf = readFileSync(join(dir, f.path));
     const got = createHash('sha256').update(buf).digest('hex');
     if (got !== f.sha256) throw new Error(`artifact ${f.path}: sha256 differs from ${file}`);

@@ -132,10 +132,10 @@ describe('content-tower attribution (contract fixture until the fusion step expo
     const feats = join(dir, 'features');
     mkdirSync(feats);
     const table = (name: string, width: number) => {
-      const data = Float32Array.from({ length: 40 * width }, (_, i) => (i % 7) / 7);
-      writeFileSync(join(feats, `${name}.npy`), encodeNpy(data, [40, width]));
+      const data = encodeNpy(Float32Array.from({ length: 40 * width }, (_, i) => (i % 7) / 7), [40, width]);
+      writeFileSync(join(feats, `${name}.npy`), data);
       writeFileSync(join(feats, `${name}-present.npy`), encodeNpy(new Int8Array(40).fill(1), [40]));
-      return { encoder: { id: 'test', source: 'test', onnxSha256: sha(bytes.out!), dim: width }, file: `${name}.npy`, fileSha256: sha(bytes.out!), present: `${name}-present.npy`, input: 'test', count: { present: 40, missing: 0 }, notes: [] };
+      return { encoder: { id: 'test', source: 'test', onnxSha256: sha(bytes.out!), dim: width }, file: `${name}.npy`, fileSha256: sha(data), present: `${name}-present.npy`, input: 'test', count: { present: 40, missing: 0 }, notes: [] };
     };
     writeFileSync(join(feats, 'features.json'), JSON.stringify({ v: 1, kind: 'llmrec-features', dataset: 'tiny', items: 40, itemsSha256: sha(bytes.out!), createdAt: new Date(0).toISOString(), modalities: { text: table('text', 4), image: table('image', 3) } }));
     const content = await contentAttributionFromEnv(dir, w.model, { LLMREC_FEATURES: feats });

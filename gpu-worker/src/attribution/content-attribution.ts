@@ -2,9 +2,12 @@
 // content tower (gpu-worker/src/catalog/content-tower.ts: `<modality>` [B, d] + `<modality>_present` [B] ->
 // `z_item`, the fusion step's export) and the offline feature tables (shared/src/features.ts). A modality's effect
 // on an item = z_u . z_item(as it is) - z_u . z_item(that modality zeroed and marked absent); every (item,
-// modality) row of a request in one tower run.
+// modality) row of a request in one tower run. The tables come with the bundle (`contentTower.features`, copied by
+// `llmrec train`), so a published bundle needs no features folder of the training machine.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
 import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import type { ContentEvidence } from '@llmrec/shared/evidence/schema.ts';
 import { FEATURES_MANIFEST_FILE, featuresDir, parseFeaturesManifest, type Modality } from '@llmrec/shared/features.ts';
@@ -19,21 +22,30 @@ export interface FeatureTable {
   present: Uint8Array;
 }
 
-/** The feature tables of the tower's modalities, from `<dir>/features.json`; a missing one is an error naming it. */
-export function loadFeatureTables(dir: string, tower: ContentTower): Partial<Record<Modality, FeatureTable>> {
+/**
+ * The feature tables of the tower's modalities, from `<dir>/features.json` (each table hash-checked against it); a
+ * missing one is an error naming it. `sha256`, when given, is the hash of features.json the serving bundle recorded.
+ */
+export function loadFeatureTables(dir: string, tower: ContentTower, sha256?: string): Partial<Record<Modality, FeatureTable>> {
   const path = join(dir, FEATURES_MANIFEST_FILE);
-  if (!existsSync(path)) throw new Error(`the serving bundle has a content tower but ${path} does not exist: set LLMREC_FEATURES to the features folder (llmrec features)`);
-  const manifest = parseFeaturesManifest(JSON.parse(readFileSync(path, 'utf8')), path);
+  if (!existsSync(path)) throw new Error(`the serving bundle has a content tower but ${path} does not exist: retrain (llmrec train copies the features into the bundle) or set LLMREC_FEATURES to the features folder (llmrec features)`);
+  const text = readFileSync(path);
+  if (sha256 !== undefined && hex(text) !== sha256) throw new Error(`hash mismatch for ${path}: bundle says ${sha256.slice(0, 12)}..., file is ${hex(text).slice(0, 12)}...`);
+  const manifest = parseFeaturesManifest(JSON.parse(text.toString('utf8')), path);
   const out: Partial<Record<Modality, FeatureTable>> = {};
   for (const { modality, dim } of tower.inputs) {
     const m = manifest.modalities[modality];
     if (!m) throw new Error(`${path} has no '${modality}' features, which the content tower reads`);
+    const bytes = readFileSync(join(dir, m.file));
+    if (hex(bytes) !== m.fileSha256) throw new Error(`hash mismatch for ${join(dir, m.file)}: ${path} says ${m.fileSha256.slice(0, 12)}...`);
     const table = readNpyAny(join(dir, m.file));
     if (table.shape[1] !== dim) throw new Error(`${join(dir, m.file)}: width ${table.shape[1]}, the content tower reads ${dim}`);
     out[modality] = { data: Float32Array.from(table.data), present: Uint8Array.from(readNpyAny(join(dir, m.present)).data) };
   }
   return out;
 }
+
+const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. */
 export function contentAttribution(tower: ContentTower, tables: Partial<Record<Modality, FeatureTable>>, model: LatentModel): ContentAttribution {
@@ -77,14 +89,26 @@ export function contentAttribution(tower: ContentTower, tables: Partial<Record<M
   };
 }
 
+/** How a serving bundle's content tower names the features it was trained on (`contentTower.features`). */
+const BundleFeaturesRef = z.object({ contentTower: z.object({ features: z.object({ path: z.string().min(1), sha256: z.string() }).optional() }).optional() });
+
 /**
  * Content attribution for the serving bundle in `bundleDir` when it has a content tower (the given one, else loaded
- * from the bundle), with features from LLMREC_FEATURES or $LLMREC_HOME/features/<dataset>; undefined without a tower.
+ * from the bundle), undefined without a tower. Features: the copy the bundle names (`contentTower.features`, what
+ * `llmrec train` writes: hash-checked), else LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset> (bundles from
+ * before the copy).
  */
 export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null): Promise<ContentAttribution | undefined> {
   const t = tower === undefined ? await loadBundleContentTower(bundleDir, { device: 'cpu', threads: 1 }) : tower;
   if (!t) return undefined;
   const manifest = bundleDir.endsWith('.json') ? bundleDir : join(bundleDir, SERVING_BUNDLE_FILE);
-  const dataset = (JSON.parse(readFileSync(manifest, 'utf8')) as { dataset?: string }).dataset ?? '';
-  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', dataset), t), model);
+  const raw = JSON.parse(readFileSync(manifest, 'utf8')) as { dataset?: string };
+  const ref = BundleFeaturesRef.safeParse(raw);
+  if (!ref.success) throw new Error(`${manifest}: contentTower.features: ${ref.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const own = ref.data.contentTower?.features;
+  if (own) {
+    const file = isAbsolute(own.path) ? own.path : join(dirname(manifest), own.path);
+    return contentAttribution(t, loadFeatureTables(dirname(file), t, own.sha256), model);
+  }
+  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? ''), t), model);
 }

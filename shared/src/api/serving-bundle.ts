@@ -47,6 +47,12 @@ export const ServingBundle = z.object({
     output: z.literal('z_item'),
     dim: z.number().int().positive(),
     modalities: z.array(z.object({ name: z.string(), encoder: z.string(), source: z.string(), dim: z.number().int().positive() })).min(1),
+    /**
+     * features.json (shared/src/features.ts) of the catalogue's feature tables the tower was trained on, copied into
+     * the artifacts by `llmrec train` (each table's sha256 is in that file): what the worker's content attribution
+     * reads, so the bundle does not depend on the training machine's features folder.
+     */
+    features: BundleFile.optional(),
   }).optional(),
   notes: z.array(z.string()).default([]),
 });
