@@ -2,6 +2,8 @@
 // encoders package land: a linear content tower in ONNX (z_item = sum over modalities of present_m * x_m W_m,
 // written with the worker's ONNX writer and run by onnxruntime like the real one), a hashed bag-of-words text
 // encoder and a byte-histogram image encoder. Not models of content: they only give the pipeline real tensors.
+import { createHash } from 'node:crypto';
+import type { ServingBundleInput } from '@llmrec/shared/api/serving-bundle.ts';
 import { GraphBuilder, valueInfo } from '../llm/onnx-graph/graph-builder.ts';
 import { encodeModel } from '../llm/onnx-graph/model-io.ts';
 import { DataType } from '../llm/onnx-graph/onnx-schema.ts';
@@ -24,6 +26,19 @@ export function linearTowerOnnx(weights: Record<string, { w: Float32Array; dim: 
   g.op('Identity', [acc], {}, ['z_item']);
   g.outputs.push(valueInfo('z_item', DataType.FLOAT, ['batch', out]));
   return encodeModel(g.model());
+}
+
+/** The serving bundle's `contentTower` entry for a tower file at `path` (relative to the bundle) holding `onnx`. */
+export function towerBundleEntry(path: string, onnx: Uint8Array, dims: Record<string, number>, out: number): NonNullable<ServingBundleInput['contentTower']> {
+  const names = Object.keys(dims);
+  return {
+    path,
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    inputs: [...names.map((name) => ({ name, dim: dims[name]! })), ...names.map((name) => ({ name: `${name}_present`, dim: 0 }))],
+    output: 'z_item',
+    dim: out,
+    modalities: names.map((name) => ({ name, encoder: 'fixture', source: 'fixture', dim: dims[name]! })),
+  };
 }
 
 function hash32(s: string): number {
