@@ -4,21 +4,19 @@
 // (USE-lite, converted once into the test cache), hidden items are never served, and explanations cover the new
 // item. An edge in this process forwards the writes to the spawned worker over HTTP; both share one SQLite file.
 // LLMREC_CATALOG=off leaves the routes out.
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '@llmrec/edge/app.ts';
 import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
 import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
-import { linearTowerOnnx, towerBundleEntry } from '@llmrec/gpu-worker/catalog/fixture-tower.ts';
+import { linearTowerOnnx, towerBundleEntry, writeEmptyFeatures } from '@llmrec/gpu-worker/catalog/fixture-tower.ts';
 import { TEST_HOME } from '@llmrec/gpu-worker/encoders/real-inputs.test-helper.ts';
 import { WORKER_SECRET_HEADER } from '@llmrec/shared/api/wire.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import { getTyped } from '@llmrec/shared/kv/typed.ts';
 import { LiveItem } from '@llmrec/shared/kv/values.ts';
-import { encodeNpy } from '@llmrec/shared/npy.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';
 import { makeFixture, publishFixture, publishFixtureLatents } from './support/catalog-fixture.ts';
 import { API_KEY, testConfig } from './support/harness.ts';
@@ -40,20 +38,10 @@ function bundleWithTower(dir: string): void {
   const w = (d: number) => Float32Array.from({ length: d * f.dim }, () => (rnd() - 0.5) * 0.2);
   const tower = linearTowerOnnx({ text: { w: w(TEXT), dim: TEXT }, image: { w: w(IMAGE), dim: IMAGE } }, f.dim);
   writeFileSync(join(dir, 'content-tower.onnx'), tower);
-  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
   const manifest = JSON.parse(readFileSync(join(dir, 'serving-bundle.json'), 'utf8'));
   manifest.contentTower = towerBundleEntry('content-tower.onnx', tower, { text: TEXT, image: IMAGE }, f.dim);
   writeFileSync(join(dir, 'serving-bundle.json'), JSON.stringify(manifest));
-  const feats = join(dir, 'features');
-  mkdirSync(feats);
-  const n = f.ids.length;
-  const table = (name: string, width: number) => {
-    const data = encodeNpy(new Float32Array(n * width), [n, width]);
-    writeFileSync(join(feats, `${name}.npy`), data);
-    writeFileSync(join(feats, `${name}.present.npy`), encodeNpy(new Int8Array(n), [n]));
-    return { encoder: { id: name, source: 'fixture', onnxSha256: sha(tower), dim: width }, file: `${name}.npy`, fileSha256: sha(data), present: `${name}.present.npy`, input: 'none', count: { present: 0, missing: n }, notes: [] };
-  };
-  writeFileSync(join(feats, 'features.json'), JSON.stringify({ v: 1, kind: 'llmrec-features', dataset: 'fixture', items: n, itemsSha256: sha(tower), createdAt: new Date(0).toISOString(), modalities: { text: table('text', TEXT), image: table('image', IMAGE) } }));
+  writeEmptyFeatures(join(dir, 'features'), 'fixture', f.ids.length, { text: TEXT, image: IMAGE });
 }
 
 const env = (over: Record<string, string> = {}) => ({ LLMREC_ARTIFACTS: tmp, LLMREC_WORKER_SECRET: SECRET, LLMREC_STORE: `sqlite:${dbPath}`, LLMREC_HOME: TEST_HOME, LLMREC_FEATURES: join(tmp, 'features'), LLMREC_DEVICE: 'cpu', LLMREC_LOG: 'off', LLMREC_ADAPTERS: 'off', ...over });

@@ -44,6 +44,8 @@ export interface LocalStackOptions {
    * the serving bundle (`contentTower`).
    */
   encoders?: ItemEncoders;
+  /** Offline content features for explanations' content attribution (default LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset>). */
+  featuresDir?: string;
 }
 
 export interface LocalStack {
@@ -67,7 +69,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const say = (m: string) => process.stderr.write(`worker: ${m}\n`);
   const catalog = await openWorkerCatalog({ store: o.store, model, bundleDir: o.bundleDir, home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), imageHosts, device: o.device ?? 'auto', threads: 1, say, ...(o.encoders ? { encoders: o.encoders } : {}) });
   // Explanations attribute item scores to content through the same tower (features from LLMREC_FEATURES or $LLMREC_HOME).
-  const content = await contentAttributionFromEnv(o.bundleDir, model, process.env, catalog.tower, catalog.live);
+  const content = await contentAttributionFromEnv(o.bundleDir, model, { ...process.env, ...(o.featuresDir ? { LLMREC_FEATURES: o.featuresDir } : {}) }, catalog.tower, catalog.live);
   const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, content, catalog: { live: catalog.live, writer: catalog.writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {

@@ -3,6 +3,10 @@
 // written with the worker's ONNX writer and run by onnxruntime like the real one), a hashed bag-of-words text
 // encoder and a byte-histogram image encoder. Not models of content: they only give the pipeline real tensors.
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURES_MANIFEST_FILE } from '@llmrec/shared/features.ts';
+import { encodeNpy } from '@llmrec/shared/npy.ts';
 import type { ServingBundleInput } from '@llmrec/shared/api/serving-bundle.ts';
 import { GraphBuilder, valueInfo } from '../llm/onnx-graph/graph-builder.ts';
 import { encodeModel } from '../llm/onnx-graph/model-io.ts';
@@ -39,6 +43,24 @@ export function towerBundleEntry(path: string, onnx: Uint8Array, dims: Record<st
     dim: out,
     modalities: names.map((name) => ({ name, encoder: 'fixture', source: 'fixture', dim: dims[name]! })),
   };
+}
+
+/**
+ * An offline features folder (shared/src/features.ts layout) in which no published item has content: what the
+ * worker's content attribution loads beside a fixture tower (items written through the API bring their own).
+ */
+export function writeEmptyFeatures(dir: string, dataset: string, items: number, dims: Record<string, number>): void {
+  mkdirSync(dir, { recursive: true });
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const modalities = Object.fromEntries(
+    Object.entries(dims).map(([name, width]) => {
+      const data = encodeNpy(new Float32Array(items * width), [items, width]);
+      writeFileSync(join(dir, `${name}.npy`), data);
+      writeFileSync(join(dir, `${name}.present.npy`), encodeNpy(new Int8Array(items), [items]));
+      return [name, { encoder: { id: name, source: 'fixture', onnxSha256: sha(data), dim: width }, file: `${name}.npy`, fileSha256: sha(data), present: `${name}.present.npy`, input: 'none', count: { present: 0, missing: items }, notes: [] }];
+    }),
+  );
+  writeFileSync(join(dir, FEATURES_MANIFEST_FILE), JSON.stringify({ v: 1, kind: 'llmrec-features', dataset, items, itemsSha256: sha(new Uint8Array(0)), createdAt: new Date(0).toISOString(), modalities }));
 }
 
 function hash32(s: string): number {
