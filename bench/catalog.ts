@@ -34,14 +34,16 @@ import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
 import { emptyView } from '@llmrec/shared/catalog/live.ts';
 import { pqEncode } from '@llmrec/shared/catalog/pq-encode.ts';
-import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
+import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { bytesToBase64 } from '@llmrec/shared/base64.ts';
+import { base64ToFloat32, bytesToBase64 } from '@llmrec/shared/base64.ts';
 import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
 import { createPqIndex } from '@llmrec/shared/pq/codebook.ts';
 import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { publishBundle, type PublishBundle } from '@llmrec/shared/kv/publish.ts';
-import { encodeNpy } from '@llmrec/shared/npy.ts';
+import { decodeNpy, encodeNpy } from '@llmrec/shared/npy.ts';
+import { getTyped } from '@llmrec/shared/kv/typed.ts';
+import { LiveItem } from '@llmrec/shared/kv/values.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';
 import { atLeast, atMost, percentile, type BenchSuite, type Metric } from './lib/suite.ts';
 
@@ -113,6 +115,8 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
   mkdirSync(bundleDir);
   let users: string[];
   let ids: string[];
+  /** ML-100K items re-sent through the API with their dataset content (online vs offline feature parity). */
+  let parityItems: { input: Record<string, unknown>; idx: number }[] = [];
   try {
     if (existsSync(join(trained, SERVING_BUNDLE_FILE)) && existsSync(join(dsDir, 'dataset.json'))) {
       const ds = readDataset(dsDir);
@@ -130,6 +134,18 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
       } else featuresDir = bundleWithTower(trained, bundleDir, sb.itemLatents.dim, 1, content.textDim, content.imageDim);
       users = userIds;
       ids = items.map((i) => i.id);
+      // Items with a plot and a poster, sent as a user of the API would: title, genres, plot, director, cast, poster.
+      parityItems = items
+        .filter((it) => it.text.plot && it.modalities.image && existsSync(it.modalities.image))
+        .slice(0, 10)
+        .map((it) => ({
+          idx: it.idx,
+          input: {
+            id: `parity-${it.id}`, title: it.title, description: it.text.plot, ...(it.text.genres?.length ? { genres: it.text.genres } : {}),
+            fields: { ...(it.text.director?.length ? { director: it.text.director.join(', ') } : {}), ...(it.text.cast?.length ? { cast: it.text.cast.join(', ') } : {}) },
+            image: { base64: bytesToBase64(new Uint8Array(readFileSync(it.modalities.image!))), contentType: 'image/jpeg' },
+          },
+        }));
       setup = { catalog: `ML-100K (1,682 items), trained serving bundle ${sb.version} (dim ${sb.itemLatents.dim}), offline PQ m=${sb.pq?.codebooks.m} k=${sb.pq?.codebooks.k}, published as llmrec publish does`, store: 'SQLite (embedded)' };
     } else {
       const n = 5000;
@@ -162,6 +178,7 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
     let modelExplained = 0;
     let returnedAfterDelete = 0;
     const created: { id: string; user: string; cands: string[] }[] = [];
+    const parity: Record<string, number[]> = {};
     const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
     try {
       const rnd = mulberry32(4);
@@ -200,6 +217,31 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
         if (e?.rationale.text) explained++;
         if (e && !e.degraded && e.faithfulness) modelExplained++;
       }
+      // Online vs offline features: dataset items re-sent through the API, their stored features against the
+      // offline feature tables the fusion tower was trained on (same encoders, same text composition, same poster).
+      if (parityItems.length && featuresDir && existsSync(join(featuresDir, 'features.json'))) {
+        const p = await fetch(`${stack.edge.url}/v1/items`, { method: 'PUT', headers, body: JSON.stringify({ items: parityItems.map((x) => x.input) }) });
+        if (p.status !== 200) throw new Error(`parity PUT answered ${p.status}: ${await p.text()}`);
+        const version = ((await p.json()) as { version: string }).version;
+        const fm = JSON.parse(readFileSync(join(featuresDir, 'features.json'), 'utf8')) as { modalities: Record<string, { file: string }> };
+        for (const [modality, m] of Object.entries(fm.modalities)) {
+          const table = decodeNpy(readFileSync(join(featuresDir, m.file)));
+          const width = table.shape[1]!;
+          const cos: number[] = [];
+          for (const x of parityItems) {
+            const rec = await getTyped(store, LiveItem, keys.liveItem(version, String(x.input.id)));
+            const online = rec?.features[modality] ? base64ToFloat32(rec.features[modality]!) : null;
+            if (!online) continue;
+            const offline = (table.data as Float32Array).subarray(x.idx * width, (x.idx + 1) * width);
+            let dot = 0, na = 0, nb = 0;
+            for (let d = 0; d < width; d++) [dot, na, nb] = [dot + online[d]! * offline[d]!, na + online[d]! ** 2, nb + offline[d]! ** 2];
+            cos.push(dot / Math.sqrt(na * nb || 1));
+          }
+          parity[modality] = cos;
+        }
+        const u = users[0]!;
+        for (const x of parityItems) created.push({ id: String(x.input.id), user: u, cands: [String(x.input.id), ...ids.slice(0, 20)] });
+      }
       // DELETE every created item: none may come back, in the candidates that named it or in a full ranking.
       for (const c of created) {
         const d = await fetch(`${stack.edge.url}/v1/items/${c.id}`, { method: 'DELETE', headers });
@@ -217,7 +259,7 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
       await content.encoders.text?.close?.();
       await content.encoders.image?.close?.();
     }
-    return { put, toRec, polls, scores, explained, modelExplained, returnedAfterDelete, deleted: created.length, setup: { ...setup, content: content.what, tower } };
+    return { put, toRec, polls, scores, explained, modelExplained, returnedAfterDelete, deleted: created.length, parity, setup: { ...setup, content: content.what, tower } };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -343,6 +385,9 @@ export const suite: BenchSuite = {
     metrics.new_item_scores_finite = atLeast(p1.scores.filter(Number.isFinite).length / p1.scores.length, 'fraction', 1);
     metrics.new_item_explained = atLeast(p1.explained / p1.scores.length, 'fraction', 1);
     metrics.new_item_explained_by_model = { ...atLeast(p1.modelExplained / p1.scores.length, 'fraction', 1), note: 'POST /v1/explain for the new item answered by the worker (attribution + faithfulness), not the co-interaction baseline' };
+    for (const [modality, cos] of Object.entries(p1.parity)) {
+      metrics[`online_offline_${modality}_feature_cosine_min`] = { ...atLeast(Math.min(...cos), 'cosine', 0.999), note: `${cos.length} ML-100K items re-sent through PUT /v1/items with their dataset content: the features the worker computed vs the offline table the content tower was trained on` };
+    }
     metrics.deleted_items_returned = { ...atMost(p1.returnedAfterDelete, 'items', 0), note: `after DELETE of all ${p1.deleted} created items: occurrences in recommend (their candidates, and full ranking) for their users` };
 
     ctx.log('part 2: synthetic 100,000-item catalog');
