@@ -29,6 +29,8 @@ export interface OpenCatalogOptions {
   tower?: ContentTower | null;
   pollMs?: number;
   say?: (m: string) => void;
+  /** Open the encoders at start, in the background (default true). */
+  warm?: boolean;
 }
 
 export interface OpenedCatalog {
@@ -47,6 +49,11 @@ export async function openWorkerCatalog(o: OpenCatalogOptions): Promise<OpenedCa
   const hosts = [...o.imageHosts];
   const writer = new ItemWriter({ catalog: live, tower, encoders, fetchImage: (url) => fetchImage(url, { allowedHosts: hosts }) });
   live.onPending = () => writer.embedPending();
+  // Open the encoders in the background (seconds: model load, first conversion), so the first item write after a
+  // start is not the one that pays for it.
+  if (tower && o.warm !== false) {
+    for (const e of [encoders.text, encoders.image]) void e?.open?.().catch((err: Error) => o.say?.(`catalog: opening a content encoder failed (item writes will retry): ${err.message}`));
+  }
   return {
     live,
     writer,
