@@ -2,8 +2,10 @@
 // content tower (gpu-worker/src/catalog/content-tower.ts: `<modality>` [B, d] + `<modality>_present` [B] ->
 // `z_item`, the fusion step's export) and the offline feature tables (shared/src/features.ts). A modality's effect
 // on an item = z_u . z_item(as it is) - z_u . z_item(that modality zeroed and marked absent); every (item,
-// modality) row of a request in one tower run. The tables come with the bundle (`contentTower.features`, copied by
-// `llmrec train`), so a published bundle needs no features folder of the training machine.
+// modality) row of a request in one tower run. The offline tables come with the bundle (`contentTower.features`,
+// copied by `llmrec train`), so a published bundle needs no features folder of the training machine. Items written
+// through the item API (issue 11) are attributed from the features the item writer stored with them
+// (LiveItem.features), not from the offline tables.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -12,7 +14,13 @@ import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-mo
 import type { ContentEvidence } from '@llmrec/shared/evidence/schema.ts';
 import { FEATURES_MANIFEST_FILE, featuresDir, parseFeaturesManifest, type Modality } from '@llmrec/shared/features.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
+import { base64ToFloat32 } from '@llmrec/shared/base64.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { mgetTyped } from '@llmrec/shared/kv/typed.ts';
+import { LiveItem } from '@llmrec/shared/kv/values.ts';
 import { loadBundleContentTower, type ContentTower } from '../catalog/content-tower.ts';
+import { encodeUsersLive } from '../catalog/encode-users.ts';
+import type { WorkerCatalog } from '../catalog/live-state.ts';
 import { readNpyAny } from '../llm/model/npy.ts';
 import type { LatentModel } from '../model.ts';
 
@@ -47,25 +55,52 @@ export function loadFeatureTables(dir: string, tower: ContentTower, sha256?: str
 
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. */
-export function contentAttribution(tower: ContentTower, tables: Partial<Record<Modality, FeatureTable>>, model: LatentModel): ContentAttribution {
+/** One item's content features per modality (absent modality: no entry). */
+type ItemFeatures = Partial<Record<Modality, Float32Array>>;
+
+/** Features of items whose content came through the item API (created, or changed since publish), by index. */
+async function liveFeatures(live: WorkerCatalog, items: readonly number[]): Promise<Map<number, ItemFeatures>> {
+  const view = live.view;
+  const out = new Map<number, ItemFeatures>();
+  if (!view || !live.version) return out;
+  const touched = [...new Set(items)].filter((i) => i < view.items && view.metaRev.has(view.ids[i]!));
+  const recs = await mgetTyped(live.store, LiveItem, touched.map((i) => keys.liveItem(live.version!, view.ids[i]!)));
+  recs.forEach((r, j) => {
+    if (!r || Object.keys(r.features).length === 0) return;
+    out.set(touched[j]!, Object.fromEntries(Object.entries(r.features).map(([m, b]) => [m, base64ToFloat32(b)])) as ItemFeatures);
+  });
+  return out;
+}
+
+/**
+ * Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. With the live
+ * catalog, items written through the item API use their stored features and histories may name them.
+ */
+export function contentAttribution(tower: ContentTower, tables: Partial<Record<Modality, FeatureTable>>, model: LatentModel, live?: WorkerCatalog): ContentAttribution {
   return async (history, items) => {
-    const zu = await model.encodeUsers([history]);
+    const zu = live ? await encodeUsersLive(model, live.scoring(), [history]) : await model.encodeUsers([history]);
+    const fromApi = live ? await liveFeatures(live, items) : new Map<number, ItemFeatures>();
+    const featureOf = (item: number, modality: Modality, dim: number): Float32Array | null => {
+      const own = fromApi.get(item);
+      if (own) return own[modality]?.length === dim ? own[modality]! : null;
+      const t = tables[modality];
+      return t?.present[item] ? t.data.subarray(item * dim, (item + 1) * dim) : null;
+    };
     // Rows: per item, first all modalities as they are, then one row per present modality switched off.
     const rows: { item: number; off: Modality | null }[] = [];
     for (const it of items) {
       rows.push({ item: it, off: null });
-      for (const { modality } of tower.inputs) if (tables[modality]?.present[it]) rows.push({ item: it, off: modality });
+      for (const { modality, dim } of tower.inputs) if (featureOf(it, modality, dim)) rows.push({ item: it, off: modality });
     }
     const features: Partial<Record<Modality, Float32Array>> = {};
     const present: Partial<Record<Modality, Float32Array>> = {};
     for (const { modality, dim } of tower.inputs) {
-      const t = tables[modality]!;
       const x = (features[modality] = new Float32Array(rows.length * dim));
       const p = (present[modality] = new Float32Array(rows.length));
       rows.forEach((r, b) => {
-        if (r.off === modality || !t.present[r.item]) return;
-        x.set(t.data.subarray(r.item * dim, (r.item + 1) * dim), b * dim);
+        const f = r.off === modality ? null : featureOf(r.item, modality, dim);
+        if (!f) return;
+        x.set(f, b * dim);
         p[b] = 1;
       });
     }
@@ -98,7 +133,7 @@ const BundleFeaturesRef = z.object({ contentTower: z.object({ features: z.object
  * `llmrec train` writes: hash-checked), else LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset> (bundles from
  * before the copy).
  */
-export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null): Promise<ContentAttribution | undefined> {
+export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null, live?: WorkerCatalog): Promise<ContentAttribution | undefined> {
   const t = tower === undefined ? await loadBundleContentTower(bundleDir, { device: 'cpu', threads: 1 }) : tower;
   if (!t) return undefined;
   const manifest = bundleDir.endsWith('.json') ? bundleDir : join(bundleDir, SERVING_BUNDLE_FILE);
@@ -108,7 +143,7 @@ export async function contentAttributionFromEnv(bundleDir: string, model: Latent
   const own = ref.data.contentTower?.features;
   if (own) {
     const file = isAbsolute(own.path) ? own.path : join(dirname(manifest), own.path);
-    return contentAttribution(t, loadFeatureTables(dirname(file), t, own.sha256), model);
+    return contentAttribution(t, loadFeatureTables(dirname(file), t, own.sha256), model, live);
   }
-  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? ''), t), model);
+  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? ''), t), model, live);
 }
