@@ -3,6 +3,7 @@
 // ("not available: <why>") instead of showing anything typed in.
 import { findRow, type EvalJson } from '../report.ts';
 import { anchorsFor } from './anchors.ts';
+import { externalPlot, externalTable, type MetricColumn } from './external.ts';
 import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
 import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
 import type { ReportInputs, TrainRecord } from './inputs.ts';
@@ -146,47 +147,101 @@ function ablationSections(inp: ReportInputs): Section[] {
     loss.tables.push({ id: 'loss-ablation', title: 'Loss terms of the online adapters', columns: STREAM_COLUMNS, rows: l.rows, notes: [`Command: \`${doc.command}\`.`] });
     loss.plots.push({ id: 'loss-ablation', title: 'Streaming NDCG@10 without each loss term (whiskers: 95% CI over adapter seeds)', spec: barChart(l.bars, { title: 'Loss ablation (streaming NDCG@10)', yTitle: 'NDCG@10', groupTitle: '' }) });
   }
-  comp.unavailable.push(notAvailable('− multimodal fusion: no fused model on this commit (work package fusion, issue "Content that counts")'));
+  // − multimodal fusion: the fused model against the base aligner it refines, same training seeds, leave-one-out
+  for (const d of inp.datasets) {
+    const fused = runsOf(inp, d, 'loo', 'fused');
+    const aligner = runsOf(inp, d, 'loo', 'aligner');
+    if (!fused.length || !aligner.length) {
+      comp.unavailable.push(notAvailable(`− multimodal fusion on ${datasetLabel(d)}: ${fused.length ? 'no base aligner run' : 'no fused run'} in this report`));
+      continue;
+    }
+    const rows: string[][] = [];
+    const c = compareRuns(aligner, fused, 'fused', 'NDCG@10');
+    const ch = compareRuns(aligner, fused, 'fused', 'HR@10');
+    rows.push(['fused (CF + multimodal content)', fmtFigure(figureOf(fused, 'NDCG@10', 'full')), fmtFigure(figureOf(fused, 'HR@10', 'full')), '—', '—', '—', seedsCell(fused)]);
+    rows.push(['− multimodal fusion (base aligner `z_u · z_i`)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
+    comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
+  }
   comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
   loss.unavailable.push(notAvailable('contrastive and margin terms: the aligner / fusion losses are not ablated by any evaluation on this commit (work package fusion)'));
   return [comp, loss];
 }
 
-/** A generic table of an eval document of another evaluation (rows + comparisons). */
-function externalTables(docs: EvalJson[], idPrefix: string): Table[] {
-  return docs.map((doc, i) => ({
-    id: `${idPrefix}-${i + 1}`,
-    title: `${doc.evaluation}: ${doc.dataset} / ${doc.split} (${doc.phase})`,
-    columns: ['model', 'variant', 'metric', 'protocol', 'mean ± 95% CI', 'seeds', 'n'],
-    rows: doc.rows.map((r) => [r.model, r.variant, r.metric, r.protocol, fmtFigure({ ...r, perSeed: [], over: 'none' }), `${r.perSeed.length} (${r.seedRole})`, `${r.n} ${r.unit}`]),
-    notes: [
-      ...doc.comparisons.map((c) => `${c.model}/${c.variant} vs ${c.baseline}/${c.baselineVariant}, ${c.metric} (${c.protocol}): Δ ${fmtSigned(c.meanDiff)}, ${c.test} over ${c.n} ${c.pairing}, p ${fmtP(c.p)}, ${c.effectSize.name} ${c.effectSize.value?.toFixed(2) ?? '∞'}`),
-      `Command: \`${doc.command}\` (commit ${doc.commit ?? 'unknown'}, ${doc.createdAt}).`,
-    ],
-  }));
+const NDCG_FULL: MetricColumn = { metric: 'NDCG@10', protocol: 'full' };
+const RANK_COLUMNS: MetricColumn[] = [NDCG_FULL, { metric: 'HR@10', protocol: 'full' }, { metric: 'NDCG@10', protocol: 'all-items' }, { metric: 'HR@10', protocol: 'all-items' }];
+
+const docLabel = (d: EvalJson) => `${datasetLabel(d.dataset)} / ${d.split} (${d.phase})`;
+
+/** Tables and plots of every document of one evaluation kind, with "not available" when there is none. */
+function externalParts(inp: ReportInputs, kind: string, id: string, o: { columns: (d: EvalJson) => MetricColumn[]; key: (d: EvalJson) => MetricColumn; title: (d: EvalJson) => string; plotTitle: (d: EvalJson) => string }): { tables: Table[]; plots: Plot[] } {
+  const docs = inp.external.filter((x) => x.doc.evaluation === kind);
+  const tables: Table[] = [];
+  const plots: Plot[] = [];
+  const base = (d: EvalJson) => `${id}-${d.dataset}-${d.split}`;
+  docs.forEach((x) => {
+    // a suffix only where two documents share dataset and split (e.g. two model sets)
+    const twins = docs.filter((y) => base(y.doc) === base(x.doc));
+    const tid = twins.length > 1 ? `${base(x.doc)}-${twins.indexOf(x) + 1}` : base(x.doc);
+    tables.push(externalTable(x, { id: tid, title: o.title(x.doc), columns: o.columns(x.doc), key: o.key(x.doc) }));
+    const p = externalPlot(x, { id: tid, title: o.plotTitle(x.doc), key: o.key(x.doc) });
+    if (p) plots.push(p);
+  });
+  return { tables, plots };
 }
 
-function externalSection(inp: ReportInputs, id: string, title: string, intro: string, kinds: string[], why: string): Section {
-  const docs = inp.external.filter((d) => kinds.includes(d.evaluation));
-  return { id, title, intro: [intro], tables: externalTables(docs, id), plots: [], unavailable: docs.length ? [] : [notAvailable(why)] };
+function modalitySection(inp: ReportInputs): Section {
+  const s: Section = { id: 'modality-robustness', title: 'Modality robustness', intro: ['At test time a seeded 50 % or 100 % of the items that have a modality (text, image, both) lose it, fed to the content and fusion towers as absent; each variant is compared with the unmodified model (`default`) by a paired t-test.'], tables: [], plots: [], unavailable: [] };
+  const r = externalParts(inp, 'modality-drop', 'modality', {
+    columns: () => RANK_COLUMNS, key: () => NDCG_FULL,
+    title: (d) => `Modality drop: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: NDCG@10 (full) per model and missing modality (whiskers: 95% CI over seeds)`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (!r.tables.length) s.unavailable.push(notAvailable('no modality-drop evaluation (EvalJson, evaluation "modality-drop") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model content,fused --modality-drop`)'));
+  s.unavailable.push(notAvailable('published anchor: no published modality-drop figure on these splits and protocols'));
+  return s;
+}
+
+function explanationSection(inp: ReportInputs): Section {
+  const s: Section = { id: 'explanation-quality', title: 'Explanation quality', intro: ['Faithfulness of the evidence (ERASER comprehensiveness / sufficiency: score and rank change when the cited history items are removed / kept alone) against random evidence of the same size, and PETER-style coverage and diversity of the rationales.'], tables: [], plots: [], unavailable: [] };
+  const r = externalParts(inp, 'explanation', 'explanation', {
+    columns: (d) => [...new Map(d.rows.filter((x) => x.metric !== 'explanations').map((x) => [`${x.metric}|${x.protocol}`, { metric: x.metric, protocol: x.protocol }])).values()],
+    key: (d) => ({ metric: 'comprehensiveness-score-drop', protocol: d.rows.some((x) => x.protocol === 'eraser') ? 'eraser' : d.rows[0]?.protocol ?? 'eraser' }),
+    title: (d) => `Explanations: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: comprehensiveness (score drop with the cited evidence removed), cited vs random evidence`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (!r.tables.length) s.unavailable.push(notAvailable('no explanation evaluation (EvalJson, evaluation "explanation") in results/ or $LLMREC_HOME/results (`llmrec eval --split loo --model aligner --explanations`)'));
+  return s;
 }
 
 function coldSection(inp: ReportInputs): Section {
-  const s = externalSection(inp, 'cold-start', 'Cold start', 'Cold split: leave-one-out test rows whose item has fewer than 5 training interactions (the items a CF backbone knows least). Models are the leave-one-out ones (same training rows).', ['cold-items'], 'no cold-item evaluation (EvalJson, evaluation "cold-items") under $LLMREC_HOME/results (work package fusion)');
+  const s: Section = { id: 'cold-start', title: 'Cold start', intro: [
+    'Cold split: leave-one-out test rows whose item has fewer than 5 training interactions (the items a CF backbone knows least); models are the leave-one-out ones (same training rows).',
+    'Cold items: a seeded 10 % of the items lose every training interaction, so only content can score them (`content`: the content tower alone; `fused`: the production path); `full` ranks the target among the held-out items, `all-items` among every item.',
+  ], tables: [], plots: [], unavailable: [] };
   const bars: BarDatum[] = [];
-  const tables: Table[] = [];
   for (const d of inp.datasets) {
     const methods = METHODS.filter((m) => runsOf(inp, d, 'cold', m.model).length);
     if (!methods.length) continue;
     const r = rankingTable(inp, d, 'cold', `cold-${d}`, `${datasetLabel(d)} — cold split (test)`, methods);
     const n = runsOf(inp, d, 'cold', methods[0]!.model)[0]?.users ?? 0;
     r.table.notes.push(`${n} test users. Commands: ${[...r.commands].join('; ')}.`);
-    tables.push(r.table);
+    s.tables.push(r.table);
     bars.push(...r.bars);
   }
-  s.tables.unshift(...tables);
-  if (tables.length) s.unavailable = s.unavailable.filter((u) => !u.includes('cold-items')).concat(inp.external.some((x) => x.evaluation === 'cold-items') ? [] : [notAvailable('content-based cold-item models (fused, text tower): no "cold-items" evaluation on this commit (work package fusion)')]);
   if (bars.length) s.plots.push({ id: 'cold-start', title: 'Cold split: full-ranking NDCG@10 (whiskers: 95% CI over training seeds)', spec: barChart(bars, { title: 'Cold start, NDCG@10', yTitle: 'NDCG@10', groupTitle: 'dataset' }) });
+  const r = externalParts(inp, 'cold-items', 'cold-items', {
+    columns: () => RANK_COLUMNS, key: () => NDCG_FULL,
+    title: (d) => `Cold items: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: NDCG@10 among the held-out items per model (whiskers: 95% CI over seeds)`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (!r.tables.length) s.unavailable.push(notAvailable('content-based cold-item models (content, fused): no cold-items evaluation (EvalJson, evaluation "cold-items") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model random,tfidf-knn,content,fused`)'));
+  s.unavailable.push(notAvailable('published anchor: no published cold-item figure on ML-100K with this split and protocol'));
   return s;
 }
 
@@ -253,9 +308,9 @@ export function buildSections(inp: ReportInputs): Section[] {
   return [
     mainSection(inp),
     ...ablationSections(inp),
-    externalSection(inp, 'modality-robustness', 'Modality robustness', '0 / 50 / 100 % of a modality missing at test time.', ['modality-drop'], 'no modality-drop evaluation (EvalJson, evaluation "modality-drop") under $LLMREC_HOME/results on this commit (work package fusion)'),
+    modalitySection(inp),
     coldSection(inp),
-    externalSection(inp, 'explanation-quality', 'Explanation quality', 'Faithfulness against random evidence, coverage, diversity.', ['explanation'], 'no explanation evaluation (EvalJson, evaluation "explanation") under $LLMREC_HOME/results on this commit (work package explain)'),
+    explanationSection(inp),
     efficiencySection(inp),
   ];
 }
