@@ -22,7 +22,9 @@ if (!ready) console.warn(`report.test skipped: needs ../shared/data (${Boolean(S
 
 describe.skipIf(!ready)('llmrec report --quick', () => {
   const root = mkdtempSync(join(tmpdir(), 'llmrec-report-'));
-  const home = join(root, 'home');
+  // LLMREC_REPORT_TEST_HOME: reuse a home an earlier `llmrec report --quick --home DIR` filled (checking the page
+  // without retraining while working on the report); CI leaves it unset, so the report starts from nothing
+  const home = process.env.LLMREC_REPORT_TEST_HOME ?? join(root, 'home');
   const out = join(root, 'out');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
