@@ -50,6 +50,12 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
       expect(row[1], m).toMatch(/^0\.\d{4} ± 0\.\d{4}$/); // two training seeds: mean ± CI
       expect(row[9]).toBe('training 1,2');
     }
+    // the base aligner is scored on its own CF latents: the shipped latents are the fused ones, and a row scoring
+    // those again would show "− multimodal fusion" as exactly zero
+    const cf = main.rows.find((r) => r[0]!.startsWith('base aligner'))!;
+    expect(cf[1]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/);
+    expect(cf[1]).not.toBe(main.rows.find((r) => r[0]!.startsWith('fused'))![1]);
+    expect(tables.find((t) => t.id === 'component-fusion-ml-100k')!.rows[1]![3]).toMatch(/^[+-]0\.\d{4}$/);
     // published anchors beside our rows, with protocol (their column) and source
     expect(main.rows.filter((r) => r[9] === 'published / outside figure' && r[10]!.startsWith('source: ')).length).toBeGreaterThanOrEqual(2);
     const cold = tables.find((t) => t.id === 'cold-items-ml-100k-cold-items')!;

@@ -25,9 +25,11 @@ export const METHODS: Method[] = [
   { model: 'popular', label: 'most popular', trained: false },
   { model: 'itemknn', label: 'item-kNN (cosine)', trained: false, baseline: 'popular' },
   { model: 'sasrec', label: 'SASRec (ours, CE)', trained: true, baseline: 'itemknn' },
-  { model: 'aligner', label: 'base aligner `z_u · z_i` (what the worker serves)', trained: true, baseline: 'sasrec' },
-  { model: 'aligner-pq', label: 'aligner over PQ codes (what the edge decodes)', trained: true, baseline: 'aligner' },
-  { model: 'fused', label: 'fused (multimodal content + CF)', trained: true, baseline: 'sasrec', from: 'fusion' },
+  // since the fusion step the shipped item latents are the fused ones: `aligner` (z_u · shipped latents) would be
+  // the fused row again, so the base aligner is measured on its own CF latents (before fusion)
+  { model: 'aligner-cf', label: 'base aligner `z_u · z_i` (CF latents, before fusion)', trained: true, baseline: 'sasrec' },
+  { model: 'fused', label: 'fused (multimodal content + CF; what the worker serves)', trained: true, baseline: 'sasrec', from: 'fusion' },
+  { model: 'aligner-pq', label: 'fused latents over PQ codes (what the edge decodes)', trained: true, baseline: 'fused' },
   { model: 'llm', label: '+ LLM (soft tokens, fused score)', trained: true, baseline: 'fused', from: 'explain' },
 ];
 
@@ -150,7 +152,7 @@ function ablationSections(inp: ReportInputs): Section[] {
   // − multimodal fusion: the fused model against the base aligner it refines, same training seeds, leave-one-out
   for (const d of inp.datasets) {
     const fused = runsOf(inp, d, 'loo', 'fused');
-    const aligner = runsOf(inp, d, 'loo', 'aligner');
+    const aligner = runsOf(inp, d, 'loo', 'aligner-cf');
     if (!fused.length || !aligner.length) {
       comp.unavailable.push(notAvailable(`− multimodal fusion on ${datasetLabel(d)}: ${fused.length ? 'no base aligner run' : 'no fused run'} in this report`));
       continue;
@@ -159,7 +161,7 @@ function ablationSections(inp: ReportInputs): Section[] {
     const c = compareRuns(aligner, fused, 'fused', 'NDCG@10');
     const ch = compareRuns(aligner, fused, 'fused', 'HR@10');
     rows.push(['fused (CF + multimodal content)', fmtFigure(figureOf(fused, 'NDCG@10', 'full')), fmtFigure(figureOf(fused, 'HR@10', 'full')), '—', '—', '—', seedsCell(fused)]);
-    rows.push(['− multimodal fusion (base aligner `z_u · z_i`)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
+    rows.push(['− multimodal fusion (base aligner `z_u · z_i`, CF latents)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
     comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
   }
   comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
