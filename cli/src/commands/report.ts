@@ -216,7 +216,7 @@ export const command: Command = {
       const features = quick ? 'tfidf' : (await resolveFeatures({ home, dataset: 'ml-100k', datasetDir: datasetDir('ml-100k', home) })).dir;
       const docs = await contentEvaluations({ ds, home: join(cache, 'train', 'cold-items'), cache, seeds, config: quick ? quickConfig('ml-100k') : defaultConfig('ml-100k'), features, quick, step });
       inputs.external.push(...docs);
-    }
+    } else if (datasets.includes('ml-100k')) inputs.contentSkipped = 'skipped (--no-content): one cold-item pipeline per seed was not trained in this run';
     inputs.external = newestDocs(inputs.external);
 
     if (!datasets.includes('ml-100k')) inputs.streaming = { ok: false, why: 'the streaming ablation runs on ML-100K (the only dataset with timestamps); not among --datasets' };

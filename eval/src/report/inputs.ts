@@ -57,4 +57,6 @@ export interface ReportInputs {
   bench: Record<string, Maybe<BenchFile>>;
   /** Per dataset: why it has no trained rows, when it has none. */
   datasetNotes: Record<string, string[]>;
+  /** Why the report did not run its own cold-item / modality-drop evaluations (e.g. --no-content), if it did not. */
+  contentSkipped?: string;
 }

@@ -200,6 +200,7 @@ function modalitySection(inp: ReportInputs): Section {
   });
   s.tables.push(...r.tables);
   s.plots.push(...r.plots);
+  if (inp.contentSkipped) s.unavailable.push(notAvailable(`cold-item modality drop of the content models: ${inp.contentSkipped}`));
   if (!r.tables.length) s.unavailable.push(notAvailable('no modality-drop evaluation (EvalJson, evaluation "modality-drop") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model content,fused --modality-drop`)'));
   s.unavailable.push(notAvailable('published anchor: no published modality-drop figure on these splits and protocols'));
   return s;
@@ -242,7 +243,8 @@ function coldSection(inp: ReportInputs): Section {
   });
   s.tables.push(...r.tables);
   s.plots.push(...r.plots);
-  if (!r.tables.length) s.unavailable.push(notAvailable('content-based cold-item models (content, fused): no cold-items evaluation (EvalJson, evaluation "cold-items") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model random,tfidf-knn,content,fused`)'));
+  if (inp.contentSkipped && !r.tables.length) s.unavailable.push(notAvailable(`content-based cold-item models (content, fused): ${inp.contentSkipped}`));
+  else if (!r.tables.length) s.unavailable.push(notAvailable('content-based cold-item models (content, fused): no cold-items evaluation (EvalJson, evaluation "cold-items") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model random,tfidf-knn,content,fused`)'));
   s.unavailable.push(notAvailable('published anchor: no published cold-item figure on ML-100K with this split and protocol'));
   return s;
 }
