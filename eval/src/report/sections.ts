@@ -101,6 +101,8 @@ function mainSection(inp: ReportInputs): Section {
       r.table.rows.push([`*${a.method}*`, full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', !full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', !full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', '', '', '', '', 'published / outside figure', `source: ${a.source}`]);
     }
     r.table.notes.push(`Commands: ${[...r.commands].join('; ') || 'none'}. Rows in italics are figures from elsewhere (protocol as in their column; source in the last cell).`);
+    const spread = METHODS.filter((m) => m.trained).map((m) => ({ m, f: figureOf(runsOf(inp, d, 'loo', m.model), 'NDCG@10', 'full') })).filter((x) => x.f && x.f.perSeed.length > 1);
+    if (spread.length) r.table.notes.push(`Run-to-run spread (full NDCG@10 per training seed, max − min): ${spread.map(({ m, f }) => `${m.model} ${f!.perSeed.map((v) => v.toFixed(4)).join(' / ')} (${(Math.max(...f!.perSeed) - Math.min(...f!.perSeed)).toFixed(4)})`).join('; ')}. Source here: the training seed of every step (initialisation, dropout masks, batch order, sampled negatives; one CPU thread per step). Issue 14.15 saw one seed give 0.1182 and 0.1086 on two machines of the same kind (thread scheduling / BLAS rounding), so a single run is a draw from this spread, not a measure.`);
     for (const n of inp.datasetNotes[d] ?? []) r.table.notes.push(n);
     s.tables.push(r.table);
     bars.push(...r.bars);
