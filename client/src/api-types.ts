@@ -48,7 +48,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: store, catalog and worker status */
+        /** Readiness (checked at most once a second): { ready } only; store, catalog and worker status with a valid API key */
         get: {
             parameters: {
                 query?: never;
@@ -65,19 +65,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            catalog: {
+                            catalog?: {
                                 items: number;
                                 version: string | null;
                             };
                             ready: boolean;
-                            store: {
-                                error?: string;
+                            store?: {
+                                /** @enum {string} */
+                                error?: "kv_unavailable" | "timeout" | "unreachable" | "worker_error" | "bad_response" | "circuit_open" | "worker_not_ready" | "item_count_mismatch";
                                 kind: string;
                                 ok: boolean;
                             };
-                            worker: {
+                            worker?: {
                                 adapterVersion?: number | null;
-                                error?: string;
+                                /** @enum {string} */
+                                error?: "kv_unavailable" | "timeout" | "unreachable" | "worker_error" | "bad_response" | "circuit_open" | "worker_not_ready" | "item_count_mismatch";
                                 executionProvider?: string;
                                 model?: string;
                                 ok: boolean;
@@ -92,19 +94,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            catalog: {
+                            catalog?: {
                                 items: number;
                                 version: string | null;
                             };
                             ready: boolean;
-                            store: {
-                                error?: string;
+                            store?: {
+                                /** @enum {string} */
+                                error?: "kv_unavailable" | "timeout" | "unreachable" | "worker_error" | "bad_response" | "circuit_open" | "worker_not_ready" | "item_count_mismatch";
                                 kind: string;
                                 ok: boolean;
                             };
-                            worker: {
+                            worker?: {
                                 adapterVersion?: number | null;
-                                error?: string;
+                                /** @enum {string} */
+                                error?: "kv_unavailable" | "timeout" | "unreachable" | "worker_error" | "bad_response" | "circuit_open" | "worker_not_ready" | "item_count_mismatch";
                                 executionProvider?: string;
                                 model?: string;
                                 ok: boolean;
@@ -1398,8 +1402,11 @@ export interface paths {
                             }[];
                             /** @description model/artifact version that produced the ranking */
                             model: string;
-                            /** @description why the answer is degraded (worker down, timeout, ...) */
-                            reason?: string;
+                            /**
+                             * @description timeout: the worker missed its budget; unreachable: no connection; worker_error: it answered an error status; bad_response: its answer was unreadable; circuit_open: skipped after repeated failures, retried shortly
+                             * @enum {string}
+                             */
+                            reason?: "timeout" | "unreachable" | "worker_error" | "bad_response" | "circuit_open";
                             requestId: string;
                             /** @description echoed for session requests */
                             sessionId?: string;
