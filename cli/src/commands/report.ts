@@ -215,7 +215,7 @@ export const command: Command = {
       const ds = prepared(home, 'ml-100k', []);
       const features = quick ? 'tfidf' : (await resolveFeatures({ home, dataset: 'ml-100k', datasetDir: datasetDir('ml-100k', home) })).dir;
       const docs = await contentEvaluations({ ds, home: join(cache, 'train', 'cold-items'), cache, seeds, config: quick ? quickConfig('ml-100k') : defaultConfig('ml-100k'), features, quick, step });
-      inputs.external.push(...docs);
+      inputs.external.push(...docs.map((x) => ({ ...x, file: x.file.startsWith(REPO_ROOT) ? relative(REPO_ROOT, x.file) : x.file })));
     } else if (datasets.includes('ml-100k')) inputs.contentSkipped = 'skipped (--no-content): one cold-item pipeline per seed was not trained in this run';
     inputs.external = newestDocs(inputs.external);
 
