@@ -1,11 +1,12 @@
 // Catalog benchmark (issue 11):
 //   1. PUT /v1/items -> first recommendable: the worker and the edge of `llmrec serve` (startLocalStack, HTTP
-//      between them, embedded SQLite store) on ML-100K's trained serving bundle (dim 128, offline PQ m = 32) when
-//      it is built, else a synthetic 5,000-item bundle; one new item per PUT (title, text, a 16 KiB image), then
-//      POST /v1/recommend with 100 candidates that include it until it comes back. The content features come from
-//      the encoders package's real frozen encoders (USE-lite text, MobileNetV2 image) on real posters; the content
-//      tower is a linear fixture with the contract's I/O (the fusion step's trained tower has not landed): its
-//      cost is a small fraction of the encoders'.
+//      between them, embedded SQLite store) on ML-100K's trained serving bundle (dim 128, offline PQ m = 32,
+//      published as `llmrec publish` does) when it is built, else a synthetic 5,000-item bundle; one new item per
+//      PUT (title, plot, a real poster), then POST /v1/recommend with 100 candidates that include it until it
+//      comes back; then POST /v1/explain for it (model-backed or not), and after every round DELETE of the items,
+//      which must never come back. The content features come from the encoders package's real frozen encoders
+//      (USE-lite text, MobileNetV2 image) on real posters; the content tower is the trained bundle's own (the
+//      fusion step's export) when it has one, else a linear fixture with the contract's I/O.
 //   2. Edge retrieval over a synthetic 100,000-item catalog (dim 128, PQ m = 32 and m = 16, k = 256): the
 //      query is the worker's z_u (its encode route, here the mean-history encoder over the float latents);
 //      recall@300 of the exact top-10 (z_u . z_i over the float latents, history excluded), and the edge's
@@ -14,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { buildBundle } from '@llmrec/cli/commands/publish.ts';
+import { addArtifacts, buildBundle } from '@llmrec/cli/commands/publish.ts';
 import { startLocalStack } from '@llmrec/cli/serving/local-stack.ts';
 import { readDataset, readItems, readUsers } from '@llmrec/data/read.ts';
 import { createApp } from '@llmrec/edge/app.ts';
@@ -23,25 +24,26 @@ import { createSqliteStore } from '@llmrec/edge/kv/sqlite-store.ts';
 import { meanLatent, PqLatents, retrieveByPq } from '@llmrec/edge/pq-latents.ts';
 import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
 import { createWorkerApp } from '@llmrec/gpu-worker/app.ts';
-import { fixtureEncoders, linearTowerOnnx } from '@llmrec/gpu-worker/catalog/fixture-tower.ts';
+import { fixtureEncoders, linearTowerOnnx, towerBundleEntry, writeEmptyFeatures } from '@llmrec/gpu-worker/catalog/fixture-tower.ts';
 import { imageFrom, textFrom, type ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
 import { createMobileNetEncoder } from '@llmrec/gpu-worker/encoders/mobilenet-encoder.ts';
 import { createUseLiteEncoder } from '@llmrec/gpu-worker/encoders/use-lite-encoder.ts';
 import { ItemWriter } from '@llmrec/gpu-worker/catalog/item-writer.ts';
 import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
-import { readNpyFloat32 } from '@llmrec/gpu-worker/npy.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
 import { emptyView } from '@llmrec/shared/catalog/live.ts';
 import { pqEncode } from '@llmrec/shared/catalog/pq-encode.ts';
-import { PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
+import { keys, PQ_CODES_CHUNK } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
-import { bytesToBase64 } from '@llmrec/shared/base64.ts';
+import { base64ToFloat32, bytesToBase64 } from '@llmrec/shared/base64.ts';
 import { pqToValues } from '@llmrec/shared/kv/pq-values.ts';
 import { createPqIndex } from '@llmrec/shared/pq/codebook.ts';
 import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { publishBundle, type PublishBundle } from '@llmrec/shared/kv/publish.ts';
-import { encodeNpy } from '@llmrec/shared/npy.ts';
+import { decodeNpy, encodeNpy } from '@llmrec/shared/npy.ts';
+import { getTyped } from '@llmrec/shared/kv/typed.ts';
+import { LiveItem } from '@llmrec/shared/kv/values.ts';
 import { mulberry32 } from '@llmrec/shared/rng.ts';
 import { atLeast, atMost, percentile, type BenchSuite, type Metric } from './lib/suite.ts';
 
@@ -57,8 +59,8 @@ function gaussian(rnd: () => number): number {
   return Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
 }
 
-/** A serving bundle folder whose files are referenced by absolute path, plus a fixture content tower. */
-function bundleWithTower(src: string, out: string, dim: number, seed: number, textDim = TEXT_DIM, imageDim = 16): void {
+/** A serving bundle folder whose files are referenced by absolute path, plus a fixture content tower and empty offline features (returns their folder). */
+function bundleWithTower(src: string, out: string, dim: number, seed: number, textDim = TEXT_DIM, imageDim = 16): string {
   const manifest = JSON.parse(readFileSync(join(src, SERVING_BUNDLE_FILE), 'utf8'));
   const abs = (f: { path: string }) => ({ ...f, path: isAbsolute(f.path) ? f.path : join(src, f.path) });
   for (const k of ['itemLatents', 'userEncoder']) if (manifest[k]) manifest[k] = abs(manifest[k]);
@@ -66,8 +68,10 @@ function bundleWithTower(src: string, out: string, dim: number, seed: number, te
   const rnd = mulberry32(seed);
   const tower = linearTowerOnnx({ text: { w: Float32Array.from({ length: textDim * dim }, () => gaussian(rnd) * 0.05), dim: textDim }, image: { w: Float32Array.from({ length: imageDim * dim }, () => gaussian(rnd) * 0.02), dim: imageDim } }, dim);
   writeFileSync(join(out, 'fixture-tower.onnx'), tower);
-  manifest.contentTower = { path: 'fixture-tower.onnx', sha256: createHash('sha256').update(tower).digest('hex') };
+  manifest.contentTower = towerBundleEntry('fixture-tower.onnx', tower, { text: textDim, image: imageDim }, dim);
   writeFileSync(join(out, SERVING_BUNDLE_FILE), JSON.stringify(manifest, null, 1));
+  writeEmptyFeatures(join(out, 'features'), manifest.dataset, manifest.itemLatents.items, { text: textDim, image: imageDim });
+  return join(out, 'features');
 }
 
 function fakeJpeg(seed: number, n = 16 * 1024): Uint8Array {
@@ -105,27 +109,44 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
   const dsDir = join(ctx.home, 'datasets', 'ml-100k');
   const store = createSqliteStore(join(dir, 'kv.sqlite'));
   let setup: Record<string, unknown>;
+  let tower = 'fixture linear ONNX tower with the contract I/O (text + image features -> latent dim): the bundle has no content tower';
   let bundleDir = join(dir, 'bundle');
+  let featuresDir: string | undefined;
   mkdirSync(bundleDir);
   let users: string[];
   let ids: string[];
+  /** ML-100K items re-sent through the API with their dataset content (online vs offline feature parity). */
+  let parityItems: { input: Record<string, unknown>; idx: number }[] = [];
   try {
     if (existsSync(join(trained, SERVING_BUNDLE_FILE)) && existsSync(join(dsDir, 'dataset.json'))) {
       const ds = readDataset(dsDir);
       const items = readItems(dsDir);
       const userIds = readUsers(dsDir).map((u) => u.id);
+      // What `llmrec publish --dataset ml-100k` writes: the catalog plus the bundle's offline PQ codes.
       const bundle = buildBundle(ds, items, userIds, 100);
-      const sb = JSON.parse(readFileSync(join(trained, SERVING_BUNDLE_FILE), 'utf8'));
-      const lat = readNpyFloat32(readFileSync(join(trained, sb.itemLatents.path)));
-      const books = readNpyFloat32(readFileSync(join(trained, sb.pq.codebooks.path)));
-      const codes = new Uint8Array(readFileSync(join(trained, sb.pq.codes.path)));
-      const [m, k, dsub] = books.shape as [number, number, number];
-      bundle.pq = pqToValues(createPqIndex(books.data, [m, k, dsub], codes, codes.length / m), PQ_CODES_CHUNK);
+      addArtifacts(bundle, trained);
       await publishBundle(store, bundle);
-      bundleWithTower(trained, bundleDir, lat.shape[1]!, 1, content.textDim, content.imageDim);
+      const sb = JSON.parse(readFileSync(join(trained, SERVING_BUNDLE_FILE), 'utf8'));
+      if (sb.contentTower) {
+        bundleDir = trained; // the fusion step's content tower, as `llmrec serve` loads it
+        featuresDir = join(ctx.home, 'features', 'ml-100k');
+        tower = `the trained bundle's content tower (fusion step export: ${sb.contentTower.inputs.filter((i: { name: string }) => !i.name.endsWith('_present')).map((i: { name: string; dim: number }) => `${i.name} ${i.dim}-d`).join(' + ')} -> z_item ${sb.contentTower.dim}-d)`;
+      } else featuresDir = bundleWithTower(trained, bundleDir, sb.itemLatents.dim, 1, content.textDim, content.imageDim);
       users = userIds;
       ids = items.map((i) => i.id);
-      setup = { catalog: 'ML-100K (1,682 items), trained serving bundle (SASRec + base aligner user encoder in ONNX, dim 128), offline PQ m=32 k=256', store: 'SQLite (embedded)' };
+      // Items with a plot and a poster, sent as a user of the API would: title, genres, plot, director, cast, poster.
+      parityItems = items
+        .filter((it) => it.text.plot && it.modalities.image && existsSync(it.modalities.image))
+        .slice(0, 10)
+        .map((it) => ({
+          idx: it.idx,
+          input: {
+            id: `parity-${it.id}`, title: it.title, description: it.text.plot, ...(it.text.genres?.length ? { genres: it.text.genres } : {}),
+            fields: { ...(it.text.director?.length ? { director: it.text.director.join(', ') } : {}), ...(it.text.cast?.length ? { cast: it.text.cast.join(', ') } : {}) },
+            image: { base64: bytesToBase64(new Uint8Array(readFileSync(it.modalities.image!))), contentType: 'image/jpeg' },
+          },
+        }));
+      setup = { catalog: `ML-100K (1,682 items), trained serving bundle ${sb.version} (dim ${sb.itemLatents.dim}), offline PQ m=${sb.pq?.codebooks.m} k=${sb.pq?.codebooks.k}, published as llmrec publish does`, store: 'SQLite (embedded)' };
     } else {
       const n = 5000;
       const dim = 64;
@@ -144,14 +165,20 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
       const npy = encodeNpy(lat, [n, dim]);
       writeFileSync(join(src, 'latents.npy'), npy);
       writeFileSync(join(src, SERVING_BUNDLE_FILE), JSON.stringify({ v: 1, kind: 'serving-bundle', version: 'bench-synthetic', dataset: 'synthetic', source: 'baseline-bag-of-items', createdAt: new Date(0).toISOString(), itemLatents: { path: 'latents.npy', sha256: createHash('sha256').update(npy).digest('hex'), items: n, dim } }));
-      bundleWithTower(src, bundleDir, dim, 1, content.textDim, content.imageDim);
+      featuresDir = bundleWithTower(src, bundleDir, dim, 1, content.textDim, content.imageDim);
       setup = { catalog: 'synthetic 5,000 items, dim 64 (ML-100K artifacts not built: run llmrec train --dataset ml-100k)', store: 'SQLite (embedded)' };
     }
-    const stack = await startLocalStack({ store, bundleDir, port: 0, workerPort: 0, device: 'cpu', apiKey: KEY, log: 'off', adapters: false, encoders: content.encoders, edge: { catalog: { liveTtlMs: 0 } } });
+    const stack = await startLocalStack({ store, bundleDir, port: 0, workerPort: 0, device: 'cpu', apiKey: KEY, log: 'off', adapters: false, encoders: content.encoders, featuresDir, edge: { catalog: { liveTtlMs: 0 } } });
     const rounds = ctx.quick ? 10 : 50;
     const put: number[] = [];
     const toRec: number[] = [];
     const polls: number[] = [];
+    const scores: number[] = [];
+    let explained = 0;
+    let modelExplained = 0;
+    let returnedAfterDelete = 0;
+    const created: { id: string; user: string; cands: string[] }[] = [];
+    const parity: Record<string, number[]> = {};
     const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
     try {
       const rnd = mulberry32(4);
@@ -165,24 +192,74 @@ async function putToRecommendable(ctx: Parameters<BenchSuite['run']>[0]) {
         if (p.status !== 200) throw new Error(`PUT answered ${p.status}: ${await p.text()}`);
         const t1 = performance.now();
         let n = 0;
+        let score = NaN;
         for (;;) {
           n++;
           const res = await fetch(`${stack.edge.url}/v1/recommend`, { method: 'POST', headers, body: JSON.stringify({ userId: user, candidates: cands, k: 100 }) });
-          const body = (await res.json()) as { items: { id: string }[] };
-          if (body.items.some((x) => x.id === id)) break;
+          const body = (await res.json()) as { items: { id: string; score: number }[] };
+          const hit = body.items.find((x) => x.id === id);
+          if (hit) {
+            score = hit.score;
+            break;
+          }
           if (performance.now() - t0 > 10_000) throw new Error(`${id} not recommendable after 10 s`);
         }
+        const t2 = performance.now();
+        created.push({ id, user, cands });
+        // Explained: by the worker (attribution, faithfulness), or by the baseline (`degraded` says why).
+        const ex = (await (await fetch(`${stack.edge.url}/v1/explain`, { method: 'POST', headers, body: JSON.stringify({ userId: user, itemId: id }) })).json()) as { explanations?: { degraded?: string; faithfulness: unknown; rationale: { text: string } }[] };
+        const e = ex.explanations?.[0];
         if (r < 3) continue; // warm-up (ONNX sessions, caches)
         put.push(t1 - t0);
-        toRec.push(performance.now() - t0);
+        toRec.push(t2 - t0);
         polls.push(n);
+        scores.push(score);
+        if (e?.rationale.text) explained++;
+        if (e && !e.degraded && e.faithfulness) modelExplained++;
+      }
+      // Online vs offline features: dataset items re-sent through the API, their stored features against the
+      // offline feature tables the fusion tower was trained on (same encoders, same text composition, same poster).
+      if (parityItems.length && featuresDir && existsSync(join(featuresDir, 'features.json'))) {
+        const p = await fetch(`${stack.edge.url}/v1/items`, { method: 'PUT', headers, body: JSON.stringify({ items: parityItems.map((x) => x.input) }) });
+        if (p.status !== 200) throw new Error(`parity PUT answered ${p.status}: ${await p.text()}`);
+        const version = ((await p.json()) as { version: string }).version;
+        const fm = JSON.parse(readFileSync(join(featuresDir, 'features.json'), 'utf8')) as { modalities: Record<string, { file: string }> };
+        for (const [modality, m] of Object.entries(fm.modalities)) {
+          const table = decodeNpy(readFileSync(join(featuresDir, m.file)));
+          const width = table.shape[1]!;
+          const cos: number[] = [];
+          for (const x of parityItems) {
+            const rec = await getTyped(store, LiveItem, keys.liveItem(version, String(x.input.id)));
+            const online = rec?.features[modality] ? base64ToFloat32(rec.features[modality]!) : null;
+            if (!online) continue;
+            const offline = (table.data as Float32Array).subarray(x.idx * width, (x.idx + 1) * width);
+            let dot = 0, na = 0, nb = 0;
+            for (let d = 0; d < width; d++) [dot, na, nb] = [dot + online[d]! * offline[d]!, na + online[d]! ** 2, nb + offline[d]! ** 2];
+            cos.push(dot / Math.sqrt(na * nb || 1));
+          }
+          parity[modality] = cos;
+        }
+        const u = users[0]!;
+        for (const x of parityItems) created.push({ id: String(x.input.id), user: u, cands: [String(x.input.id), ...ids.slice(0, 20)] });
+      }
+      // DELETE every created item: none may come back, in the candidates that named it or in a full ranking.
+      for (const c of created) {
+        const d = await fetch(`${stack.edge.url}/v1/items/${c.id}`, { method: 'DELETE', headers });
+        if (d.status !== 200) throw new Error(`DELETE ${c.id} answered ${d.status}: ${await d.text()}`);
+      }
+      const gone = new Set(created.map((c) => c.id));
+      for (const c of created) {
+        for (const body of [{ userId: c.user, candidates: c.cands, k: 100 }, { userId: c.user, k: 100 }]) {
+          const res = (await (await fetch(`${stack.edge.url}/v1/recommend`, { method: 'POST', headers, body: JSON.stringify(body) })).json()) as { items: { id: string }[] };
+          returnedAfterDelete += res.items.filter((x) => gone.has(x.id)).length;
+        }
       }
     } finally {
       await stack.close();
       await content.encoders.text?.close?.();
       await content.encoders.image?.close?.();
     }
-    return { put, toRec, polls, setup: { ...setup, content: content.what } };
+    return { put, toRec, polls, scores, explained, modelExplained, returnedAfterDelete, deleted: created.length, parity, setup: { ...setup, content: content.what, tower } };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -305,6 +382,13 @@ export const suite: BenchSuite = {
     metrics.put_p50 = { value: percentile(p1.put, 50), unit: 'ms', note: 'PUT /v1/items alone (one item: image checks, decoding, text + image encoders, ONNX tower, PQ code, KV writes)' };
     metrics.put_p99 = { value: percentile(p1.put, 99), unit: 'ms' };
     metrics.recommends_until_seen_max = { value: Math.max(...p1.polls), unit: 'requests', note: '1 = the very next request saw the item' };
+    metrics.new_item_scores_finite = atLeast(p1.scores.filter(Number.isFinite).length / p1.scores.length, 'fraction', 1);
+    metrics.new_item_explained = atLeast(p1.explained / p1.scores.length, 'fraction', 1);
+    metrics.new_item_explained_by_model = { ...atLeast(p1.modelExplained / p1.scores.length, 'fraction', 1), note: 'POST /v1/explain for the new item answered by the worker (attribution + faithfulness), not the co-interaction baseline' };
+    for (const [modality, cos] of Object.entries(p1.parity)) {
+      metrics[`online_offline_${modality}_feature_cosine_min`] = { ...atLeast(Math.min(...cos), 'cosine', 0.999), note: `${cos.length} ML-100K items re-sent through PUT /v1/items with their dataset content: the features the worker computed vs the offline table the content tower was trained on` };
+    }
+    metrics.deleted_items_returned = { ...atMost(p1.returnedAfterDelete, 'items', 0), note: `after DELETE of all ${p1.deleted} created items: occurrences in recommend (their candidates, and full ranking) for their users` };
 
     ctx.log('part 2: synthetic 100,000-item catalog');
     const n = ctx.quick ? 20_000 : 100_000;
@@ -337,11 +421,11 @@ export const suite: BenchSuite = {
       setup2[`m${m}`] = { pqTrainSeconds: r.trainSec, users: r.users, requests: r.requests };
     }
     notes.push('Edge overhead = Server-Timing total - worker (the encode and score calls), sequential requests through app.request (no network), 1 connection. On a shared machine the wall clock includes waiting for a core (see machine.loadavg); the CPU-time figures do not.');
-    notes.push("Part 1's content tower is a fixture with the contract I/O (the fusion package's tower not merged yet); the encoders are the real ones when the shared posters are at hand (setup.part1.content).");
+    notes.push("Part 1's content tower: setup.part1.tower (the trained bundle's own when the fusion step exported one); the encoders are the real ones when the shared posters are at hand (setup.part1.content).");
     return {
       metrics,
       setup: {
-        part1: { ...p1.setup, rounds: p1.toRec.length, request: 'PUT one item (title, plot, genre, a poster as base64), then POST /v1/recommend { userId, 100 candidates incl. the item, k 100 } until it appears', tower: 'fixture linear ONNX tower with the contract I/O (text + image features -> latent dim)' },
+        part1: { ...p1.setup, rounds: p1.toRec.length, request: 'PUT one item (title, plot, genre, a poster as base64), then POST /v1/recommend { userId, 100 candidates incl. the item, k 100 } until it appears; then POST /v1/explain { userId, itemId }; at the end DELETE each and recommend again' },
         part2: { items: n, dim, clusters, pq: 'k = 256, trained on 20,000 sampled items (TypeScript k-means), all items encoded', query: "worker z_u (POST /v1/encode; mean-history encoder over the float latents, this catalog having no trained encoder)", protocol: 'recall@300 of the exact top-10 by z_u . z_i over the float latents, history excluded; full ranking', ...setup2 },
       },
       notes,

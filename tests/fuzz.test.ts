@@ -104,15 +104,19 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
     );
   }, TIMEOUT);
 
-  it('POST /v1/explain never 5xx', async () => {
+  it('POST /v1/explain never 5xx (users, sessions, histories; published and live catalogs)', async () => {
+    const sessionId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{16,24}$/), fc.constantFrom('s_fuzz_session_0001', 'short'), anyValue);
     const explainBody = fc.oneof(
-      fc.record({ userId: fc.oneof(someId, anyValue), itemId: fc.oneof(someId, anyValue), itemIds: fc.oneof(idList, anyValue), history: fc.oneof(idList, anyValue), minCoUsers: fc.oneof(fc.integer({ min: -2, max: 2000 }), anyValue) }, { requiredKeys: [] }),
+      fc.record({ userId: fc.oneof(someId, anyValue), sessionId, itemId: fc.oneof(someId, anyValue), itemIds: fc.oneof(idList, anyValue), history: fc.oneof(idList, anyValue), minCoUsers: fc.oneof(fc.integer({ min: -2, max: 2000 }), anyValue) }, { requiredKeys: [] }),
       fc.record({ userId: fc.constantFrom('u1', 'u2', 'u3', 'ghost'), itemIds: fc.array(knownItem, { minLength: 1, maxLength: 10 }) }),
+      fc.record({ sessionId: fc.constantFrom('s_fuzz_session_0001', 's_fuzz_session_0002'), itemIds: fc.array(knownItem, { minLength: 1, maxLength: 10 }) }),
       anyValue,
     );
+    // A session with events, so session explanations reach the worker.
+    for (const app of [h.app, hl.app]) await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify({ events: ['1', '4'].map((itemId, i) => ({ eventId: `fz-${i}`, sessionId: 's_fuzz_session_0001', itemId })) }) });
     await fc.assert(
-      fc.asyncProperty(rawBody(explainBody), headers, async (body, hd) => {
-        await send('POST', '/v1/explain', body, hd);
+      fc.asyncProperty(rawBody(explainBody), headers, fc.boolean(), async (body, hd, live) => {
+        await send('POST', '/v1/explain', body, hd, live ? hl.app : h.app);
       }),
       { numRuns: RUNS },
     );
@@ -198,6 +202,40 @@ describe(`fuzzing (${RUNS} cases per route)`, () => {
       { numRuns: RUNS },
     );
     expect(ok).toBeGreaterThan(RUNS / 10);
+  }, TIMEOUT);
+
+  // The Gorse subset's item routes (POST /api/item[s] onto the item-write use case, GET / DELETE /api/item/:id):
+  // errors are plain text there (what Gorse clients show), with the code in x-error-code.
+  it('Gorse item routes never 5xx; errors are text with a code; writes reach the item API', async () => {
+    const gorseItem = fc.oneof(
+      fc.record(
+        { ItemId: fc.oneof(fc.stringMatching(/^g[a-z0-9]{1,8}$/), knownItem, someId), Comment: fc.oneof(fc.string({ maxLength: 40 }), fc.constant(`${clusterWord(0)} ${clusterWord(2)}`), anyValue), Categories: fc.oneof(fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 4 }), fc.constant(null), anyValue), Labels: fc.oneof(fc.array(fc.string({ minLength: 1, maxLength: 10 }), { maxLength: 4 }), fc.constant(null), anyValue), IsHidden: fc.oneof(fc.boolean(), anyValue), Timestamp: fc.oneof(fc.constantFrom('2024-05-01T12:00:00Z', '', '0001-01-01T00:00:00Z', 'yesterday'), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyValue), Extra: anyValue },
+        { requiredKeys: ['ItemId'] },
+      ),
+      fc.record({ ItemId: fc.stringMatching(/^g[a-z0-9]{1,8}$/), Comment: fc.string({ minLength: 1, maxLength: 30 }), IsHidden: fc.boolean(), Timestamp: fc.constant('2024-05-01T12:00:00Z') }),
+      anyValue,
+    );
+    const request = fc.oneof(
+      { weight: 3, arbitrary: rawBody(gorseItem).map((b) => ['POST', '/api/item', b] as const) },
+      { weight: 2, arbitrary: rawBody(fc.oneof(fc.array(gorseItem, { maxLength: 5 }), anyValue)).map((b) => ['POST', '/api/items', b] as const) },
+      { weight: 2, arbitrary: fc.oneof(fc.stringMatching(/^g[a-z0-9]{1,8}$/), knownItem, fc.string({ maxLength: 40 })).chain((id) => fc.constantFrom('GET', 'DELETE').map((m) => [m, `/api/item/${encodeURIComponent(id)}`, undefined] as const)) },
+    );
+    const gorseHeaders = fc.oneof({ weight: 4, arbitrary: fc.constant({ ct: 'application/json', key: API_KEY }) }, { weight: 1, arbitrary: fc.record({ ct: fc.constantFrom('application/json', 'text/plain', ''), key: fc.constantFrom(API_KEY, '', 'wrong-key-0123456789') }) });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(request, gorseHeaders, async ([method, path, body], hd) => {
+        const res = await hl.app.request(path, { method, headers: { ...(hd.ct ? { 'content-type': hd.ct } : {}), ...(hd.key ? { 'x-api-key': hd.key } : {}) }, ...(body !== undefined ? { body } : {}) });
+        const text = await res.text();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        expect(res.status, `${method} ${path} ${body?.slice(0, 200)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (res.status >= 400) expect(res.headers.get('x-error-code'), `${res.status} ${text}`).toBeTruthy();
+        else if (method === 'GET') expect(JSON.parse(text).ItemId).toBe(decodeURIComponent(path.slice('/api/item/'.length)));
+        else expect(typeof JSON.parse(text).RowAffected).toBe('number');
+      }),
+      { numRuns: RUNS },
+    );
+    expect(statuses.get(200) ?? 0, JSON.stringify([...statuses])).toBeGreaterThan(RUNS / 20);
+    expect(statuses.get(400) ?? 0, JSON.stringify([...statuses])).toBeGreaterThan(RUNS / 20);
   }, TIMEOUT);
 
   it('health, readiness, docs and unknown paths never 5xx', async () => {

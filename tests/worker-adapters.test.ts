@@ -114,13 +114,24 @@ describe('the worker process resolves LLMREC_STORE as the edge and the job do', 
     }
   });
 
-  it('LLMREC_ADAPTERS=off opens no store and scores statically; a cloudflare-kv spec is refused with the reason', async () => {
-    const off = await startWorkerFromEnv({ ...baseEnv, LLMREC_ADAPTERS: 'off', LLMREC_STORE: 'memory', LLMREC_WORKER_PORT: '0' }, { openStore: () => Promise.reject(new Error('must not open')) });
+  it('LLMREC_ADAPTERS=off scores statically (with LLMREC_CATALOG=off too, no store is opened); a cloudflare-kv spec is refused with the reason', async () => {
+    const off = await startWorkerFromEnv({ ...baseEnv, LLMREC_ADAPTERS: 'off', LLMREC_CATALOG: 'off', LLMREC_STORE: 'memory', LLMREC_WORKER_PORT: '0' }, { openStore: () => Promise.reject(new Error('must not open')) });
     try {
       expect(off.store).toBeNull();
       expect(await scoreModel(off.url)).toBe(f.version);
     } finally {
       await off.close();
+    }
+    // Adapters off, the item API on: the store is opened for the live catalog, and scoring stays static.
+    const cat = await startWorkerFromEnv({ ...baseEnv, LLMREC_ADAPTERS: 'off', LLMREC_STORE: 'memory', LLMREC_WORKER_PORT: '0' }, { openStore: (e) => openStore(undefined, e as StoreEnv), say: () => {} });
+    try {
+      expect(cat.store?.kind).toBe('memory');
+      await publishV1(cat.store!);
+      await sleep(1200);
+      expect(await readyVersion(cat.url)).toBeNull();
+      expect(await scoreModel(cat.url)).toBe(f.version);
+    } finally {
+      await cat.close();
     }
     await expect(startWorkerFromEnv({ ...baseEnv, LLMREC_STORE: 'cloudflare-kv', LLMREC_WORKER_PORT: '0' }, { openStore: (e) => openStore(undefined, e as StoreEnv) })).rejects.toThrow(/only available inside Workers/);
   });

@@ -340,6 +340,8 @@ export interface paths {
                         itemIds?: string[];
                         /** @description raises the co-user threshold for citing a history item (never below the configured one, default 5) */
                         minCoUsers?: number;
+                        /** @description a browser session (as in recommend; publishable keys): its history is the events posted with this sessionId */
+                        sessionId?: string;
                         /** @description a known user; its recent history is read from KV */
                         userId?: string;
                     };

@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): EdgeApp {
   registerItems(app, { catalog, worker, config: deps.config });
   registerUsers(app, { store, catalog });
   registerExplain(app, { source: explainSource, options: explainOptions });
-  registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime });
+  registerGorse(app, ({ background }) => ({ store, catalog, pq, worker, config: deps.config, background }), { events, catalog, historyMaxLen: deps.config.historyMaxLen, clock, eventTime: deps.config.eventTime }, { catalog, worker, config: deps.config });
   registerDemo(app, deps.config);
   registerItemImages(app, deps.itemImages);
 

@@ -22,6 +22,12 @@ export const WorkerConfig = z
     log: z.enum(['json', 'off']).default('json'),
     /** Online adapters (Eq. 1) polled from the store LLMREC_STORE names; off = static z_u . z_i only. */
     adapters: z.enum(['on', 'off']).default('on'),
+    /** The item API (issue 11): the live catalog synced from the store LLMREC_STORE names, item writes embedded by the bundle's content tower; off = published items only, no store needed for it. */
+    catalog: z.enum(['on', 'off']).default('on'),
+    /** Hosts item image URLs may name (LLMREC_IMAGE_HOSTS, comma-separated; the edge checks the same list). */
+    imageHosts: z.array(z.string().min(1)).default([]),
+    /** $LLMREC_HOME: the content encoders' converted models and the offline features live under it. */
+    home: z.string().min(1).default('.llmrec'),
   })
   .superRefine((c, ctx) => {
     if (!c.secret && !isLoopbackHost(c.host)) {
@@ -41,7 +47,15 @@ export function workerConfigFromEnv(env: Record<string, string | undefined>): Wo
     maxBatch: env.LLMREC_WORKER_MAX_BATCH,
     log: env.LLMREC_LOG,
     adapters: env.LLMREC_ADAPTERS,
+    catalog: env.LLMREC_CATALOG,
+    imageHosts: imageHostsFromEnv(env),
+    home: env.LLMREC_HOME || undefined,
   });
   if (!r.success) throw new Error(`invalid worker configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;
+}
+
+/** LLMREC_IMAGE_HOSTS as a list (comma-separated exact hosts or `*.example.com`), as the edge reads it. */
+export function imageHostsFromEnv(env: Record<string, string | undefined>): string[] {
+  return (env.LLMREC_IMAGE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
 }

@@ -9,6 +9,7 @@ import type { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import type { LlmService } from '@llmrec/gpu-worker/llm/serve/llm-service.ts';
 import { createLatentModel, type LatentModel } from '@llmrec/gpu-worker/model.ts';
 import type { ScoreRequest } from '@llmrec/shared/api/wire.ts';
+import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import type { Fixture } from './catalog-fixture.ts';
 
@@ -30,9 +31,9 @@ export interface Harness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
-export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps>; llm?: LlmService; catalog?: { live: WorkerCatalog; writer: ItemWriter } } = {}): Harness {
+export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps>; llm?: LlmService; catalog?: { live: WorkerCatalog; writer: ItemWriter }; content?: ContentAttribution } = {}): Harness {
   const model = opts.model ?? createLatentModel({ version: f.version, itemLatents: f.itemLatents, dim: f.dim });
-  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET, llm: opts.llm, catalog: opts.catalog });
+  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET, llm: opts.llm, catalog: opts.catalog, content: opts.content });
   let state: 'up' | 'down' | 'slow' = 'up';
   let calls = 0;
   let last: ScoreRequest | null = null;

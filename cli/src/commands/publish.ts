@@ -163,7 +163,7 @@ function resolveArtifacts(home: string, dataset: string, given?: string): string
 }
 
 /** Adds the PQ-coded joint item latents and the user-encoder reference of a serving bundle (hash-checked). */
-function addArtifacts(bundle: PublishBundle, dir: string): void {
+export function addArtifacts(bundle: PublishBundle, dir: string): void {
   const manifestPath = join(dir, SERVING_BUNDLE_FILE);
   const parsed = ServingBundle.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   if (!parsed.success) throw new CliError(`${manifestPath} is not a serving bundle v1: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

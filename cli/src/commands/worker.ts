@@ -10,12 +10,14 @@ import { waitForSignal } from './serve.ts';
 
 export const command: Command = {
   name: 'worker',
-  summary: 'run the GPU worker (scoring, online adapters, optional LLM) from the environment',
+  summary: 'run the GPU worker (scoring, online adapters, item writes, optional LLM) from the environment',
   usage: [
     'LLMREC_ARTIFACTS=DIR [LLMREC_WORKER_SECRET=...] [LLMREC_WORKER_HOST=127.0.0.1] [LLMREC_WORKER_PORT=8788] llmrec worker',
     'Online adapters are read from LLMREC_STORE (sqlite:<path> | memory | upstash[:<url>] | vercel-kv[:<url>] |',
     'redis-rest:<url>; default sqlite:$LLMREC_HOME/kv.sqlite), as the edge and `llmrec job` read it; LLMREC_ADAPTERS=off',
-    'scores statically. A non-loopback LLMREC_WORKER_HOST requires LLMREC_WORKER_SECRET. SIGTERM drains in-flight requests.',
+    'scores statically. The item API (PUT /v1/items through the edge) uses the same store: the live catalog is synced from it',
+    'and new items are embedded by the bundle\'s content tower (LLMREC_IMAGE_HOSTS: hosts image URLs may name; LLMREC_CATALOG=off',
+    'leaves it out). A non-loopback LLMREC_WORKER_HOST requires LLMREC_WORKER_SECRET. SIGTERM drains in-flight requests.',
   ].join('\n'),
   options: {},
   async run() {

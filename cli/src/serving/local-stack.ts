@@ -16,11 +16,9 @@ import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
 import { contentAttributionFromEnv } from '@llmrec/gpu-worker/attribution/content-attribution.ts';
 import { loadLlmFromEnv } from '@llmrec/gpu-worker/llm-from-env.ts';
 import { startWorker, type RunningWorker } from '@llmrec/gpu-worker/server.ts';
-import { loadBundleContentTower } from '@llmrec/gpu-worker/catalog/content-tower.ts';
-import { fetchImage } from '@llmrec/gpu-worker/catalog/image-fetch.ts';
-import { lazyEncoders, type ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
-import { ItemWriter } from '@llmrec/gpu-worker/catalog/item-writer.ts';
-import { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
+import type { ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
+import { openWorkerCatalog } from '@llmrec/gpu-worker/catalog/open-catalog.ts';
+import { imageHostsFromEnv } from '@llmrec/gpu-worker/config.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { buildBaselineBundle } from './baseline-artifacts.ts';
@@ -46,6 +44,8 @@ export interface LocalStackOptions {
    * the serving bundle (`contentTower`).
    */
   encoders?: ItemEncoders;
+  /** Offline content features for explanations' content attribution (default LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset>). */
+  featuresDir?: string;
 }
 
 export interface LocalStack {
@@ -63,18 +63,14 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const model = await loadServingModel(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
   const dynamic = o.adapters === false ? undefined : createDynamicScoring(o.store, model, { say: (m) => process.stderr.write(`worker: ${m}\n`) });
   const llm = await loadLlmFromEnv(process.env, { device: o.device ?? 'auto', encodeUser: (h) => model.encodeUsers([h]), say: (m) => process.stderr.write(`worker: ${m}\n`) });
-  // The live catalog (item API): synced from the store, items embedded by the bundle's content tower.
-  const imageHosts = (process.env.LLMREC_IMAGE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  // The live catalog (item API): synced from the store, items embedded by the bundle's content tower, with the
+  // encoders package's frozen encoders for the modalities the tower reads (opened at the first item write).
+  const imageHosts = imageHostsFromEnv(process.env);
   const say = (m: string) => process.stderr.write(`worker: ${m}\n`);
-  const tower = await loadBundleContentTower(o.bundleDir, { device: o.device ?? 'auto', threads: 1 });
-  const live = new WorkerCatalog(o.store, model, { say }).start();
-  // The encoders package's frozen encoders for the modalities the tower reads (opened at the first item write).
-  const encoders = o.encoders ?? (tower ? lazyEncoders(Object.fromEntries(tower.inputs.map((i) => [i.modality, i.dim])), { home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), threads: 1 }) : {});
-  const writer = new ItemWriter({ catalog: live, tower, encoders, fetchImage: (url) => fetchImage(url, { allowedHosts: imageHosts }) });
-  live.onPending = () => writer.embedPending();
+  const catalog = await openWorkerCatalog({ store: o.store, model, bundleDir: o.bundleDir, home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), imageHosts, device: o.device ?? 'auto', threads: 1, say, ...(o.encoders ? { encoders: o.encoders } : {}) });
   // Explanations attribute item scores to content through the same tower (features from LLMREC_FEATURES or $LLMREC_HOME).
-  const content = await contentAttributionFromEnv(o.bundleDir, model, process.env, tower);
-  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, content, catalog: { live, writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  const content = await contentAttributionFromEnv(o.bundleDir, model, { ...process.env, ...(o.featuresDir ? { LLMREC_FEATURES: o.featuresDir } : {}) }, catalog.tower, catalog.live);
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, content, catalog: { live: catalog.live, writer: catalog.writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {
     const llmRerank = llm ? Number(process.env.LLMREC_LLM_RERANK ?? 20) : 0;
@@ -84,6 +80,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     edge = await startEdge({ store: o.store, config, worker: httpWorkerClient({ url: worker.url, secret, fetch: keepAliveFetch() }), itemImages: o.itemImages }, { port: o.port ?? 8787, host: o.host });
   } catch (err) {
     await worker.close();
+    await catalog.close();
     throw err;
   }
   return {
@@ -94,7 +91,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     async close() {
       await edge.close();
       await worker.close();
-      await tower?.close();
+      await catalog.close();
     },
   };
 }

@@ -87,6 +87,32 @@ describe('publishable key requests', () => {
     expect((await h.call('POST', '/v1/explain', { history: ['1', '4'], itemId: '7' }, pk(SHOP))).status).toBe(200);
   });
 
+  it("explains a session's recommendations by sessionId: evidence from the session's own events", async () => {
+    // The session clicks three cluster-0 items (fixture: ids 1, 4, 7), then asks why its recommendations.
+    const events = ['1', '4', '7'].map((itemId, i) => ({ eventId: `se-${i}`, sessionId: SESSION, itemId, type: 'click' }));
+    expect((await h.call('POST', '/v1/events', { events }, pk(SHOP))).json.accepted).toBe(3);
+    const rec = await h.call('POST', '/v1/recommend', { sessionId: SESSION, k: 3 }, pk(SHOP));
+    const ids = rec.json.items.map((i: { id: string }) => i.id);
+    const r = await h.call('POST', '/v1/explain', { sessionId: SESSION, itemIds: ids }, pk(SHOP));
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.headers.get('access-control-allow-origin')).toBe(SHOP);
+    expect(r.json.explanations.map((e: { item: { id: string } }) => e.item.id)).toEqual(ids);
+    for (const e of r.json.explanations) {
+      expect(e.degraded, JSON.stringify(e)).toBeUndefined();
+      expect(e.faithfulness).not.toBeNull();
+      // Cited history: the session's clicks (and nothing of any user's).
+      expect(e.evidence.neighbours.length).toBeGreaterThan(0);
+      for (const n of e.evidence.neighbours) expect(['1', '4', '7']).toContain(n.id);
+    }
+    // Another session without events: nothing to explain from (the baseline says so), never someone else's history.
+    const fresh = await h.call('POST', '/v1/explain', { sessionId: `${SESSION}-fresh`, itemId: ids[0] }, pk(SHOP));
+    expect(fresh.status).toBe(200);
+    expect(fresh.json.explanations[0]).toMatchObject({ degraded: 'no-history', evidence: { neighbours: [] } });
+    // userId and sessionId together: 400; a userId with a publishable key: 403.
+    expect((await h.call('POST', '/v1/explain', { sessionId: SESSION, userId: 'u1', itemId: ids[0] })).status).toBe(400);
+    expect((await h.call('POST', '/v1/explain', { sessionId: SESSION, userId: 'u1', itemId: ids[0] }, pk(SHOP))).status).toBe(403);
+  });
+
   it('takes events only tagged with one session, never a userId', async () => {
     const ok = await h.call('POST', '/v1/events', { eventId: 'e-1', sessionId: SESSION, itemId: '3' }, pk(SHOP));
     expect(ok.status).toBe(200);

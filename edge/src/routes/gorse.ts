@@ -1,8 +1,8 @@
 // A Gorse-compatible subset (issue 13) so existing Gorse clients (e.g. gorsejs) can point at the edge:
-// POST /api/feedback, GET /api/recommend/{user}[/{category}], GET /api/item/{id}, mapped onto the same use
-// cases as /v1 (events ingest, recommend, the published catalog). Secret keys only (X-API-Key, as Gorse
-// clients send it; the publishable-key policy refuses /api/*). Item writes (POST /api/item) need the
-// catalog's item-write use case: until it exists the route answers 501 and says so.
+// POST /api/feedback, GET /api/recommend/{user}[/{category}], GET|POST /api/item, POST /api/items, DELETE
+// /api/item/{id}, mapped onto the same use cases as /v1 (events ingest, recommend, the catalog and its item
+// writes: routes/items.ts writeItems / hideItem). Secret keys only (X-API-Key, as Gorse clients send it; the
+// publishable-key policy refuses /api/*).
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { PublicId, type EventIn } from '@llmrec/shared/api/http.ts';
@@ -11,8 +11,10 @@ import { ApiError, badRequest, zodProblems } from '../errors.ts';
 import { recommend, type RecommendDeps } from '../recommend.ts';
 import { waitUntil } from '../wait-until.ts';
 import { popularAnswer } from '../web/session-recommend.ts';
+import type { ItemInput } from '@llmrec/shared/api/items.ts';
 import type { Catalog } from '../catalog.ts';
 import type { EdgeEnv } from './common.ts';
+import { hideItem, writeItems, type ItemsDeps } from './items.ts';
 
 /**
  * Gorse servers answer errors as plain text and its clients show that text (gorsejs: GorseException.message):
@@ -49,6 +51,40 @@ const RecommendQuery = z.object({
   offset: z.coerce.number().int().min(0).max(99).default(0),
 });
 
+/**
+ * A Gorse item (gorsejs `Item`): ItemId, Comment (the title here, as GET answers it), Categories (genres), Labels
+ * (attributes), IsHidden (available = !IsHidden), Timestamp (RFC 3339; its year is kept). Unknown keys are refused
+ * as on /v1.
+ */
+const GorseItem = z
+  .object({
+    ItemId: PublicId,
+    Comment: z.string().max(500).optional(),
+    Categories: z.array(z.string().min(1).max(100)).max(50).nullable().optional(),
+    Labels: z.array(z.string().min(1).max(200)).max(100).nullable().optional(),
+    IsHidden: z.boolean().optional(),
+    Timestamp: z.string().optional(),
+  })
+  .strict();
+type GorseItem = z.infer<typeof GorseItem>;
+
+/** Gorse item -> the item API's input; problems (bad timestamps) under `at`. */
+function fromGorseItem(g: GorseItem, at: string, problems: { path: string; message: string }[]): ItemInput {
+  const ts = g.Timestamp === undefined || g.Timestamp === '' || g.Timestamp.startsWith('0001-01-01') ? null : Date.parse(g.Timestamp);
+  if (ts !== null && !Number.isFinite(ts)) problems.push({ path: `${at}Timestamp`, message: 'expected an RFC 3339 time, e.g. 2024-05-01T12:00:00Z' });
+  return {
+    id: g.ItemId,
+    title: g.Comment?.trim() || g.ItemId,
+    ...(g.Categories?.length ? { genres: g.Categories } : {}),
+    ...(g.Labels?.length ? { attributes: g.Labels } : {}),
+    ...(ts !== null && Number.isFinite(ts) ? { year: new Date(ts).getUTCFullYear() } : {}),
+    available: !g.IsHidden,
+  };
+}
+
+/** Gorse's RowAffected: items the write changed (an identical write changes nothing). */
+const rowsAffected = (statuses: readonly string[]) => statuses.filter((s) => s !== 'unchanged').length;
+
 /** Gorse has no event ids: the same feedback (type, user, item, time) sent twice is one event. */
 async function feedbackEventId(f: z.infer<typeof Feedback>, ts: number): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([f.FeedbackType, f.UserId, f.ItemId, ts])));
@@ -62,7 +98,7 @@ function parseTimestamp(s: string | undefined, now: number): number | null {
   return Number.isFinite(t) && t >= 0 ? t : null;
 }
 
-export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, ingest: IngestDeps): void {
+export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { background: (p: Promise<unknown>) => void }) => RecommendDeps, ingest: IngestDeps, items: ItemsDeps): void {
   app.post('/api/feedback', async (c) => {
     const parsed = FeedbackBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) throw badRequest('the body is not a Gorse feedback list', zodProblems(parsed.error));
@@ -103,9 +139,14 @@ export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { backgroun
   app.get('/api/recommend/:user/', recommendRoute);
   app.get('/api/recommend/:user/:category', recommendRoute);
 
-  app.get('/api/item/:id', async (c) => {
-    const id = c.req.param('id');
+  const itemId = (c: Context<EdgeEnv>) => {
+    const id = c.req.param('id') ?? '';
     if (!PublicId.safeParse(id).success) throw badRequest('not an item id', [{ path: 'id', message: 'ids contain only letters, digits and _ . : @ -' }]);
+    return id;
+  };
+
+  app.get('/api/item/:id', async (c) => {
+    const id = itemId(c);
     const catalog: Catalog = ingest.catalog;
     const cat = await catalog.published();
     if (!cat) throw new ApiError(503, 'not_published', 'no catalog has been published to this store yet (run `llmrec publish`)');
@@ -113,7 +154,7 @@ export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { backgroun
     if (!m) throw new ApiError(404, 'unknown_item', `no item ${id} in catalog ${cat.version}`);
     return c.json({
       ItemId: m.id,
-      IsHidden: false,
+      IsHidden: cat.live.unavailable.has(m.idx),
       Categories: m.genres,
       Timestamp: m.year !== undefined ? `${String(m.year).padStart(4, '0')}-01-01T00:00:00Z` : '0001-01-01T00:00:00Z',
       Labels: m.attributes,
@@ -121,7 +162,21 @@ export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { backgroun
     });
   });
 
-  app.post('/api/item', (c) =>
-    c.json({ error: 'not_implemented', message: 'item writes are not available on this edge yet (the catalog item-write use case); publish the catalog with `llmrec publish`', requestId: c.get('requestId') }, 501),
-  );
+  // Item writes: the item API's use case (embedded by the worker's content tower, recommendable at once).
+  const write = async (c: Context<EdgeEnv>, body: unknown, many: boolean) => {
+    const parsed = (many ? z.array(GorseItem).min(1).max(500) : GorseItem).safeParse(body);
+    if (!parsed.success) throw badRequest(many ? 'the body is not a list of Gorse items' : 'the body is not a Gorse item', zodProblems(parsed.error));
+    const problems: { path: string; message: string }[] = [];
+    const list = Array.isArray(parsed.data) ? parsed.data.map((g, i) => fromGorseItem(g, `${i}.`, problems)) : [fromGorseItem(parsed.data, '', problems)];
+    if (problems.length) throw badRequest('bad item timestamps', problems);
+    const r = await writeItems(items, list, c.get('requestId'));
+    return c.json({ RowAffected: rowsAffected(r.items.map((i) => i.status)) });
+  };
+  app.post('/api/item', async (c) => write(c, await c.req.json().catch(() => undefined), false));
+  app.post('/api/items', async (c) => write(c, await c.req.json().catch(() => undefined), true));
+  // Gorse deletes the item; here it is hidden from every recommendation (the published catalog keeps its row).
+  app.delete('/api/item/:id', async (c) => {
+    const r = await hideItem(items, itemId(c), c.get('requestId'));
+    return c.json({ RowAffected: rowsAffected([r.status]) });
+  });
 }

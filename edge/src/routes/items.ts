@@ -4,7 +4,7 @@
 // every recommendation at once). Image URLs must pass the image policy here before the worker fetches them.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody, ItemResponse, PublicId, type Problem } from '@llmrec/shared/api/http.ts';
-import { CATALOG_LIMITS, ItemDeleteResponse, ItemListQuery, ItemListResponse, ItemsPutRequest, ItemsPutResponse, type ItemInput } from '@llmrec/shared/api/items.ts';
+import { CATALOG_LIMITS, ItemDeleteResponse, ItemListQuery, ItemListResponse, ItemsPutRequest, ItemsPutResponse, type ItemInput, type ItemWriteStatus } from '@llmrec/shared/api/items.ts';
 import { imageBytesProblems, imageUrlProblems } from '@llmrec/shared/catalog/image-policy.ts';
 import { base64ToBytes } from '@llmrec/shared/base64.ts';
 import type { ItemMeta } from '@llmrec/shared/kv/values.ts';
@@ -149,37 +149,53 @@ export function registerItems(app: OpenAPIHono<EdgeEnv>, deps: ItemsDeps | Catal
   app.openapi(put, async (c) => {
     checkWriteAccess(c);
     const body = c.req.valid('json');
-    const problems = imageProblems(body.items, config?.catalog.imageHosts ?? []);
-    if (problems.length) throw badRequest('some item images are not acceptable; nothing was written', problems.slice(0, 100));
-    if (!worker?.catalog) throw new ApiError(503, 'catalog_writes_unavailable', 'this edge has no worker to embed items');
-    await published(catalog);
-    let r;
-    try {
-      r = await worker.catalog.upsertItems({ v: 1, requestId: c.get('requestId'), items: body.items }, { timeoutMs: config?.catalog.writeTimeoutMs ?? 60_000 });
-    } catch (e) {
-      writeError(e);
-    } finally {
-      // Whatever happened, this isolate reads the live head again on its next request.
-      catalog.invalidate();
-    }
-    return c.json({ requestId: c.get('requestId'), rev: r.rev, version: r.version, items: r.items }, 200);
+    return c.json(await writeItems({ catalog, worker, config }, body.items, c.get('requestId')), 200);
   });
 
   app.openapi(del, async (c) => {
     checkWriteAccess(c);
     const { id } = c.req.valid('param');
-    const cat = await published(catalog);
-    const [m] = await catalog.items(cat, [id]);
-    if (!m) throw new ApiError(404, 'unknown_item', `no item ${id} in catalog ${cat.version}`, [{ path: 'id', message: 'unknown item id' }]);
-    if (!worker?.catalog) throw new ApiError(503, 'catalog_writes_unavailable', 'this edge has no worker to write the catalog');
-    let r;
-    try {
-      r = await worker.catalog.hideItems({ v: 1, requestId: c.get('requestId'), ids: [id] }, { timeoutMs: config?.catalog.writeTimeoutMs ?? 60_000 });
-    } catch (e) {
-      writeError(e);
-    } finally {
-      catalog.invalidate();
-    }
-    return c.json({ requestId: c.get('requestId'), id, rev: r.rev, status: r.items[0]?.status ?? 'hidden' }, 200);
+    const r = await hideItem({ catalog, worker, config }, id, c.get('requestId'));
+    return c.json({ requestId: c.get('requestId'), id, rev: r.rev, status: r.status }, 200);
   });
+}
+
+/**
+ * The item-write use case (PUT /v1/items, Gorse POST /api/item[s]): image policy checked here, then the worker
+ * embeds and writes the batch (all or nothing); this isolate re-reads the live head on its next request.
+ */
+export async function writeItems(deps: ItemsDeps, items: readonly ItemInput[], requestId: string): Promise<ItemsPutResponse> {
+  const { catalog, worker, config } = deps;
+  const problems = imageProblems(items, config?.catalog.imageHosts ?? []);
+  if (problems.length) throw badRequest('some item images are not acceptable; nothing was written', problems.slice(0, 100));
+  if (!worker?.catalog) throw new ApiError(503, 'catalog_writes_unavailable', 'this edge has no worker to embed items');
+  await published(catalog);
+  let r;
+  try {
+    r = await worker.catalog.upsertItems({ v: 1, requestId, items: [...items] }, { timeoutMs: config?.catalog.writeTimeoutMs ?? 60_000 });
+  } catch (e) {
+    writeError(e);
+  } finally {
+    // Whatever happened, this isolate reads the live head again on its next request.
+    catalog.invalidate();
+  }
+  return { requestId, rev: r.rev, version: r.version, items: r.items };
+}
+
+/** The hide use case (DELETE /v1/items/{id}, Gorse DELETE /api/item/{id}): 404 for ids not in the catalog. */
+export async function hideItem(deps: ItemsDeps, id: string, requestId: string): Promise<{ rev: number; status: ItemWriteStatus }> {
+  const { catalog, worker, config } = deps;
+  const cat = await published(catalog);
+  const [m] = await catalog.items(cat, [id]);
+  if (!m) throw new ApiError(404, 'unknown_item', `no item ${id} in catalog ${cat.version}`, [{ path: 'id', message: 'unknown item id' }]);
+  if (!worker?.catalog) throw new ApiError(503, 'catalog_writes_unavailable', 'this edge has no worker to write the catalog');
+  let r;
+  try {
+    r = await worker.catalog.hideItems({ v: 1, requestId, ids: [id] }, { timeoutMs: config?.catalog.writeTimeoutMs ?? 60_000 });
+  } catch (e) {
+    writeError(e);
+  } finally {
+    catalog.invalidate();
+  }
+  return { rev: r.rev, status: r.items[0]?.status ?? 'hidden' };
 }

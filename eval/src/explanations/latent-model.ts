@@ -11,10 +11,12 @@ import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
 import { loadTrainedArtifacts } from '../models/sasrec.ts';
 
 /** Models whose scores are z_u . z_i through a user encoder (what attribution and the LLM re-rank need). */
-export const LATENT_MODELS = ['aligner', 'serving'] as const;
+/** `fused` and `serving` both read the serving bundle `llmrec train` writes: its item latents are the fused ones
+ * (collaborative + content through the fusion tower) and its user encoder the production one. */
+export const LATENT_MODELS = ['aligner', 'fused', 'serving'] as const;
 
 export async function loadLatentModel(name: string, ds: Dataset, split: SplitName, home: string, log: (m: string) => void = () => {}): Promise<LatentModel> {
-  if (name === 'serving') {
+  if (name === 'serving' || name === 'fused') {
     const dir = join(home, 'artifacts', ds.meta.name, 'serving');
     if (!existsSync(join(dir, SERVING_BUNDLE_FILE))) throw new Error(`no serving bundle at ${dir}: run \`llmrec train --dataset ${ds.meta.name}\``);
     return loadServingModel(dir, { device: 'cpu', threads: 1 });

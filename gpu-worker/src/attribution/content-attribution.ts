@@ -2,14 +2,21 @@
 // content tower (gpu-worker/src/catalog/content-tower.ts: `<modality>` [B, d] + `<modality>_present` [B] ->
 // `z_item`, the fusion step's export) and the offline feature tables (shared/src/features.ts). A modality's effect
 // on an item = z_u . z_item(as it is) - z_u . z_item(that modality zeroed and marked absent); every (item,
-// modality) row of a request in one tower run.
+// modality) row of a request in one tower run. Items written through the item API (issue 11) are attributed
+// from the features the item writer stored with them (LiveItem.features), not from the offline tables.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContentAttribution } from '@llmrec/shared/evidence/explain-with-model.ts';
 import type { ContentEvidence } from '@llmrec/shared/evidence/schema.ts';
 import { FEATURES_MANIFEST_FILE, featuresDir, parseFeaturesManifest, type Modality } from '@llmrec/shared/features.ts';
 import { SERVING_BUNDLE_FILE } from '@llmrec/shared/api/serving-bundle.ts';
+import { base64ToFloat32 } from '@llmrec/shared/base64.ts';
+import { keys } from '@llmrec/shared/kv/keys.ts';
+import { mgetTyped } from '@llmrec/shared/kv/typed.ts';
+import { LiveItem } from '@llmrec/shared/kv/values.ts';
 import { loadBundleContentTower, type ContentTower } from '../catalog/content-tower.ts';
+import { encodeUsersLive } from '../catalog/encode-users.ts';
+import type { WorkerCatalog } from '../catalog/live-state.ts';
 import { readNpyAny } from '../llm/model/npy.ts';
 import type { LatentModel } from '../model.ts';
 
@@ -35,25 +42,52 @@ export function loadFeatureTables(dir: string, tower: ContentTower): Partial<Rec
   return out;
 }
 
-/** Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. */
-export function contentAttribution(tower: ContentTower, tables: Partial<Record<Modality, FeatureTable>>, model: LatentModel): ContentAttribution {
+/** One item's content features per modality (absent modality: no entry). */
+type ItemFeatures = Partial<Record<Modality, Float32Array>>;
+
+/** Features of items whose content came through the item API (created, or changed since publish), by index. */
+async function liveFeatures(live: WorkerCatalog, items: readonly number[]): Promise<Map<number, ItemFeatures>> {
+  const view = live.view;
+  const out = new Map<number, ItemFeatures>();
+  if (!view || !live.version) return out;
+  const touched = [...new Set(items)].filter((i) => i < view.items && view.metaRev.has(view.ids[i]!));
+  const recs = await mgetTyped(live.store, LiveItem, touched.map((i) => keys.liveItem(live.version!, view.ids[i]!)));
+  recs.forEach((r, j) => {
+    if (!r || Object.keys(r.features).length === 0) return;
+    out.set(touched[j]!, Object.fromEntries(Object.entries(r.features).map(([m, b]) => [m, base64ToFloat32(b)])) as ItemFeatures);
+  });
+  return out;
+}
+
+/**
+ * Per item, per modality the item has: the drop of z_u . z_item when that modality is switched off. With the live
+ * catalog, items written through the item API use their stored features and histories may name them.
+ */
+export function contentAttribution(tower: ContentTower, tables: Partial<Record<Modality, FeatureTable>>, model: LatentModel, live?: WorkerCatalog): ContentAttribution {
   return async (history, items) => {
-    const zu = await model.encodeUsers([history]);
+    const zu = live ? await encodeUsersLive(model, live.scoring(), [history]) : await model.encodeUsers([history]);
+    const fromApi = live ? await liveFeatures(live, items) : new Map<number, ItemFeatures>();
+    const featureOf = (item: number, modality: Modality, dim: number): Float32Array | null => {
+      const own = fromApi.get(item);
+      if (own) return own[modality]?.length === dim ? own[modality]! : null;
+      const t = tables[modality];
+      return t?.present[item] ? t.data.subarray(item * dim, (item + 1) * dim) : null;
+    };
     // Rows: per item, first all modalities as they are, then one row per present modality switched off.
     const rows: { item: number; off: Modality | null }[] = [];
     for (const it of items) {
       rows.push({ item: it, off: null });
-      for (const { modality } of tower.inputs) if (tables[modality]?.present[it]) rows.push({ item: it, off: modality });
+      for (const { modality, dim } of tower.inputs) if (featureOf(it, modality, dim)) rows.push({ item: it, off: modality });
     }
     const features: Partial<Record<Modality, Float32Array>> = {};
     const present: Partial<Record<Modality, Float32Array>> = {};
     for (const { modality, dim } of tower.inputs) {
-      const t = tables[modality]!;
       const x = (features[modality] = new Float32Array(rows.length * dim));
       const p = (present[modality] = new Float32Array(rows.length));
       rows.forEach((r, b) => {
-        if (r.off === modality || !t.present[r.item]) return;
-        x.set(t.data.subarray(r.item * dim, (r.item + 1) * dim), b * dim);
+        const f = r.off === modality ? null : featureOf(r.item, modality, dim);
+        if (!f) return;
+        x.set(f, b * dim);
         p[b] = 1;
       });
     }
@@ -81,10 +115,10 @@ export function contentAttribution(tower: ContentTower, tables: Partial<Record<M
  * Content attribution for the serving bundle in `bundleDir` when it has a content tower (the given one, else loaded
  * from the bundle), with features from LLMREC_FEATURES or $LLMREC_HOME/features/<dataset>; undefined without a tower.
  */
-export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null): Promise<ContentAttribution | undefined> {
+export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null, live?: WorkerCatalog): Promise<ContentAttribution | undefined> {
   const t = tower === undefined ? await loadBundleContentTower(bundleDir, { device: 'cpu', threads: 1 }) : tower;
   if (!t) return undefined;
   const manifest = bundleDir.endsWith('.json') ? bundleDir : join(bundleDir, SERVING_BUNDLE_FILE);
   const dataset = (JSON.parse(readFileSync(manifest, 'utf8')) as { dataset?: string }).dataset ?? '';
-  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', dataset), t), model);
+  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', dataset), t), model, live);
 }

@@ -10,6 +10,7 @@ import type { DynamicScoring } from '../dynamic-scoring.ts';
 import type { LlmService } from '../llm/serve/llm-service.ts';
 import type { LatentModel } from '../model.ts';
 import { requireWorkerSecret } from '../worker-secret.ts';
+import type { WorkerCatalog } from '../catalog/live-state.ts';
 import { modelScorer } from './model-scorer.ts';
 
 export interface ExplainRouteDeps {
@@ -23,6 +24,8 @@ export interface ExplainRouteDeps {
   /** Random subsets per faithfulness baseline (default 10). */
   samples?: number;
   draining?: () => boolean;
+  /** The live catalog (item API): items added after training are explained like published ones. */
+  live?: WorkerCatalog;
 }
 
 export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
@@ -32,14 +35,19 @@ export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
     const parsed = WorkerExplainRequest.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ error: 'bad_request', message: 'the request does not match the explain wire schema', problems: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) }, 400);
     const req = parsed.data;
-    const bad = [...req.history, ...req.items].find((f) => f.idx >= model.items);
-    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${model.items} items (edge and worker artifacts differ?)` }, 400);
+    const named = [...req.history, ...req.items];
+    if (deps.live) await deps.live.ensure(named.reduce((m, f) => Math.max(m, f.idx), -1));
+    const view = deps.live?.scoring();
+    const known = view?.items ?? model.items;
+    const bad = named.find((f) => f.idx >= known);
+    if (bad) return c.json({ error: 'bad_request', message: `item index ${bad.idx} outside the model's ${known} items (edge and worker artifacts differ?)` }, 400);
+    const latents = view?.latents ?? model.itemLatents;
     const t0 = performance.now();
     const hist = req.history.map((h) => h.idx);
     const writer = deps.llm && req.llm !== false ? deps.llm.writer(hist, { deadline: req.deadlineMs ? Date.now() + req.deadlineMs : undefined }) : undefined;
     const explanations = await explainWithModel(
-      modelScorer(model, { dynamic: deps.dynamic, userId: req.userId ?? '' }),
-      { history: req.history, items: req.items, coUsers: req.coUsers, minCoUsers: req.minCoUsers, latent: (i) => model.itemLatents.subarray(i * model.dim, (i + 1) * model.dim) },
+      modelScorer(model, { dynamic: deps.dynamic, userId: req.userId ?? '', ...(view ? { live: view } : {}) }),
+      { history: req.history, items: req.items, coUsers: req.coUsers, minCoUsers: req.minCoUsers, latent: (i) => latents.subarray(i * model.dim, (i + 1) * model.dim) },
       { writer, content: deps.content, samples: req.samples ?? deps.samples, seed: 1 },
     );
     const wrote = explanations.some((e) => e.rationale.source === 'llm');

@@ -5,36 +5,45 @@
 import type { HistoryScorer, VariantScores } from '@llmrec/shared/evidence/attribution.ts';
 import type { DynamicScoring } from '../dynamic-scoring.ts';
 import type { LatentModel } from '../model.ts';
+import { encodeUsersLive } from '../catalog/encode-users.ts';
+import type { ScoringView } from '../catalog/live-state.ts';
 
 export interface ModelScorerOptions {
   /** Online adapters: used when they serve a version, as in /v1/score. */
   dynamic?: DynamicScoring;
   /** The requesting user (adapters score per user); '' for anonymous sessions. */
   userId?: string;
+  /**
+   * The live catalog (item API, issue 11): items added after training are scored from their content-tower
+   * latents (statically, as /v1/score does under adapters) and hidden ones never rank above an item.
+   */
+  live?: ScoringView;
 }
 
 export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): HistoryScorer {
-  const { dim, items: n, itemLatents } = model;
+  const { dim } = model;
+  const n = o.live?.items ?? model.items;
+  const itemLatents = o.live?.latents ?? model.itemLatents;
   return {
     async scoreVariants(variants, items, exclude): Promise<VariantScores> {
       for (const it of items) if (!(it >= 0 && it < n)) throw new RangeError(`item index ${it} outside the model's ${n} items`);
-      const zu = await model.encodeUsers(variants);
+      const zu = o.live ? await encodeUsersLive(model, o.live, variants) : await model.encodeUsers(variants);
       const dyn = o.dynamic && o.dynamic.version() !== null ? o.dynamic : null;
       const excluded = new Uint8Array(n);
       for (const e of exclude) if (e >= 0 && e < n) excluded[e] = 1;
+      for (const e of o.live?.excluded ?? []) if (e < n) excluded[e] = 1;
       const all = new Float32Array(n);
       const scores = new Float64Array(variants.length * items.length);
       const ranks = new Int32Array(variants.length * items.length);
       variants.forEach((h, v) => {
         const z = zu.subarray(v * dim, (v + 1) * dim);
-        if (dyn) dyn.score(o.userId ?? '', h, z, all);
-        else {
-          for (let i = 0; i < n; i++) {
-            let s = 0;
-            const base = i * dim;
-            for (let d = 0; d < dim; d++) s += z[d]! * itemLatents[base + d]!;
-            all[i] = s;
-          }
+        if (dyn) dyn.score(o.userId ?? '', h.filter((i) => i < model.items), z, all.subarray(0, model.items));
+        // Without adapters every item; with them the items added after training (no adapter statistics yet).
+        for (let i = dyn ? model.items : 0; i < n; i++) {
+          let s = 0;
+          const base = i * dim;
+          for (let d = 0; d < dim; d++) s += z[d]! * itemLatents[base + d]!;
+          all[i] = s;
         }
         items.forEach((it, j) => {
           const s = all[it]!;

@@ -2,6 +2,12 @@
 // encoders package land: a linear content tower in ONNX (z_item = sum over modalities of present_m * x_m W_m,
 // written with the worker's ONNX writer and run by onnxruntime like the real one), a hashed bag-of-words text
 // encoder and a byte-histogram image encoder. Not models of content: they only give the pipeline real tensors.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURES_MANIFEST_FILE } from '@llmrec/shared/features.ts';
+import { encodeNpy } from '@llmrec/shared/npy.ts';
+import type { ServingBundleInput } from '@llmrec/shared/api/serving-bundle.ts';
 import { GraphBuilder, valueInfo } from '../llm/onnx-graph/graph-builder.ts';
 import { encodeModel } from '../llm/onnx-graph/model-io.ts';
 import { DataType } from '../llm/onnx-graph/onnx-schema.ts';
@@ -24,6 +30,37 @@ export function linearTowerOnnx(weights: Record<string, { w: Float32Array; dim: 
   g.op('Identity', [acc], {}, ['z_item']);
   g.outputs.push(valueInfo('z_item', DataType.FLOAT, ['batch', out]));
   return encodeModel(g.model());
+}
+
+/** The serving bundle's `contentTower` entry for a tower file at `path` (relative to the bundle) holding `onnx`. */
+export function towerBundleEntry(path: string, onnx: Uint8Array, dims: Record<string, number>, out: number): NonNullable<ServingBundleInput['contentTower']> {
+  const names = Object.keys(dims);
+  return {
+    path,
+    sha256: createHash('sha256').update(onnx).digest('hex'),
+    inputs: [...names.map((name) => ({ name, dim: dims[name]! })), ...names.map((name) => ({ name: `${name}_present`, dim: 0 }))],
+    output: 'z_item',
+    dim: out,
+    modalities: names.map((name) => ({ name, encoder: 'fixture', source: 'fixture', dim: dims[name]! })),
+  };
+}
+
+/**
+ * An offline features folder (shared/src/features.ts layout) in which no published item has content: what the
+ * worker's content attribution loads beside a fixture tower (items written through the API bring their own).
+ */
+export function writeEmptyFeatures(dir: string, dataset: string, items: number, dims: Record<string, number>): void {
+  mkdirSync(dir, { recursive: true });
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const modalities = Object.fromEntries(
+    Object.entries(dims).map(([name, width]) => {
+      const data = encodeNpy(new Float32Array(items * width), [items, width]);
+      writeFileSync(join(dir, `${name}.npy`), data);
+      writeFileSync(join(dir, `${name}.present.npy`), encodeNpy(new Int8Array(items), [items]));
+      return [name, { encoder: { id: name, source: 'fixture', onnxSha256: sha(data), dim: width }, file: `${name}.npy`, fileSha256: sha(data), present: `${name}.present.npy`, input: 'none', count: { present: 0, missing: items }, notes: [] }];
+    }),
+  );
+  writeFileSync(join(dir, FEATURES_MANIFEST_FILE), JSON.stringify({ v: 1, kind: 'llmrec-features', dataset, items, itemsSha256: sha(new Uint8Array(0)), createdAt: new Date(0).toISOString(), modalities }));
 }
 
 function hash32(s: string): number {

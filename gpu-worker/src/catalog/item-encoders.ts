@@ -15,6 +15,8 @@ export interface ModalityEncoder<I> {
   readonly dim: number;
   /** Features [inputs.length, dim]. */
   encode(inputs: readonly I[]): Promise<Float32Array>;
+  /** Opens the model now instead of at the first item write (lazy encoders). */
+  open?(): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -65,12 +67,29 @@ export function lazyEncoders(dims: Partial<Record<Modality, number>>, opts: Enco
   const out: ItemEncoders = {};
   const lazy = <I>(modality: 'text' | 'image', wrap: (e: never) => ModalityEncoder<I>): ModalityEncoder<I> => {
     let opened: Promise<ModalityEncoder<I>> | null = null;
+    // The real encoder's id (as its features manifest names it) once opened: it is recorded with each embedding.
+    let id = opts.specs?.[modality] ?? `${modality}-encoder`;
     const get = () =>
-      (opened ??= openEncoder(modality, opts.specs?.[modality], opts).then((e) => {
-        if (e.ref.dim !== dims[modality]) throw new Error(`the ${modality} encoder ${e.ref.id} gives ${e.ref.dim} dims, the content tower reads ${dims[modality]}`);
-        return wrap(e as never);
-      }));
-    return { id: opts.specs?.[modality] ?? `${modality}-encoder`, dim: dims[modality]!, encode: async (xs) => (await get()).encode(xs), close: async () => void (opened && (await (await opened).close?.())) };
+      (opened ??= openEncoder(modality, opts.specs?.[modality], opts).then(
+        (e) => {
+          if (e.ref.dim !== dims[modality]) throw new Error(`the ${modality} encoder ${e.ref.id} gives ${e.ref.dim} dims, the content tower reads ${dims[modality]}`);
+          id = e.ref.id;
+          return wrap(e as never);
+        },
+        (err: unknown) => {
+          opened = null; // a failed open (e.g. a conversion interrupted) is tried again by the next write
+          throw err;
+        },
+      ));
+    return {
+      get id() {
+        return id;
+      },
+      dim: dims[modality]!,
+      encode: async (xs) => (await get()).encode(xs),
+      open: async () => void (await get()),
+      close: async () => void (opened && (await (await opened).close?.())),
+    };
   };
   if (dims.text !== undefined) out.text = lazy('text', textFrom);
   if (dims.image !== undefined) out.image = lazy('image', imageFrom);

@@ -313,7 +313,7 @@ export class ItemWriter {
       if (modality === 'text' && enc.text) {
         if (enc.text.dim !== dim) throw new CatalogUnavailableError('model_mismatch', `the text encoder gives ${enc.text.dim} dims, the tower reads ${dim}`);
         // The text exactly as the offline features composed it (encoders/item-text.ts), so both embeddings agree.
-        x.set(await enc.text.encode(list.map((p) => itemText({ id: p.input.id, title: p.input.title, text: liveText(p.input) }))));
+        x.set(await enc.text.encode(list.map((p) => apiItemText(p.input))));
         pres.fill(1);
         used.text = enc.text.id;
       } else if (modality === 'image' && enc.image) {
@@ -348,6 +348,18 @@ export class ItemWriter {
       return { z: zj, code: pqEncode(books, zj), features: feats, embeddedWith: used };
     });
   }
+}
+
+/**
+ * What the text encoder reads for an item of the API, composed as encoders/item-text.ts composes a dataset item's:
+ * `fields.director` and `fields.cast` (comma-separated) are read as the dataset's director and cast, so an item
+ * sent with a dataset item's content embeds exactly as that item's offline features (bench/catalog.ts measures it).
+ */
+export function apiItemText(it: Pick<ItemInput, 'id' | 'title' | 'genres' | 'year' | 'description' | 'attributes' | 'fields'>): string {
+  const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
+  const director = list(it.fields?.director);
+  const cast = list(it.fields?.cast);
+  return itemText({ id: it.id, title: it.title, text: { ...liveText(it), ...(director?.length ? { director } : {}), ...(cast?.length ? { cast } : {}) } });
 }
 
 function sha(bytes: Uint8Array): string {

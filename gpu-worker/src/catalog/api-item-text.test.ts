@@ -1,0 +1,15 @@
+// The text the item writer feeds the text encoder for an item of the API is the text the encoders package
+// composed for the same content offline (encoders/item-text.ts), so online and offline features agree.
+import { describe, expect, it } from 'vitest';
+import { itemText } from '../encoders/item-text.ts';
+import { apiItemText } from './item-writer.ts';
+
+describe('apiItemText', () => {
+  it("reads description as the plot and fields.director / fields.cast as the dataset's director and cast", () => {
+    const offline = { id: '1', title: 'Toy Story (1995)', text: { genres: ['Animation', "Children's", 'Comedy'], plot: 'A cowboy doll is profoundly threatened and jealous when a new spaceman figure supplants him.', director: ['John Lasseter'], cast: ['Tom Hanks', 'Tim Allen', 'Don Rickles', 'Jim Varney'] } };
+    const api = { id: 'toy-story-copy', title: offline.title, genres: offline.text.genres, description: offline.text.plot, year: 1995, fields: { director: 'John Lasseter', cast: 'Tom Hanks, Tim Allen, Don Rickles, Jim Varney', studio: 'Pixar' } };
+    expect(apiItemText(api)).toBe(itemText(offline));
+    expect(apiItemText(api)).toContain('Directed by John Lasseter. Starring Tom Hanks, Tim Allen, Don Rickles.');
+    expect(apiItemText({ id: 'b', title: 'Winter Light' })).toBe('Winter Light.');
+  });
+});
