@@ -3,7 +3,7 @@
 // Chromium with every request outside the page blocked: every section, table (with its rows) and plot (an SVG
 // with drawn marks) listed in report.json must be there, and report.md must carry every table. A second run
 // must reuse every cached task. Skips without the shared data, torch or Chromium.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
+import { REPO_ROOT } from '@llmrec/data/index.ts';
+import { EvalJson } from '@llmrec/eval/report.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
 import { hasTorch as hasPythonTorch } from '@llmrec/data/test-support/python.ts';
 
@@ -40,10 +42,22 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     // included), both ablations and − multimodal fusion, cold start (cold split, and the cold-item evaluation of the
     // content / fused models the report runs), modality robustness (the report's cold-item grid and the tracked
     // leave-one-out document in results/), explanation quality (tracked document), efficiency
-    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'modality-ml-100k-cold-items', 'modality-ml-100k-loo', 'cold-ml-100k', 'cold-items-ml-100k-cold-items', 'explanation-ml-100k-loo', 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
-    const PLOTS = ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation', 'modality-ml-100k-cold-items', 'modality-ml-100k-loo', 'cold-start', 'cold-items-ml-100k-cold-items', 'explanation-ml-100k-loo'];
-    expect(tables.map((x) => x.id).sort()).toEqual([...TABLES].sort());
-    expect(plots.map((x) => x.id).filter((p) => p !== 'llm-latency-vs-position').sort()).toEqual([...PLOTS].sort());
+    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-ml-100k', 'cold-items-ml-100k-cold-items', 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
+    const PLOTS = ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-start', 'cold-items-ml-100k-cold-items'];
+    // and one table + plot per tracked document of another evaluation in results/ (read here, not from the report)
+    const SECTION_OF: Record<string, string> = { 'modality-drop': 'modality', explanation: 'explanation', 'cold-items': 'cold-items' };
+    const tracked = readdirSync(join(REPO_ROOT, 'results')).filter((f) => f.endsWith('.json')).flatMap((f) => {
+      const p = EvalJson.safeParse(JSON.parse(readFileSync(join(REPO_ROOT, 'results', f), 'utf8')));
+      return p.success && SECTION_OF[p.data.evaluation] ? [{ f, prefix: `${SECTION_OF[p.data.evaluation]}-${p.data.dataset}-${p.data.split}` }] : [];
+    });
+    expect(tracked.map((t) => t.f)).toEqual(expect.arrayContaining(['eval-ml-100k-loo-modality-drop-fused+content.json', 'explanations-ml-100k-loo-aligner.json']));
+    const fromTracked = tracked.map((t) => {
+      const tab = tables.find((x) => x.id.startsWith(t.prefix) && x.notes.some((n) => n.includes(`\`results/${t.f}\``)));
+      expect(tab, t.f).toBeDefined();
+      return tab!.id;
+    });
+    expect(tables.map((x) => x.id).sort()).toEqual([...TABLES, ...fromTracked].sort());
+    expect(plots.map((x) => x.id).filter((p) => p !== 'llm-latency-vs-position').sort()).toEqual([...PLOTS, ...fromTracked].sort());
     const main = tables.find((t) => t.id === 'main-ml-100k')!;
     for (const m of ['SASRec', 'fused']) {
       const row = main.rows.find((r) => r[0]!.startsWith(m))!;

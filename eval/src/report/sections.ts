@@ -182,10 +182,12 @@ function externalParts(inp: ReportInputs, kind: string, id: string, o: { columns
   const tables: Table[] = [];
   const plots: Plot[] = [];
   const base = (d: EvalJson) => `${id}-${d.dataset}-${d.split}`;
+  const models = (d: EvalJson) => [...new Set(d.rows.map((r) => r.model))].join('+');
   docs.forEach((x) => {
-    // a suffix only where two documents share dataset and split (e.g. two model sets)
+    // where two documents share dataset and split (e.g. explanations of two models), the models name each
     const twins = docs.filter((y) => base(y.doc) === base(x.doc));
-    const tid = twins.length > 1 ? `${base(x.doc)}-${twins.indexOf(x) + 1}` : base(x.doc);
+    const same = twins.filter((y) => models(y.doc) === models(x.doc));
+    const tid = twins.length === 1 ? base(x.doc) : `${base(x.doc)}-${models(x.doc)}${same.length > 1 ? `-${same.indexOf(x) + 1}` : ''}`;
     tables.push(externalTable(x, { id: tid, title: o.title(x.doc), columns: o.columns(x.doc), key: o.key(x.doc) }));
     const p = externalPlot(x, { id: tid, title: o.plotTitle(x.doc), key: o.key(x.doc) });
     if (p) plots.push(p);
