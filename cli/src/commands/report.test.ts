@@ -1,9 +1,9 @@
 // `llmrec report --quick` end to end (the issue's bar): a fresh LLMREC_HOME, the real pipeline (ML-100K, two
-// training seeds of one epoch, the streaming ablation on 200 events), then the HTML page opened in headless
+// training seeds of one epoch, two cold-item splits and pipelines, the streaming ablation on 200 events), then the HTML page opened in headless
 // Chromium with every request outside the page blocked: every section, table (with its rows) and plot (an SVG
 // with drawn marks) listed in report.json must be there, and report.md must carry every table. A second run
 // must reuse every cached task. Skips without the shared data, torch or Chromium.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
+import { REPO_ROOT } from '@llmrec/data/index.ts';
+import { EvalJson } from '@llmrec/eval/report.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
 import { hasTorch as hasPythonTorch } from '@llmrec/data/test-support/python.ts';
 
@@ -22,7 +24,9 @@ if (!ready) console.warn(`report.test skipped: needs ../shared/data (${Boolean(S
 
 describe.skipIf(!ready)('llmrec report --quick', () => {
   const root = mkdtempSync(join(tmpdir(), 'llmrec-report-'));
-  const home = join(root, 'home');
+  // LLMREC_REPORT_TEST_HOME: reuse a home an earlier `llmrec report --quick --home DIR` filled (checking the page
+  // without retraining while working on the report); CI leaves it unset, so the report starts from nothing
+  const home = process.env.LLMREC_REPORT_TEST_HOME ?? join(root, 'home');
   const out = join(root, 'out');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -34,15 +38,45 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     expect(ids).toEqual(['main', 'component-ablation', 'loss-ablation', 'modality-robustness', 'cold-start', 'explanation-quality', 'efficiency']);
     const tables = doc.sections.flatMap((s) => s.tables);
     const plots = doc.sections.flatMap((s) => s.plots);
-    // what main provides must be there: the ML-100K table with trained rows over two seeds, both ablations, cold start
-    for (const t of ['main-ml-100k', 'component-ablation', 'loss-ablation', 'cold-ml-100k', 'efficiency-training', 'efficiency-serving']) expect(tables.map((x) => x.id)).toContain(t);
-    for (const p of ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation']) expect(plots.map((x) => x.id)).toContain(p);
+    // every table and plot the report must have: the ML-100K main table with trained rows over two seeds (fused
+    // included), both ablations and − multimodal fusion, cold start (cold split, and the cold-item evaluation of the
+    // content / fused models the report runs), modality robustness (the report's cold-item grid and the tracked
+    // leave-one-out document in results/), explanation quality (tracked document), efficiency
+    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-ml-100k', 'cold-items-ml-100k-cold-items', 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
+    const PLOTS = ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-start', 'cold-items-ml-100k-cold-items'];
+    // and one table + plot per tracked document of another evaluation in results/ (read here, not from the report)
+    const SECTION_OF: Record<string, string> = { 'modality-drop': 'modality', explanation: 'explanation', 'cold-items': 'cold-items' };
+    const tracked = readdirSync(join(REPO_ROOT, 'results')).filter((f) => f.endsWith('.json')).flatMap((f) => {
+      const p = EvalJson.safeParse(JSON.parse(readFileSync(join(REPO_ROOT, 'results', f), 'utf8')));
+      return p.success && SECTION_OF[p.data.evaluation] ? [{ f, prefix: `${SECTION_OF[p.data.evaluation]}-${p.data.dataset}-${p.data.split}` }] : [];
+    });
+    expect(tracked.map((t) => t.f)).toEqual(expect.arrayContaining(['eval-ml-100k-loo-modality-drop-fused+content.json', 'explanations-ml-100k-loo-aligner.json']));
+    const fromTracked = tracked.map((t) => {
+      const tab = tables.find((x) => x.id.startsWith(t.prefix) && x.notes.some((n) => n.includes(`\`results/${t.f}\``)));
+      expect(tab, t.f).toBeDefined();
+      return tab!.id;
+    });
+    expect(tables.map((x) => x.id).sort()).toEqual([...TABLES, ...fromTracked].sort());
+    expect(plots.map((x) => x.id).filter((p) => p !== 'llm-latency-vs-position').sort()).toEqual([...PLOTS, ...fromTracked].sort());
     const main = tables.find((t) => t.id === 'main-ml-100k')!;
-    const sasrec = main.rows.find((row) => row[0]!.startsWith('SASRec'))!;
-    expect(sasrec[1]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/); // two training seeds: mean ± CI
-    expect(sasrec[9]).toBe('training 1,2');
-    // inputs main does not have are said to be missing, not filled in
-    expect(doc.sections.find((s) => s.id === 'explanation-quality')!.unavailable[0]).toMatch(/^not available: /);
+    for (const m of ['SASRec', 'fused']) {
+      const row = main.rows.find((r) => r[0]!.startsWith(m))!;
+      expect(row[1], m).toMatch(/^0\.\d{4} ± 0\.\d{4}$/); // two training seeds: mean ± CI
+      expect(row[9]).toBe('training 1,2');
+    }
+    // the base aligner is scored on its own CF latents: the shipped latents are the fused ones, and a row scoring
+    // those again would show "− multimodal fusion" as exactly zero
+    const cf = main.rows.find((r) => r[0]!.startsWith('base aligner'))!;
+    expect(cf[1]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/);
+    expect(cf[1]).not.toBe(main.rows.find((r) => r[0]!.startsWith('fused'))![1]);
+    expect(tables.find((t) => t.id === 'component-fusion-ml-100k')!.rows[1]![3]).toMatch(/^[+-]0\.\d{4}$/);
+    // published anchors beside our rows, with protocol (their column) and source
+    expect(main.rows.filter((r) => r[9] === 'published / outside figure' && r[10]!.startsWith('source: ')).length).toBeGreaterThanOrEqual(2);
+    const cold = tables.find((t) => t.id === 'cold-items-ml-100k-cold-items')!;
+    expect(cold.rows.map((r) => r[0])).toEqual(['random', 'tfidf-knn', 'content', 'fused']);
+    for (const r of cold.rows) expect(r[2]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/);
+    const drop = tables.find((t) => t.id === 'modality-ml-100k-cold-items')!;
+    expect(drop.rows.map((r) => `${r[0]}/${r[1]}`)).toEqual(expect.arrayContaining(['content/default', 'content/text-missing-100%', 'fused/default', 'fused/text-missing-100%']));
 
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     for (const t of tables) expect(md).toContain(`**${t.title}**`);
@@ -85,6 +119,6 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     const again = await llmrecAsync(['report', '--quick', '--home', home, '--out', out]);
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/train sasrec \d/); // no SASRec epoch ran again
-    expect(again.stderr.match(/: cached/g)?.length).toBeGreaterThanOrEqual(10);
+    expect(again.stderr.match(/: cached/g)?.length).toBeGreaterThanOrEqual(12);
   }, 1_800_000);
 });

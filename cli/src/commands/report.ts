@@ -12,6 +12,7 @@ import { EvalJson } from '@llmrec/eval/report.ts';
 import { MODELS, loadModel } from '@llmrec/eval/models/registry.ts';
 import type { ModelSpec } from '@llmrec/eval/models/types.ts';
 import { buildCases, runModel } from '@llmrec/eval/runner.ts';
+import { newestDocs, type ExternalDoc } from '@llmrec/eval/report/external.ts';
 import type { BenchFile, Maybe, ReportInputs } from '@llmrec/eval/report/inputs.ts';
 import { TrainRecord } from '@llmrec/eval/report/inputs.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
@@ -22,6 +23,7 @@ import { ABLATION_MODELS, runStreamingTable } from '@llmrec/eval/streaming/cli-t
 import { type Command, CliError, flag, type OptionSpec, optStr, UsageError } from '../command.ts';
 import { gitCommit } from '../git-commit.ts';
 import { log } from '../progress.ts';
+import { contentEvaluations } from '../training/report-content.ts';
 import { resolveFeatures } from '../training/resolve-features.ts';
 import { defaultConfig, runPipeline } from './train.ts';
 
@@ -80,17 +82,19 @@ function readBench(suite: string): Maybe<BenchFile> {
   }
 }
 
-/** EvalJson documents of other evaluations (cold-items, modality-drop, explanation, ...) under <home>/results. */
-function externalDocs(home: string): EvalJson[] {
-  const dir = join(home, 'results');
-  if (!existsSync(dir)) return [];
-  const out: EvalJson[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
-    try {
-      const p = EvalJson.safeParse(JSON.parse(readFileSync(join(dir, f), 'utf8')));
-      if (p.success && !['ranking', 'streaming'].includes(p.data.evaluation)) out.push(p.data);
-    } catch {
-      // not an eval document
+/** EvalJson documents of other evaluations (cold-items, modality-drop, explanation, ...) in the tracked results/
+ * and under <home>/results; per evaluation and set of models the newest one. */
+function externalDocs(home: string): ExternalDoc[] {
+  const out: ExternalDoc[] = [];
+  for (const dir of [join(REPO_ROOT, 'results'), join(home, 'results')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      try {
+        const p = EvalJson.safeParse(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+        if (p.success && !['ranking', 'streaming'].includes(p.data.evaluation)) out.push({ doc: p.data, file: dir.startsWith(REPO_ROOT) ? relative(REPO_ROOT, join(dir, f)) : join(dir, f) });
+      } catch {
+        // not an eval document
+      }
     }
   }
   return out;
@@ -103,7 +107,9 @@ export const command: Command = {
     'llmrec report [--datasets ml-100k,beauty,games] [--seeds 1,2,3] [--out DIR] [--quick]',
     'Trains (or reuses cached) SASRec + aligner + PQ per dataset and training seed, evaluates every registered',
     'method (full ranking and 100 sampled negatives; leave-one-out and cold split), runs the streaming ablation on',
-    'ML-100K, and writes DIR/report.{md,html,json} + DIR/plots/*.svg (default DIR: $LLMREC_HOME/report).',
+    'ML-100K, evaluates cold items (random, TF-IDF kNN, content, fused) and the modality-drop grid on ML-100K (one',
+    'cold-item split and pipeline per seed), reads the other evaluations\' EvalJson documents (explanations, ...) from',
+    'results/ and $LLMREC_HOME/results, and writes DIR/report.{md,html,json} + DIR/plots/*.svg (default DIR: $LLMREC_HOME/report).',
     'Each finished task is cached under $LLMREC_HOME/report-cache/<quick|full>/: re-running resumes. --quick: ML-100K,',
     'training seeds 1,2 of one epoch, one sampling seed, 200 streaming events (a CI-sized report).',
   ].join('\n'),
@@ -116,6 +122,7 @@ export const command: Command = {
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
     quick: { type: 'boolean', description: 'small CI-sized report' },
     'no-streaming': { type: 'boolean', description: 'skip the streaming ablation (its sections say so)' },
+    'no-content': { type: 'boolean', description: 'skip the cold-item and modality-drop evaluations on ML-100K (documents in results/ are still read)' },
   } as OptionSpec,
   async run({ values }) {
     const quick = flag(values, 'quick');
@@ -143,7 +150,8 @@ export const command: Command = {
 
     const trainedModels = METHODS.filter((m) => m.trained && MODELS[m.model]).map((m) => m.model);
     const missingModels = Object.fromEntries(METHODS.filter((m) => !MODELS[m.model]).map((m) => [m.model, `model '${m.model}' is not registered in eval/src/models/registry.ts on this commit${m.from ? ` (work package ${m.from})` : ''}`]));
-    const total = datasets.reduce((a, _d) => a + 4 + seeds.length * (1 + 2 * trainedModels.length), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0);
+    const content = datasets.includes('ml-100k') && !flag(values, 'no-content');
+    const total = datasets.reduce((a, _d) => a + 4 + seeds.length * (1 + 2 * trainedModels.length), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0);
     let done = 0;
     const step = (what: string) => log('report', `[${++done}/${total}] ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
@@ -201,6 +209,16 @@ export const command: Command = {
       }
     }
 
+    // Cold items and modality drop: ML-100K only (each seed trains its own cold-item pipeline; on the Amazon sets that
+    // is hours per seed, so their documents are read from results/ when someone ran them)
+    if (content) {
+      const ds = prepared(home, 'ml-100k', []);
+      const features = quick ? 'tfidf' : (await resolveFeatures({ home, dataset: 'ml-100k', datasetDir: datasetDir('ml-100k', home) })).dir;
+      const docs = await contentEvaluations({ ds, home: join(cache, 'train', 'cold-items'), cache, seeds, config: quick ? quickConfig('ml-100k') : defaultConfig('ml-100k'), features, quick, step });
+      inputs.external.push(...docs.map((x) => ({ ...x, file: x.file.startsWith(REPO_ROOT) ? relative(REPO_ROOT, x.file) : x.file })));
+    } else if (datasets.includes('ml-100k')) inputs.contentSkipped = 'skipped (--no-content): one cold-item pipeline per seed was not trained in this run';
+    inputs.external = newestDocs(inputs.external);
+
     if (!datasets.includes('ml-100k')) inputs.streaming = { ok: false, why: 'the streaming ablation runs on ML-100K (the only dataset with timestamps); not among --datasets' };
     else if (flag(values, 'no-streaming')) inputs.streaming = { ok: false, why: 'skipped (--no-streaming)' };
     else {
@@ -208,7 +226,10 @@ export const command: Command = {
       // the frozen base is the trained aligner of the streaming split (pre-training rows only), as in production
       const sHome = join(cache, 'train', 'streaming');
       log('report', 'train ml-100k streaming base (cached steps are reused)');
-      const base = await runPipeline({ datasetDir: datasetDir('ml-100k', home), dataset: 'ml-100k', split: 'streaming', home: sHome, config: quick ? quickConfig('ml-100k') : defaultConfig('ml-100k'), threads: 1, force: false });
+      // the same content features as the other ML-100K pipelines (without them the step would extract its own copy
+      // with the frozen encoders inside sHome, even under --quick)
+      const features = quick ? 'tfidf' : (await resolveFeatures({ home, dataset: 'ml-100k', datasetDir: datasetDir('ml-100k', home) })).dir;
+      const base = await runPipeline({ datasetDir: datasetDir('ml-100k', home), dataset: 'ml-100k', split: 'streaming', home: sHome, config: quick ? quickConfig('ml-100k') : defaultConfig('ml-100k'), threads: 1, force: false, features });
       const file = join(cache, 'streaming', `ml-100k-${base.manifest.key}-e${events}-s${seeds.join('_')}.json`);
       if (existsSync(file)) {
         inputs.streaming = { ok: true, value: EvalJson.parse(JSON.parse(readFileSync(file, 'utf8'))) };

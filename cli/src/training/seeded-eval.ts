@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, parseArtifactsManifest } from '@llmrec/shared/artifacts.ts';
 import { computeSplit, readSplit, writeSplit, type Dataset, type Split, type SplitName } from '@llmrec/data/index.ts';
 import { evaluateSeeded, modalityDropGrid, type SeededEvalOptions } from '@llmrec/eval/seeded.ts';
-import { resolveDataset, runPipeline, trainingTarget } from '../commands/train.ts';
+import { resolveDataset, runPipeline, trainingTarget, withTrainingSeed, type TrainConfig } from '../commands/train.ts';
 import { gitCommit } from '../git-commit.ts';
 import { log, progress } from '../progress.ts';
 
@@ -36,6 +36,8 @@ export interface SeededCliOptions {
   features?: string;
   threads: number;
   command: string;
+  /** Training config instead of the dataset's default (`llmrec report --quick` trains a few epochs). */
+  config?: TrainConfig;
 }
 
 export async function runSeededEval(o: SeededCliOptions) {
@@ -50,7 +52,8 @@ export async function runSeededEval(o: SeededCliOptions) {
     if (!trained) continue;
     const out = join(o.home, 'artifacts', dataset, t.artifactsName);
     log('eval', `seed ${seed}: artifacts ${out}${existsSync(join(out, ARTIFACTS_MANIFEST_FILE)) ? '' : ' (training: cached steps are reused)'}`);
-    const r = await runPipeline({ datasetDir: dir, dataset, split: t.stem, artifactsName: t.artifactsName, home: o.home, config: t.config, features: o.features, threads: o.threads, force: false });
+    const config = o.config ? (o.trainSeeds ? withTrainingSeed(o.config, seed) : o.config) : t.config;
+    const r = await runPipeline({ datasetDir: dir, dataset, split: t.stem, artifactsName: t.artifactsName, home: o.home, config, features: o.features, threads: o.threads, force: false });
     artifacts.set(seed, r.dir);
   }
   let variants;

@@ -51,6 +51,10 @@ describe('userMetrics', () => {
     expect(userMetrics([30], [20])).toEqual({ 'HR@20': 0, 'Recall@20': 0, 'NDCG@20': 0 });
   });
 
+  it('no target: every metric is 0, not NaN (0 / 0), so one empty user cannot poison an average', () => {
+    expect(userMetrics([], [5, 10])).toEqual({ 'HR@5': 0, 'Recall@5': 0, 'NDCG@5': 0, 'HR@10': 0, 'Recall@10': 0, 'NDCG@10': 0 });
+  });
+
   it('two targets at ranks 1 and 6', () => {
     const m = userMetrics([1, 6], [5, 10]);
     expect(m['HR@5']).toBe(1);

@@ -6,15 +6,17 @@ import { adcScores, createPqIndex } from '@llmrec/shared/pq/index.ts';
 import { loadTrainedArtifacts, runHistories } from './sasrec.ts';
 import type { ModelSpec } from './types.ts';
 
-function makeAligner(pq: boolean): ModelSpec {
+/** `latents`: the shipped item latents (since the fusion step: the fused table) or the base aligner's own CF
+ * latents before fusion (`aligner-cf`, what "− multimodal fusion" is measured against). */
+function makeAligner(pq: boolean, latentsFile: 'itemLatents' | 'cfLatents' = 'itemLatents'): ModelSpec {
   return {
-    name: pq ? 'aligner-pq' : 'aligner',
-    description: pq ? 'base aligner z_u . z_i over PQ codes (ADC)' : 'base aligner z_u . z_i (joint latents from `llmrec train`)',
+    name: pq ? 'aligner-pq' : latentsFile === 'cfLatents' ? 'aligner-cf' : 'aligner',
+    description: pq ? 'base aligner z_u . z_i over PQ codes (ADC)' : latentsFile === 'cfLatents' ? 'base aligner z_u . z_i against its own CF item latents (before the fusion step)' : 'base aligner z_u . z_i (joint latents from `llmrec train`)',
     async create(ctx) {
       const art = loadTrainedArtifacts(ctx);
       const s = await art.session('userEncoder');
       const maxlen = art.manifest.input.maxlen;
-      const latents = decodeNpy(new Uint8Array(art.read('itemLatents')), 'item latents');
+      const latents = decodeNpy(new Uint8Array(art.read(latentsFile)), 'item latents');
       const [n, dim] = latents.shape as [number, number];
       const table = latents.data as Float32Array;
       const index = pq
@@ -53,3 +55,4 @@ function makeAligner(pq: boolean): ModelSpec {
 
 export const model = makeAligner(false);
 export const pqModel = makeAligner(true);
+export const cfModel = makeAligner(false, 'cfLatents');

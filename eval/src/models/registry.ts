@@ -12,6 +12,7 @@ export const MODELS: Record<string, () => Promise<ModelSpec>> = {
   sasrec: lazy(() => import('./sasrec.ts')),
   aligner: lazy(() => import('./aligner.ts')),
   'aligner-pq': async () => (await import('./aligner.ts')).pqModel,
+  'aligner-cf': async () => (await import('./aligner.ts')).cfModel,
   random: lazy(() => import('./random.ts')),
   'tfidf-knn': lazy(() => import('./tfidf-knn.ts')),
   content: async () => (await import('./content-fused.ts')).content,

@@ -3,6 +3,7 @@
 // benchmark records. Each piece is either there or carries the reason it is not.
 import { z } from 'zod';
 import type { EvalJson } from '../report.ts';
+import type { ExternalDoc } from './external.ts';
 import type { RunRecord } from './run-record.ts';
 
 export const TrainRecord = z.object({
@@ -50,9 +51,12 @@ export interface ReportInputs {
   runs: RunRecord[];
   train: TrainRecord[];
   streaming: Maybe<EvalJson>;
-  /** EvalJson documents of other evaluations found under $LLMREC_HOME/results (cold-items, modality-drop, explanation, ...). */
-  external: EvalJson[];
+  /** EvalJson documents of other evaluations (cold-items, modality-drop, explanation, ...): run by the report, or
+   * found in the tracked results/ or $LLMREC_HOME/results, each with its file. */
+  external: ExternalDoc[];
   bench: Record<string, Maybe<BenchFile>>;
   /** Per dataset: why it has no trained rows, when it has none. */
   datasetNotes: Record<string, string[]>;
+  /** Why the report did not run its own cold-item / modality-drop evaluations (e.g. --no-content), if it did not. */
+  contentSkipped?: string;
 }

@@ -2,7 +2,9 @@
 // "not available" for missing inputs instead of showing numbers, and the Markdown / HTML printers (escaping,
 // one data-report-* element per table and plot, a rendered SVG per plot).
 import { describe, expect, it } from 'vitest';
+import { EVAL_JSON_VERSION, evalComparison, EvalJson, evalRow } from '../report.ts';
 import { pairedTTest } from '../stats.ts';
+import { newestDocs } from './external.ts';
 import type { ReportInputs } from './inputs.ts';
 import type { ReportDoc } from './model.ts';
 import { renderHtml, renderMarkdown, renderPlots } from './render.ts';
@@ -41,6 +43,56 @@ describe('report figures', () => {
     expect(c.seeds).toBe(3);
   });
 });
+
+/** A modality-drop document as `llmrec eval --modality-drop` writes it: two models, the default and one variant. */
+function dropDoc(createdAt: string, fusedDrop = 0.07): EvalJson {
+  const rows = [];
+  for (const [model, variant, v] of [['fused', 'default', 0.1], ['fused', 'text-missing-100%', fusedDrop], ['content', 'default', 0.05], ['content', 'text-missing-100%', 0.01]] as const) {
+    for (const [metric, k] of [['NDCG@10', 1], ['HR@10', 2]] as const) rows.push(evalRow({ model, variant, metric, protocol: 'full', perSeed: [1, 2, 3].map((seed) => ({ seed, value: k * (v + seed / 1000) })), seedRole: 'mixed', n: 4, unit: 'users' }));
+  }
+  return EvalJson.parse({
+    formatVersion: EVAL_JSON_VERSION, kind: 'llmrec-eval', evaluation: 'modality-drop', dataset: 'ml-100k', split: 'cold-items', phase: 'test', protocols: { full: 'among held-out items' }, ties: 'pessimistic', rows,
+    comparisons: [evalComparison({ model: 'fused', variant: 'text-missing-100%', baseline: 'fused', baselineVariant: 'default', metric: 'NDCG@10', protocol: 'full', pairing: 'users' }, pairedTTest([0, 0.5, 0, 0.2], [1, 0.5, 0.3, 0.2]))],
+    series: [], timing: [], machine: { cpus: 2, node: '20', note: 'test' }, command: 'llmrec eval --modality-drop', commit: 'abc', createdAt, notes: [],
+  });
+}
+
+describe('other evaluations (EvalJson documents)', () => {
+  const doc = dropDoc('2026-01-02');
+  const inputs: ReportInputs = { datasets: ['ml-100k'], seeds: [1, 2, 3], missingModels: {}, runs: [], train: [], streaming: { ok: false, why: 'x' }, external: [{ doc, file: 'results/x.json' }], bench: {}, datasetNotes: {} };
+  const s = buildSections(inputs).find((x) => x.id === 'modality-robustness')!;
+
+  it('one row per model and variant with its figures, the paired test against the default and the source file', () => {
+    const t = s.tables[0]!;
+    expect(t.id).toBe('modality-ml-100k-cold-items');
+    expect(t.columns.slice(0, 4)).toEqual(['model', 'variant', 'NDCG@10 (full)', 'HR@10 (full)']);
+    expect(t.rows.map((r) => `${r[0]}/${r[1]}`)).toEqual(['fused/default', 'fused/text-missing-100%', 'content/default', 'content/text-missing-100%']);
+    const drop = t.rows[1]!;
+    expect(drop[2]).toBe('0.0720 ± 0.0025'); // mean of 0.071, 0.072, 0.073; t(2) 4.303 * 0.001 / sqrt(3)
+    expect(drop[4]).toBe('fused/default');
+    expect(drop[5]).toBe(fmtSignedRef(pairedTTest([0, 0.5, 0, 0.2], [1, 0.5, 0.3, 0.2]).meanDiff));
+    expect(drop[6]).toMatch(/\(paired-t over 4 users\)$/);
+    expect(t.rows[0]![4]).toBe('—'); // the baseline itself has no test
+    expect(t.notes.join(' ')).toContain('`results/x.json`');
+    expect(s.plots.map((p) => p.id)).toEqual(['modality-ml-100k-cold-items']);
+    expect(s.unavailable).toEqual(['not available: published anchor: no published modality-drop figure on these splits and protocols']);
+  });
+
+  it('missing documents are said to be missing; a newer document of the same evaluation and models replaces the older', () => {
+    const none = buildSections({ ...inputs, external: [] });
+    for (const id of ['modality-robustness', 'explanation-quality']) {
+      expect(none.find((x) => x.id === id)!.tables).toEqual([]);
+      expect(none.find((x) => x.id === id)!.unavailable[0]).toMatch(/^not available: no (modality-drop|explanation) evaluation/);
+    }
+    const older = { doc: dropDoc('2026-01-01', 0.02), file: 'old.json' };
+    const newer = { doc: dropDoc('2026-01-03', 0.03), file: 'new.json' };
+    expect(newestDocs([older, newer, { doc, file: 'mid.json' }]).map((d) => d.file)).toEqual(['new.json']);
+    const other = { doc: { ...doc, split: 'loo' }, file: 'loo.json' };
+    expect(newestDocs([older, other]).map((d) => d.file)).toEqual(['old.json', 'loo.json']);
+  });
+});
+
+const fmtSignedRef = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 
 describe('report sections and printers', () => {
   const inputs: ReportInputs = {

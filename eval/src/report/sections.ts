@@ -3,6 +3,7 @@
 // ("not available: <why>") instead of showing anything typed in.
 import { findRow, type EvalJson } from '../report.ts';
 import { anchorsFor } from './anchors.ts';
+import { externalPlot, externalTable, type MetricColumn } from './external.ts';
 import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
 import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
 import type { ReportInputs, TrainRecord } from './inputs.ts';
@@ -24,9 +25,11 @@ export const METHODS: Method[] = [
   { model: 'popular', label: 'most popular', trained: false },
   { model: 'itemknn', label: 'item-kNN (cosine)', trained: false, baseline: 'popular' },
   { model: 'sasrec', label: 'SASRec (ours, CE)', trained: true, baseline: 'itemknn' },
-  { model: 'aligner', label: 'base aligner `z_u · z_i` (what the worker serves)', trained: true, baseline: 'sasrec' },
-  { model: 'aligner-pq', label: 'aligner over PQ codes (what the edge decodes)', trained: true, baseline: 'aligner' },
-  { model: 'fused', label: 'fused (multimodal content + CF)', trained: true, baseline: 'sasrec', from: 'fusion' },
+  // since the fusion step the shipped item latents are the fused ones: `aligner` (z_u · shipped latents) would be
+  // the fused row again, so the base aligner is measured on its own CF latents (before fusion)
+  { model: 'aligner-cf', label: 'base aligner `z_u · z_i` (CF latents, before fusion)', trained: true, baseline: 'sasrec' },
+  { model: 'fused', label: 'fused (multimodal content + CF; what the worker serves)', trained: true, baseline: 'sasrec', from: 'fusion' },
+  { model: 'aligner-pq', label: 'fused latents over PQ codes (what the edge decodes)', trained: true, baseline: 'fused' },
   { model: 'llm', label: '+ LLM (soft tokens, fused score)', trained: true, baseline: 'fused', from: 'explain' },
 ];
 
@@ -98,6 +101,8 @@ function mainSection(inp: ReportInputs): Section {
       r.table.rows.push([`*${a.method}*`, full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', !full && a.ndcg10 !== undefined ? `*${a.ndcg10.toFixed(4)}*` : '', !full && a.hr10 !== undefined ? `*${a.hr10.toFixed(4)}*` : '', '', '', '', '', 'published / outside figure', `source: ${a.source}`]);
     }
     r.table.notes.push(`Commands: ${[...r.commands].join('; ') || 'none'}. Rows in italics are figures from elsewhere (protocol as in their column; source in the last cell).`);
+    const spread = METHODS.filter((m) => m.trained).map((m) => ({ m, f: figureOf(runsOf(inp, d, 'loo', m.model), 'NDCG@10', 'full') })).filter((x) => x.f && x.f.perSeed.length > 1);
+    if (spread.length) r.table.notes.push(`Run-to-run spread (full NDCG@10 per training seed, max − min): ${spread.map(({ m, f }) => `${m.model} ${f!.perSeed.map((v) => v.toFixed(4)).join(' / ')} (${(Math.max(...f!.perSeed) - Math.min(...f!.perSeed)).toFixed(4)})`).join('; ')}. Source here: the training seed of every step (initialisation, dropout masks, batch order, sampled negatives; one CPU thread per step). Issue 14.15 saw one seed give 0.1182 and 0.1086 on two machines of the same kind (thread scheduling / BLAS rounding), so a single run is a draw from this spread, not a measure.`);
     for (const n of inp.datasetNotes[d] ?? []) r.table.notes.push(n);
     s.tables.push(r.table);
     bars.push(...r.bars);
@@ -146,47 +151,105 @@ function ablationSections(inp: ReportInputs): Section[] {
     loss.tables.push({ id: 'loss-ablation', title: 'Loss terms of the online adapters', columns: STREAM_COLUMNS, rows: l.rows, notes: [`Command: \`${doc.command}\`.`] });
     loss.plots.push({ id: 'loss-ablation', title: 'Streaming NDCG@10 without each loss term (whiskers: 95% CI over adapter seeds)', spec: barChart(l.bars, { title: 'Loss ablation (streaming NDCG@10)', yTitle: 'NDCG@10', groupTitle: '' }) });
   }
-  comp.unavailable.push(notAvailable('− multimodal fusion: no fused model on this commit (work package fusion, issue "Content that counts")'));
+  // − multimodal fusion: the fused model against the base aligner it refines, same training seeds, leave-one-out
+  for (const d of inp.datasets) {
+    const fused = runsOf(inp, d, 'loo', 'fused');
+    const aligner = runsOf(inp, d, 'loo', 'aligner-cf');
+    if (!fused.length || !aligner.length) {
+      comp.unavailable.push(notAvailable(`− multimodal fusion on ${datasetLabel(d)}: ${fused.length ? 'no base aligner run' : 'no fused run'} in this report`));
+      continue;
+    }
+    const rows: string[][] = [];
+    const c = compareRuns(aligner, fused, 'fused', 'NDCG@10');
+    const ch = compareRuns(aligner, fused, 'fused', 'HR@10');
+    rows.push(['fused (CF + multimodal content)', fmtFigure(figureOf(fused, 'NDCG@10', 'full')), fmtFigure(figureOf(fused, 'HR@10', 'full')), '—', '—', '—', seedsCell(fused)]);
+    rows.push(['− multimodal fusion (base aligner `z_u · z_i`, CF latents)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
+    comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
+  }
   comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
   loss.unavailable.push(notAvailable('contrastive and margin terms: the aligner / fusion losses are not ablated by any evaluation on this commit (work package fusion)'));
   return [comp, loss];
 }
 
-/** A generic table of an eval document of another evaluation (rows + comparisons). */
-function externalTables(docs: EvalJson[], idPrefix: string): Table[] {
-  return docs.map((doc, i) => ({
-    id: `${idPrefix}-${i + 1}`,
-    title: `${doc.evaluation}: ${doc.dataset} / ${doc.split} (${doc.phase})`,
-    columns: ['model', 'variant', 'metric', 'protocol', 'mean ± 95% CI', 'seeds', 'n'],
-    rows: doc.rows.map((r) => [r.model, r.variant, r.metric, r.protocol, fmtFigure({ ...r, perSeed: [], over: 'none' }), `${r.perSeed.length} (${r.seedRole})`, `${r.n} ${r.unit}`]),
-    notes: [
-      ...doc.comparisons.map((c) => `${c.model}/${c.variant} vs ${c.baseline}/${c.baselineVariant}, ${c.metric} (${c.protocol}): Δ ${fmtSigned(c.meanDiff)}, ${c.test} over ${c.n} ${c.pairing}, p ${fmtP(c.p)}, ${c.effectSize.name} ${c.effectSize.value?.toFixed(2) ?? '∞'}`),
-      `Command: \`${doc.command}\` (commit ${doc.commit ?? 'unknown'}, ${doc.createdAt}).`,
-    ],
-  }));
+const NDCG_FULL: MetricColumn = { metric: 'NDCG@10', protocol: 'full' };
+const RANK_COLUMNS: MetricColumn[] = [NDCG_FULL, { metric: 'HR@10', protocol: 'full' }, { metric: 'NDCG@10', protocol: 'all-items' }, { metric: 'HR@10', protocol: 'all-items' }];
+
+const docLabel = (d: EvalJson) => `${datasetLabel(d.dataset)} / ${d.split} (${d.phase})`;
+
+/** Tables and plots of every document of one evaluation kind, with "not available" when there is none. */
+function externalParts(inp: ReportInputs, kind: string, id: string, o: { columns: (d: EvalJson) => MetricColumn[]; key: (d: EvalJson) => MetricColumn; title: (d: EvalJson) => string; plotTitle: (d: EvalJson) => string }): { tables: Table[]; plots: Plot[] } {
+  const docs = inp.external.filter((x) => x.doc.evaluation === kind);
+  const tables: Table[] = [];
+  const plots: Plot[] = [];
+  const base = (d: EvalJson) => `${id}-${d.dataset}-${d.split}`;
+  const models = (d: EvalJson) => [...new Set(d.rows.map((r) => r.model))].join('+');
+  docs.forEach((x) => {
+    // where two documents share dataset and split (e.g. explanations of two models), the models name each
+    const twins = docs.filter((y) => base(y.doc) === base(x.doc));
+    const same = twins.filter((y) => models(y.doc) === models(x.doc));
+    const tid = twins.length === 1 ? base(x.doc) : `${base(x.doc)}-${models(x.doc)}${same.length > 1 ? `-${same.indexOf(x) + 1}` : ''}`;
+    tables.push(externalTable(x, { id: tid, title: o.title(x.doc), columns: o.columns(x.doc), key: o.key(x.doc) }));
+    const p = externalPlot(x, { id: tid, title: o.plotTitle(x.doc), key: o.key(x.doc) });
+    if (p) plots.push(p);
+  });
+  return { tables, plots };
 }
 
-function externalSection(inp: ReportInputs, id: string, title: string, intro: string, kinds: string[], why: string): Section {
-  const docs = inp.external.filter((d) => kinds.includes(d.evaluation));
-  return { id, title, intro: [intro], tables: externalTables(docs, id), plots: [], unavailable: docs.length ? [] : [notAvailable(why)] };
+function modalitySection(inp: ReportInputs): Section {
+  const s: Section = { id: 'modality-robustness', title: 'Modality robustness', intro: ['At test time a seeded 50 % or 100 % of the items that have a modality (text, image, both) lose it, fed to the content and fusion towers as absent; each variant is compared with the unmodified model (`default`) by a paired t-test.'], tables: [], plots: [], unavailable: [] };
+  const r = externalParts(inp, 'modality-drop', 'modality', {
+    columns: () => RANK_COLUMNS, key: () => NDCG_FULL,
+    title: (d) => `Modality drop: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: NDCG@10 (full) per model and missing modality (whiskers: 95% CI over seeds)`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (inp.contentSkipped) s.unavailable.push(notAvailable(`cold-item modality drop of the content models: ${inp.contentSkipped}`));
+  if (!r.tables.length) s.unavailable.push(notAvailable('no modality-drop evaluation (EvalJson, evaluation "modality-drop") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model content,fused --modality-drop`)'));
+  s.unavailable.push(notAvailable('published anchor: no published modality-drop figure on these splits and protocols'));
+  return s;
+}
+
+function explanationSection(inp: ReportInputs): Section {
+  const s: Section = { id: 'explanation-quality', title: 'Explanation quality', intro: ['Faithfulness of the evidence (ERASER comprehensiveness / sufficiency: score and rank change when the cited history items are removed / kept alone) against random evidence of the same size, and PETER-style coverage and diversity of the rationales.'], tables: [], plots: [], unavailable: [] };
+  const r = externalParts(inp, 'explanation', 'explanation', {
+    columns: (d) => [...new Map(d.rows.filter((x) => x.metric !== 'explanations').map((x) => [`${x.metric}|${x.protocol}`, { metric: x.metric, protocol: x.protocol }])).values()],
+    key: (d) => ({ metric: 'comprehensiveness-score-drop', protocol: d.rows.some((x) => x.protocol === 'eraser') ? 'eraser' : d.rows[0]?.protocol ?? 'eraser' }),
+    title: (d) => `Explanations: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: comprehensiveness (score drop with the cited evidence removed), cited vs random evidence`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (!r.tables.length) s.unavailable.push(notAvailable('no explanation evaluation (EvalJson, evaluation "explanation") in results/ or $LLMREC_HOME/results (`llmrec eval --split loo --model aligner --explanations`)'));
+  return s;
 }
 
 function coldSection(inp: ReportInputs): Section {
-  const s = externalSection(inp, 'cold-start', 'Cold start', 'Cold split: leave-one-out test rows whose item has fewer than 5 training interactions (the items a CF backbone knows least). Models are the leave-one-out ones (same training rows).', ['cold-items'], 'no cold-item evaluation (EvalJson, evaluation "cold-items") under $LLMREC_HOME/results (work package fusion)');
+  const s: Section = { id: 'cold-start', title: 'Cold start', intro: [
+    'Cold split: leave-one-out test rows whose item has fewer than 5 training interactions (the items a CF backbone knows least); models are the leave-one-out ones (same training rows).',
+    'Cold items: a seeded 10 % of the items lose every training interaction, so only content can score them (`content`: the content tower alone; `fused`: the production path); `full` ranks the target among the held-out items, `all-items` among every item.',
+  ], tables: [], plots: [], unavailable: [] };
   const bars: BarDatum[] = [];
-  const tables: Table[] = [];
   for (const d of inp.datasets) {
     const methods = METHODS.filter((m) => runsOf(inp, d, 'cold', m.model).length);
     if (!methods.length) continue;
     const r = rankingTable(inp, d, 'cold', `cold-${d}`, `${datasetLabel(d)} — cold split (test)`, methods);
     const n = runsOf(inp, d, 'cold', methods[0]!.model)[0]?.users ?? 0;
     r.table.notes.push(`${n} test users. Commands: ${[...r.commands].join('; ')}.`);
-    tables.push(r.table);
+    s.tables.push(r.table);
     bars.push(...r.bars);
   }
-  s.tables.unshift(...tables);
-  if (tables.length) s.unavailable = s.unavailable.filter((u) => !u.includes('cold-items')).concat(inp.external.some((x) => x.evaluation === 'cold-items') ? [] : [notAvailable('content-based cold-item models (fused, text tower): no "cold-items" evaluation on this commit (work package fusion)')]);
   if (bars.length) s.plots.push({ id: 'cold-start', title: 'Cold split: full-ranking NDCG@10 (whiskers: 95% CI over training seeds)', spec: barChart(bars, { title: 'Cold start, NDCG@10', yTitle: 'NDCG@10', groupTitle: 'dataset' }) });
+  const r = externalParts(inp, 'cold-items', 'cold-items', {
+    columns: () => RANK_COLUMNS, key: () => NDCG_FULL,
+    title: (d) => `Cold items: ${docLabel(d)}`,
+    plotTitle: (d) => `${docLabel(d)}: NDCG@10 among the held-out items per model (whiskers: 95% CI over seeds)`,
+  });
+  s.tables.push(...r.tables);
+  s.plots.push(...r.plots);
+  if (inp.contentSkipped && !r.tables.length) s.unavailable.push(notAvailable(`content-based cold-item models (content, fused): ${inp.contentSkipped}`));
+  else if (!r.tables.length) s.unavailable.push(notAvailable('content-based cold-item models (content, fused): no cold-items evaluation (EvalJson, evaluation "cold-items") in results/ or $LLMREC_HOME/results (`llmrec eval --split cold-items --model random,tfidf-knn,content,fused`)'));
+  s.unavailable.push(notAvailable('published anchor: no published cold-item figure on ML-100K with this split and protocol'));
   return s;
 }
 
@@ -253,9 +316,9 @@ export function buildSections(inp: ReportInputs): Section[] {
   return [
     mainSection(inp),
     ...ablationSections(inp),
-    externalSection(inp, 'modality-robustness', 'Modality robustness', '0 / 50 / 100 % of a modality missing at test time.', ['modality-drop'], 'no modality-drop evaluation (EvalJson, evaluation "modality-drop") under $LLMREC_HOME/results on this commit (work package fusion)'),
+    modalitySection(inp),
     coldSection(inp),
-    externalSection(inp, 'explanation-quality', 'Explanation quality', 'Faithfulness against random evidence, coverage, diversity.', ['explanation'], 'no explanation evaluation (EvalJson, evaluation "explanation") under $LLMREC_HOME/results on this commit (work package explain)'),
+    explanationSection(inp),
     efficiencySection(inp),
   ];
 }
