@@ -13,6 +13,7 @@ import { SHARED } from '@llmrec/data/test-support/shared-data.ts';
 import { llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
 import { REPO_ROOT } from '@llmrec/data/index.ts';
 import { EvalJson } from '@llmrec/eval/report.ts';
+import { supersedeKey } from '@llmrec/eval/report/external.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
 import { hasTorch as hasPythonTorch } from '@llmrec/data/test-support/python.ts';
 
@@ -55,10 +56,9 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
       const p = EvalJson.safeParse(JSON.parse(readFileSync(join(dir, f), 'utf8')));
       return p.success ? [{ f, doc: p.data }] : [];
     });
-    const keyOf = (d: EvalJson) => [d.evaluation, d.dataset, d.split, d.phase, [...new Set(d.rows.map((r) => r.model))].sort().join('+')].join('|');
-    const own = new Set([join(home, 'results'), join(home, 'report-cache', 'quick', 'content')].flatMap(docsIn).map((d) => keyOf(d.doc)));
+    const own = new Set([join(home, 'results'), join(home, 'report-cache', 'quick', 'content')].flatMap(docsIn).map((d) => supersedeKey(d.doc)));
     const tracked = docsIn(join(REPO_ROOT, 'results')).flatMap(({ f, doc }) =>
-      SECTION_OF[doc.evaluation] && !own.has(keyOf(doc)) ? [{ f, prefix: `${SECTION_OF[doc.evaluation]}-${doc.dataset}-${doc.split}` }] : []);
+      SECTION_OF[doc.evaluation] && !own.has(supersedeKey(doc)) ? [{ f, prefix: `${SECTION_OF[doc.evaluation]}-${doc.dataset}-${doc.split}` }] : []);
     expect(tracked.map((t) => t.f)).toEqual(expect.arrayContaining(['eval-ml-100k-loo-modality-drop-fused+content.json', 'explanations-ml-100k-loo-aligner.json']));
     const fromTracked = tracked.map((t) => {
       const tab = tables.find((x) => x.id.startsWith(t.prefix) && x.notes.some((n) => n.includes(`\`results/${t.f}\``)));

@@ -79,13 +79,18 @@ export function externalPlot(x: ExternalDoc, o: { id: string; title: string; key
   return { id: o.id, title: o.title, spec: barChart(bars, { title: `${o.key.metric} (${o.key.protocol})`, yTitle: o.key.metric, groupTitle: 'model' }) };
 }
 
+/** What a newer document replaces: the same evaluation, dataset, split, phase and set of models. */
+export function supersedeKey(doc: EvalJson): string {
+  const models = [...new Set(doc.rows.map((r) => r.model))].sort().join('+');
+  return [doc.evaluation, doc.dataset, doc.split, doc.phase, models].join('|');
+}
+
 /** Per (evaluation, dataset, split, phase, models) the newest document: a re-run in $LLMREC_HOME supersedes the
  * tracked copy, while documents about different models stay side by side. */
 export function newestDocs(docs: ExternalDoc[]): ExternalDoc[] {
   const best = new Map<string, ExternalDoc>();
   for (const d of docs) {
-    const models = [...new Set(d.doc.rows.map((r) => r.model))].sort().join('+');
-    const k = [d.doc.evaluation, d.doc.dataset, d.doc.split, d.doc.phase, models].join('|');
+    const k = supersedeKey(d.doc);
     const cur = best.get(k);
     if (!cur || d.doc.createdAt > cur.doc.createdAt) best.set(k, d);
   }
