@@ -56,6 +56,9 @@ describe('against the edge', () => {
     const limited = await startFixtureEdge({ config: { rateLimit: { requests: 1, windowSec: 1 } } });
     try {
       const c = createClient({ baseUrl: limited.url, apiKey: API_KEY, maxDelayMs: 3000 });
+      // The limiter is a sliding window over clock-aligned 1 s windows: a first request late in a window barely
+      // counts against the next one, so a second request just after a boundary would pass. Start early in a window.
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
       await recommend(c, { userId: 'u1', k: 2 });
       const t0 = Date.now();
       const r = await recommend(c, { userId: 'u1', k: 2 });
