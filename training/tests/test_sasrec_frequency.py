@@ -45,6 +45,11 @@ def test_causal_lowpass_gives_each_position_bsarecs_filter_of_its_prefix():
 def _model(seed=0, **kw):
     torch.manual_seed(seed)
     m = SASRec(20, hidden=8, maxlen=10, dropout=0.0, freq_alpha=0.7, freq_c=5, **kw).eval()
+    with torch.no_grad():  # layer norms as after training (a fresh one maps a zero padded step to zero)
+        for mod in m.modules():
+            if isinstance(mod, torch.nn.LayerNorm):
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.normal_()
     return m
 
 
