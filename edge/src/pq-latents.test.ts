@@ -69,6 +69,16 @@ describe('top-n selection', () => {
     // A tie with the weakest kept score that arrives after the selection is full loses to the lower index.
     expect(topN(Float64Array.from([5, 5, 5, 5, 3, 5]), 3, new Set(), null)).toEqual([0, 1, 2]);
     expect(topN(Float64Array.from([1, 2, 3]), 0, new Set(), null)).toEqual([]);
+    expect(topN(Float64Array.from([-Infinity, 1, -Infinity]), 5, new Set(), null)).toEqual([1, 0, 2]);
+  });
+
+  it('equals a full sort when the candidates are cut back many times (small n, long input, ties)', () => {
+    const rnd = mulberry32(5);
+    for (const [len, n] of [[5000, 50], [3000, 7], [2000, 1]] as const) {
+      const scores = Float64Array.from({ length: len }, () => Math.floor((rnd() * len) / 4));
+      const want = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, n);
+      expect(topN(scores, n, new Set(), null)).toEqual(want);
+    }
   });
 
   it('retrieveByPq never returns hidden or seen items', () => {
