@@ -13,6 +13,7 @@ import { createLatentModel } from '@llmrec/gpu-worker/model.ts';
 import { createSession } from '@llmrec/gpu-worker/onnx/index.ts';
 import { sumEncoderOnnx } from '@llmrec/gpu-worker/onnx/sum-encoder-onnx.ts';
 import { makeFixture, type Fixture } from './support/catalog-fixture.ts';
+import { coldContent } from '@llmrec/shared/catalog/cold-content.ts';
 import { makeHarness, type Harness } from './support/harness.ts';
 import { clusterWord, fakeJpeg, liveCatalogStack } from './support/live-catalog.ts';
 
@@ -74,6 +75,30 @@ describe('PUT /v1/items -> recommendable and explainable from the next request',
     const one = await h.call('GET', '/v1/items/n1');
     expect(one.json).toMatchObject({ id: 'n1', title: 'Fresh arrival n1', available: true, attributes: { genres: ['new', 'g0'], hasImage: true } });
     expect((await h.call('POST', '/v1/events', { eventId: 'e-n1', userId: 'u9', itemId: 'n1' })).json.accepted).toBe(1);
+  });
+
+  it('items created through the API are cold items: their score adds the content-profile term, warm scores do not move', async () => {
+    await h.call('PUT', '/v1/items', { items: [newItem('n1', 0), newItem('n3', 1), newItem('n4', 2)] });
+    const body = { userId: 'u1', candidates: ['n1', 'n3', 'n4', '2', '5'], k: 5 };
+    const plain = await h.call('POST', '/v1/recommend', body);
+    // The fixture has no content features: a stand-in content table for the published items, their latents with the
+    // directions of clusters 0 and 1 swapped, so u1's content profile (history in cluster 0) points at cluster 1.
+    const table = f.itemLatents.slice();
+    for (let i = 0; i < f.ids.length; i++) [table[i * f.dim], table[i * f.dim + 1]] = [table[i * f.dim + 1]!, table[i * f.dim]!];
+    const cold = { content: coldContent(table, f.dim, 8), publishedCold: new Int32Array() };
+    const h2 = makeHarness(store, f, { catalog: { live: stack.live, writer: stack.writer }, cold });
+    const mixed = await h2.call('POST', '/v1/recommend', body);
+    expect(plain.status).toBe(200);
+    expect(mixed.status, JSON.stringify(mixed.json)).toBe(200);
+    const by = (r: typeof plain) => Object.fromEntries(r.json.items.map((i: { id: string; score: number }) => [i.id, i.score]));
+    const [p, m] = [by(plain), by(mixed)];
+    expect(m['2']).toBeCloseTo(p['2'], 5);
+    expect(m['5']).toBeCloseTo(p['5'], 5);
+    // z_u alone puts the cluster-0 item n1 first among the new items; the content profile puts n3 (cluster 1) first
+    expect(p['n1']).toBeGreaterThan(p['n3']);
+    expect(m['n3']).toBeGreaterThan(m['n1']);
+    // calibrated: the new items keep the mean of their plain scores
+    expect((m['n1'] + m['n3'] + m['n4']) / 3).toBeCloseTo((p['n1'] + p['n3'] + p['n4']) / 3, 4);
   });
 
   it('changes re-embed, identical content changes nothing, and another worker picks the item up from KV', async () => {

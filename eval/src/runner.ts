@@ -131,6 +131,13 @@ function buildColdItemsCases(ds: Dataset, split: Split, phase: 'test' | 'valid')
   return { users: Int32Array.from(users), histories, timestamps, targets, candidates };
 }
 
+/** The validation cases handed to models at fit time (FitContext.validation); undefined when the split has none. */
+function validationCases(ds: Dataset, split: Split): EvalCases | undefined {
+  if (split.meta.split === 'cold-items' && !Array.isArray(split.meta.params.validItems)) return undefined;
+  const v = buildCases(ds, split, 'valid');
+  return v.users.length ? v : undefined;
+}
+
 export async function runModel(ds: Dataset, split: Split, spec: ModelSpec, cases: EvalCases, o: EvalOptions): Promise<ModelRun> {
   const ks = o.ks ?? DEFAULT_KS;
   const protocols = o.protocols ?? ['full', 'sampled'];
@@ -139,7 +146,7 @@ export async function runModel(ds: Dataset, split: Split, spec: ModelSpec, cases
   const trainMask = new Uint8Array(split.labels.length);
   for (let r = 0; r < trainMask.length; r++) trainMask[r] = split.labels[r] === TRAIN ? 1 : 0;
   const t0 = performance.now();
-  const scorer: Scorer = await spec.create({ dataset: ds, split: split.meta.split, labels: split.labels, trainMask, seed: o.seeds[0] ?? 0, home: o.home, log, artifacts: o.artifacts, drop: o.drop });
+  const scorer: Scorer = await spec.create({ dataset: ds, split: split.meta.split, labels: split.labels, trainMask, seed: o.seeds[0] ?? 0, home: o.home, log, artifacts: o.artifacts, drop: o.drop, validation: validationCases(ds, split) });
   const fitSeconds = (performance.now() - t0) / 1000;
 
   const names = metricNames(ks);

@@ -16,6 +16,7 @@ import { encodeUsersLive } from './catalog/encode-users.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import type { ItemWriter } from './catalog/item-writer.ts';
 import type { WorkerCatalog } from './catalog/live-state.ts';
+import { coldItemScores, coldSet, rankWithCold, type ColdScoring } from './catalog/cold-scoring.ts';
 
 export interface WorkerAppDeps {
   model: LatentModel;
@@ -36,6 +37,8 @@ export interface WorkerAppDeps {
    * content-tower latents and hidden ones never returned; mounts PUT /v1/items, POST /v1/items/hide, POST /v1/encode.
    */
   catalog?: { live: WorkerCatalog; writer: ItemWriter };
+  /** Items without CF signal (published without training interactions, or written through the item API) add the content-profile term (catalog/cold-scoring.ts). */
+  cold?: ColdScoring;
 }
 
 interface Job {
@@ -58,7 +61,9 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     const dyn = deps.dynamic && deps.dynamic.version() !== null ? deps.dynamic : null;
     const all = dyn ? new Float32Array(live?.items ?? model.items) : null;
     const latents = live ? live.latents.subarray(0, live.items * model.dim) : model.itemLatents;
+    const cold = coldSet(deps.cold, live?.contentOnly);
     return jobs.map((j, r) => {
+      const zr = zu.subarray(r * model.dim, (r + 1) * model.dim);
       const exclude = new Set(j.req.exclude);
       if (live) for (const x of live.excluded) exclude.add(x);
       const cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
@@ -73,10 +78,12 @@ export function createWorkerApp(deps: WorkerAppDeps) {
           for (let d = 0; d < model.dim; d++) s += z[d]! * latents[i * model.dim + d]!;
           all[i] = s;
         }
+        if (cold) for (const [i, t] of coldItemScores(deps.cold!, histories[r]!, zr, latents, cold)) all[i]! += t.delta;
         items = rankFromScores(all, cands, exclude, j.req.k);
         if (v !== null) version = `${model.version}+adapter-v${v}`;
       } else {
-        items = rankByLatents(zu, r * model.dim, latents, model.dim, cands, exclude, j.req.k);
+        const warm = (ex: ReadonlySet<number>) => rankByLatents(zu, r * model.dim, latents, model.dim, cands, ex, j.req.k);
+        items = cold ? rankWithCold(deps.cold!, cold, histories[r]!, zr, latents, cands, exclude, j.req.k, warm) : warm(exclude);
       }
       const now = performance.now();
       return {

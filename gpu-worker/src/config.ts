@@ -1,5 +1,6 @@
 // Worker configuration: read once at start from the environment, validated with zod.
 import { z } from 'zod';
+import { DEFAULT_COLD_CONTENT_WEIGHT } from '@llmrec/shared/catalog/cold-content.ts';
 import { isLoopbackHost } from './worker-secret.ts';
 
 export const WorkerConfig = z
@@ -26,6 +27,8 @@ export const WorkerConfig = z
     catalog: z.enum(['on', 'off']).default('on'),
     /** Hosts item image URLs may name (LLMREC_IMAGE_HOSTS, comma-separated; the edge checks the same list). */
     imageHosts: z.array(z.string().min(1)).default([]),
+    /** Weight of the content-profile term for items without CF signal (shared/src/catalog/cold-content.ts); 0 = off. */
+    coldContentWeight: z.coerce.number().min(0).max(1000).default(DEFAULT_COLD_CONTENT_WEIGHT),
     /** $LLMREC_HOME: the content encoders' converted models and the offline features live under it. */
     home: z.string().min(1).default('.llmrec'),
   })
@@ -49,6 +52,7 @@ export function workerConfigFromEnv(env: Record<string, string | undefined>): Wo
     adapters: env.LLMREC_ADAPTERS,
     catalog: env.LLMREC_CATALOG,
     imageHosts: imageHostsFromEnv(env),
+    coldContentWeight: env.LLMREC_COLD_CONTENT_WEIGHT || undefined,
     home: env.LLMREC_HOME || undefined,
   });
   if (!r.success) throw new Error(`invalid worker configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -58,4 +62,11 @@ export function workerConfigFromEnv(env: Record<string, string | undefined>): Wo
 /** LLMREC_IMAGE_HOSTS as a list (comma-separated exact hosts or `*.example.com`), as the edge reads it. */
 export function imageHostsFromEnv(env: Record<string, string | undefined>): string[] {
   return (env.LLMREC_IMAGE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+}
+
+/** LLMREC_COLD_CONTENT_WEIGHT alone (the local stack reads it without the rest of the worker's configuration). */
+export function coldContentWeightFromEnv(env: Record<string, string | undefined>): number {
+  const r = WorkerConfig.shape.coldContentWeight.safeParse(env.LLMREC_COLD_CONTENT_WEIGHT || undefined);
+  if (!r.success) throw new Error(`invalid LLMREC_COLD_CONTENT_WEIGHT: ${r.error.issues.map((i) => i.message).join('; ')}`);
+  return r.data;
 }

@@ -9,7 +9,8 @@
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { resolve } from 'node:path';
 import { loadServingModel } from './artifacts.ts';
-import { contentAttributionFromEnv } from './attribution/content-attribution.ts';
+import { bundleContentFromEnv, contentAttribution } from './attribution/content-attribution.ts';
+import { openColdScoring } from './catalog/cold-scoring.ts';
 import { openWorkerCatalog, type OpenedCatalog } from './catalog/open-catalog.ts';
 import { workerConfigFromEnv } from './config.ts';
 import { createDynamicScoring } from './dynamic-scoring.ts';
@@ -43,8 +44,12 @@ export async function startWorkerFromEnv(env: Env, deps: WorkerFromEnvDeps): Pro
       say(`item API: live catalog synced from the ${store.kind} store; ${catalog.tower ? `new items embedded by the content tower (${catalog.tower.inputs.map((i) => i.modality).join(' + ')})` : 'no content tower in the bundle: items can be hidden, not created'} (LLMREC_CATALOG=off to leave it out)`);
     }
     // Explanations attribute scores to item content through the bundle's content tower when it has one.
-    const content = await contentAttributionFromEnv(cfg.artifactsDir, model, { ...env, LLMREC_HOME: home }, catalog ? catalog.tower : undefined, catalog?.live);
-    const w = await startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic, content, ...(catalog ? { catalog: { live: catalog.live, writer: catalog.writer } } : {}) });
+    const bundled = await bundleContentFromEnv(cfg.artifactsDir, { ...env, LLMREC_HOME: home }, catalog ? catalog.tower : undefined);
+    const content = bundled && contentAttribution(bundled.tower, bundled.tables, model, catalog?.live);
+    // Items without CF signal add the user's content-profile term (LLMREC_COLD_CONTENT_WEIGHT; 0 = off).
+    const cold = bundled && cfg.coldContentWeight > 0 ? await openColdScoring(bundled.tower, bundled.tables, model, cfg.coldContentWeight) : undefined;
+    if (cold) say(`cold items: ${cold.publishedCold.length} published items without training interactions, and items written through the item API, add the content-profile term (weight ${cfg.coldContentWeight}, LLMREC_COLD_CONTENT_WEIGHT)`);
+    const w = await startWorker({ model, secret: cfg.secret, port: cfg.port, host: cfg.host, maxBatch: cfg.maxBatch, shutdownGraceMs: cfg.shutdownGraceMs, log, llm, dynamic, content, cold, ...(catalog ? { catalog: { live: catalog.live, writer: catalog.writer } } : {}) });
     const opened = store;
     const cat = catalog;
     return {

@@ -32,12 +32,13 @@ export async function startWorker(opts: {
   content?: ContentAttribution;
   /** The live catalog and its writer (item API, issue 11). */
   catalog?: WorkerAppDeps['catalog'];
+  cold?: WorkerAppDeps['cold'];
 }): Promise<RunningWorker> {
   const host = opts.host ?? '127.0.0.1';
   assertSecretForHost(host, opts.secret);
   let draining = false;
   let inFlight = 0;
-  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, catalog: opts.catalog, content: opts.content, draining: () => draining });
+  const { app, batcher } = createWorkerApp({ model: opts.model, secret: opts.secret, maxBatch: opts.maxBatch, log: opts.log, dynamic: opts.dynamic, llm: opts.llm, catalog: opts.catalog, content: opts.content, cold: opts.cold, draining: () => draining });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {

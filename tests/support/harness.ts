@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '@llmrec/edge/app.ts';
 import { EdgeConfig, type EdgeConfigInput } from '@llmrec/edge/config.ts';
 import { httpWorkerClient } from '@llmrec/edge/worker-client.ts';
 import { createWorkerApp } from '@llmrec/gpu-worker/app.ts';
+import type { ColdScoring } from '@llmrec/gpu-worker/catalog/cold-scoring.ts';
 import type { ItemWriter } from '@llmrec/gpu-worker/catalog/item-writer.ts';
 import type { WorkerCatalog } from '@llmrec/gpu-worker/catalog/live-state.ts';
 import type { LlmService } from '@llmrec/gpu-worker/llm/serve/llm-service.ts';
@@ -31,9 +32,9 @@ export interface Harness {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; headers: Headers }>;
 }
 
-export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps>; llm?: LlmService; catalog?: { live: WorkerCatalog; writer: ItemWriter }; content?: ContentAttribution } = {}): Harness {
+export function makeHarness(store: KvStore, f: Fixture, opts: { model?: LatentModel; config?: Partial<EdgeConfigInput>; deps?: Partial<AppDeps>; llm?: LlmService; catalog?: { live: WorkerCatalog; writer: ItemWriter }; content?: ContentAttribution; cold?: ColdScoring } = {}): Harness {
   const model = opts.model ?? createLatentModel({ version: f.version, itemLatents: f.itemLatents, dim: f.dim });
-  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET, llm: opts.llm, catalog: opts.catalog, content: opts.content });
+  const { app: workerApp } = createWorkerApp({ model, secret: WORKER_SECRET, llm: opts.llm, catalog: opts.catalog, content: opts.content, cold: opts.cold });
   let state: 'up' | 'down' | 'slow' = 'up';
   let calls = 0;
   let last: ScoreRequest | null = null;

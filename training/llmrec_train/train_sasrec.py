@@ -17,12 +17,13 @@ from .sasrec import SASRec, SideInfo
 
 DEFAULTS = dict(hidden=64, maxlen=50, blocks=2, heads=1, dropout=0.2, loss="ce", lr=1e-3, batch=128,
                 epochs=200, eval_every=5, patience=5, seed=42, weight_decay=0.0, max_seconds=0, windows=0,
-                bucket=False, loss_norm="target", neg_samples=0, neg_power=0.0, side="")
+                bucket=False, loss_norm="target", neg_samples=0, neg_power=0.0, side="", freq_alpha=0.0, freq_c=5)
 
 
 def make_model(n_items, cfg, side=None):
     """The SASRec of a config; `side` (a SideInfo) only while training: the saved model has it folded in."""
-    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"], side=side)
+    return SASRec(n_items, hidden=cfg["hidden"], maxlen=cfg["maxlen"], blocks=cfg["blocks"], heads=cfg["heads"], dropout=cfg["dropout"], side=side,
+                  freq_alpha=cfg.get("freq_alpha", 0.0), freq_c=cfg.get("freq_c", 5))
 
 
 def side_info(items, n_items, cfg):

@@ -13,7 +13,9 @@ import type { ItemImageSource } from '@llmrec/edge/web/item-images.ts';
 import { loadServingModel } from '@llmrec/gpu-worker/artifacts.ts';
 import type { Device } from '@llmrec/gpu-worker/onnx/index.ts';
 import { createDynamicScoring } from '@llmrec/gpu-worker/dynamic-scoring.ts';
-import { contentAttributionFromEnv } from '@llmrec/gpu-worker/attribution/content-attribution.ts';
+import { bundleContentFromEnv, contentAttribution } from '@llmrec/gpu-worker/attribution/content-attribution.ts';
+import { openColdScoring } from '@llmrec/gpu-worker/catalog/cold-scoring.ts';
+import { coldContentWeightFromEnv } from '@llmrec/gpu-worker/config.ts';
 import { loadLlmFromEnv } from '@llmrec/gpu-worker/llm-from-env.ts';
 import { startWorker, type RunningWorker } from '@llmrec/gpu-worker/server.ts';
 import type { ItemEncoders } from '@llmrec/gpu-worker/catalog/item-encoders.ts';
@@ -45,6 +47,8 @@ export interface LocalStackOptions {
    */
   encoders?: ItemEncoders;
   /** Offline content features for explanations' content attribution (default LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset>). */
+  /** Content-profile weight for items without CF signal (default LLMREC_COLD_CONTENT_WEIGHT, else 8; 0 = off). */
+  coldContentWeight?: number;
   featuresDir?: string;
 }
 
@@ -69,8 +73,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const say = (m: string) => process.stderr.write(`worker: ${m}\n`);
   const catalog = await openWorkerCatalog({ store: o.store, model, bundleDir: o.bundleDir, home: resolve(process.env.LLMREC_HOME ?? '.llmrec'), imageHosts, device: o.device ?? 'auto', threads: 1, say, ...(o.encoders ? { encoders: o.encoders } : {}) });
   // Explanations attribute item scores to content through the same tower (features from LLMREC_FEATURES or $LLMREC_HOME).
-  const content = await contentAttributionFromEnv(o.bundleDir, model, { ...process.env, ...(o.featuresDir ? { LLMREC_FEATURES: o.featuresDir } : {}) }, catalog.tower, catalog.live);
-  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, content, catalog: { live: catalog.live, writer: catalog.writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
+  const bundled = await bundleContentFromEnv(o.bundleDir, { ...process.env, ...(o.featuresDir ? { LLMREC_FEATURES: o.featuresDir } : {}) }, catalog.tower);
+  const content = bundled && contentAttribution(bundled.tower, bundled.tables, model, catalog.live);
+  // Items without CF signal (API-created, or published without training interactions) add the content-profile term.
+  const coldWeight = o.coldContentWeight ?? coldContentWeightFromEnv(process.env);
+  const cold = bundled && coldWeight > 0 ? await openColdScoring(bundled.tower, bundled.tables, model, coldWeight) : undefined;
+  const worker = await startWorker({ model, secret, port: o.workerPort ?? 0, host: o.host, dynamic, llm, content, cold, catalog: { live: catalog.live, writer: catalog.writer }, log: o.log === 'json' ? (l) => console.log(JSON.stringify({ svc: 'worker', ...l })) : undefined });
   let edge: RunningEdge;
   try {
     const llmRerank = llm ? Number(process.env.LLMREC_LLM_RERANK ?? 20) : 0;

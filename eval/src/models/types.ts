@@ -17,7 +17,19 @@ export interface FitContext {
   artifacts?: string;
   /** Test-time modality drop: content models score as if these modalities were missing for a seeded share of items. */
   drop?: ModalityDrop[];
+  /**
+   * The split's validation cases (validation targets only, never the test ones), for a hyperparameter a model
+   * chooses when it is fitted (e.g. `fused`'s cold-content weight on the cold-validation items).
+   */
+  validation?: ValidationCases;
   log(msg: string): void;
+}
+
+export interface ValidationCases {
+  histories: Int32Array[];
+  targets: Int32Array[];
+  /** 1 = ranked among (cold-items: the validation-cold items); absent = every item. */
+  candidates?: Uint8Array;
 }
 
 export interface ModalityDrop {

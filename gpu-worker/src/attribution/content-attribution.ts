@@ -128,12 +128,12 @@ export function contentAttribution(tower: ContentTower, tables: Partial<Record<M
 const BundleFeaturesRef = z.object({ contentTower: z.object({ features: z.object({ path: z.string().min(1), sha256: z.string() }).optional() }).optional() });
 
 /**
- * Content attribution for the serving bundle in `bundleDir` when it has a content tower (the given one, else loaded
- * from the bundle), undefined without a tower. Features: the copy the bundle names (`contentTower.features`, what
- * `llmrec train` writes: hash-checked), else LLMREC_FEATURES, else $LLMREC_HOME/features/<dataset> (bundles from
- * before the copy).
+ * The content tower of the serving bundle in `bundleDir` (the given one, else loaded from the bundle) with the
+ * feature tables of its modalities; undefined without a tower. Features: the copy the bundle names
+ * (`contentTower.features`, what `llmrec train` writes: hash-checked), else LLMREC_FEATURES, else
+ * $LLMREC_HOME/features/<dataset> (bundles from before the copy).
  */
-export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null, live?: WorkerCatalog): Promise<ContentAttribution | undefined> {
+export async function bundleContentFromEnv(bundleDir: string, env: Record<string, string | undefined>, tower?: ContentTower | null): Promise<{ tower: ContentTower; tables: Partial<Record<Modality, FeatureTable>> } | undefined> {
   const t = tower === undefined ? await loadBundleContentTower(bundleDir, { device: 'cpu', threads: 1 }) : tower;
   if (!t) return undefined;
   const manifest = bundleDir.endsWith('.json') ? bundleDir : join(bundleDir, SERVING_BUNDLE_FILE);
@@ -143,7 +143,13 @@ export async function contentAttributionFromEnv(bundleDir: string, model: Latent
   const own = ref.data.contentTower?.features;
   if (own) {
     const file = isAbsolute(own.path) ? own.path : join(dirname(manifest), own.path);
-    return contentAttribution(t, loadFeatureTables(dirname(file), t, own.sha256), model, live);
+    return { tower: t, tables: loadFeatureTables(dirname(file), t, own.sha256) };
   }
-  return contentAttribution(t, loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? ''), t), model, live);
+  return { tower: t, tables: loadFeatureTables(env.LLMREC_FEATURES ?? featuresDir(env.LLMREC_HOME ?? '.llmrec', raw.dataset ?? ''), t) };
+}
+
+/** Content attribution for the serving bundle in `bundleDir` when it has a content tower (bundleContentFromEnv), undefined without one. */
+export async function contentAttributionFromEnv(bundleDir: string, model: LatentModel, env: Record<string, string | undefined>, tower?: ContentTower | null, live?: WorkerCatalog): Promise<ContentAttribution | undefined> {
+  const c = await bundleContentFromEnv(bundleDir, env, tower);
+  return c && contentAttribution(c.tower, c.tables, model, live);
 }

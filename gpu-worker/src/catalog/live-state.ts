@@ -17,6 +17,8 @@ export interface ScoringView {
   items: number;
   /** Hidden items and live items without a latent yet: never returned. */
   excluded: ReadonlySet<number>;
+  /** Items whose latent was written through the item API (content-tower latents, no CF signal: cold-scored). */
+  contentOnly: ReadonlySet<number>;
 }
 
 export class WorkerCatalog {
@@ -28,6 +30,7 @@ export class WorkerCatalog {
   private latents: Float32Array;
   private count: number;
   private excluded = new Set<number>();
+  private contentOnly = new Set<number>();
   /** Live idx without a latent yet (carried over from an earlier version, not embedded again). */
   private missing = new Set<number>();
   private applied = new Map<string, number>();
@@ -78,7 +81,7 @@ export class WorkerCatalog {
   }
 
   scoring(): ScoringView {
-    return { latents: this.latents, items: this.count, excluded: this.excluded };
+    return { latents: this.latents, items: this.count, excluded: this.excluded, contentOnly: this.contentOnly };
   }
 
   /** Syncs when a request names an index beyond what this worker knows (an item another worker added). */
@@ -122,6 +125,7 @@ export class WorkerCatalog {
     this.latents = this.model.itemLatents;
     this.count = this.model.items;
     this.excluded = new Set();
+    this.contentOnly = new Set();
     this.missing = new Set();
     this.applied = new Map();
     this.mismatch = ids.length === this.model.items ? null : `the worker's model has ${this.model.items} items, the published catalog ${version} has ${ids.length}: serve the bundle that was published`;
@@ -158,8 +162,10 @@ export class WorkerCatalog {
       next.set(this.latents.subarray(0, Math.min(this.latents.length, this.count * dim)));
       this.latents = next;
     }
+    const contentOnly = new Set(this.contentOnly);
     for (const u of updates) {
       if (u.z) {
+        contentOnly.add(u.idx);
         if (u.z.length !== dim) throw new Error(`live latent of ${u.id} has ${u.z.length} dims, the model ${dim}`);
         this.latents.set(u.z, u.idx * dim);
         this.missing.delete(u.idx);
@@ -172,6 +178,7 @@ export class WorkerCatalog {
     for (let i = this.count; i < view.items; i++) if (!embedded.has(i)) this.missing.add(i);
     this.count = view.items;
     this.excluded = new Set([...view.unavailable, ...this.missing]);
+    this.contentOnly = contentOnly;
     this.view = view;
   }
 }
