@@ -123,12 +123,14 @@ const H = TABLE.subarray(7168, 8192);
 /** Four sub-spaces of one item: a uint32 word of four codes against one table slice. */
 const four = (t: Float64Array, w: number) => t[w & 255]! + t[256 + ((w >>> 8) & 255)]! + t[512 + ((w >>> 16) & 255)]! + t[768 + (w >>> 24)]!;
 
-// The kernels score every item and offer it to the selection only when it reaches the current floor (a few
-// thousand of 100,000 items): no score buffer over the whole catalog is written and read back. The sum is
-// spelled out in each loop on purpose: behind a helper function V8 no longer drops the bounds checks (measured
-// 2.4 vs 1.7 ms for 100,000 items, m = 32). They group the terms by fours where adcAll adds them one by one;
-// float32 table values add exactly in float64 unless they span more than ~2^25 in magnitude, so in practice
-// the scores are the same bits (tested against adcAll + topN, ties included).
+// m = 16: the kernel scores every item and offers it to the selection only when it reaches the current floor
+// (a few thousand of 100,000 items), so no score buffer over the whole catalog is written and read back. m = 32
+// writes the scores and selects in a second pass: fused there, it ran ~0.5 ms slower per 100,000 items in
+// bench/catalog.ts (same load, alternating runs), while fusing saved ~0.5 ms at m = 16. The sums are spelled
+// out in each loop on purpose: behind a helper function V8 no longer drops the bounds checks (measured 2.4 vs
+// 1.7 ms, m = 32). They group the terms by fours where adcAll adds them one by one; float32 table values add
+// exactly in float64 unless they span more than ~2^25 in magnitude, so in practice the scores are the same
+// bits (tested against adcAll + topN, ties included).
 function select16(words: Uint32Array, items: number, top: TopN): void {
   let floor = -Infinity;
   for (let i = 0, r = 0; i < items; i++, r += 4) {
@@ -137,11 +139,9 @@ function select16(words: Uint32Array, items: number, top: TopN): void {
   }
 }
 
-function select32(words: Uint32Array, items: number, top: TopN): void {
-  let floor = -Infinity;
+function kernel32(words: Uint32Array, items: number, out: Float64Array): void {
   for (let i = 0, r = 0; i < items; i++, r += 8) {
-    const s = four(A, words[r]!) + four(B, words[r + 1]!) + four(C, words[r + 2]!) + four(D, words[r + 3]!) + four(E, words[r + 4]!) + four(F, words[r + 5]!) + four(G, words[r + 6]!) + four(H, words[r + 7]!);
-    if (s >= floor) floor = top.offer(i, s);
+    out[i] = four(A, words[r]!) + four(B, words[r + 1]!) + four(C, words[r + 2]!) + four(D, words[r + 3]!) + four(E, words[r + 4]!) + four(F, words[r + 5]!) + four(G, words[r + 6]!) + four(H, words[r + 7]!);
   }
 }
 
@@ -163,23 +163,25 @@ export function adcAll(pq: RetrievalIndex, query: ArrayLike<number>, out = new F
 /**
  * Top `depth` item indices by ADC against `query`, best first (ties: lower index), seen and hidden items
  * excluded. For the shipped code widths (k = 256, m = 16 or 32) the codes are read as uint32 words (four
- * sub-spaces per load) against the constant table slices above, fully unrolled, with the selection fused in:
- * this decides the edge's cost on 100,000-item catalogs (bench/catalog.ts). Other shapes: adcAll, then topN.
+ * sub-spaces per load) against the constant table slices above, fully unrolled: this decides the edge's cost on
+ * 100,000-item catalogs (bench/catalog.ts). Other shapes: adcAll, then topN.
  */
 export function retrieveByPq(pq: RetrievalIndex, query: ArrayLike<number>, depth: number, exclude: ReadonlySet<number>): number[] {
   if (depth <= 0) return [];
   const { m, k, words, items } = pq;
-  if (words && k === 256 && (m === 32 || m === 16)) {
-    // The kernel runs without an await, so requests never share TABLE.
-    TABLE.set(adcTable(pq, query));
+  const unrolled = words !== null && k === 256 && (m === 32 || m === 16);
+  // The kernels run without an await, so requests never share TABLE.
+  if (unrolled) TABLE.set(adcTable(pq, query));
+  if (unrolled && m === 16) {
     const top = new TopN(depth, exclude, pq.hidden);
-    if (m === 16) select16(words, items, top);
-    else select32(words, items, top);
+    select16(words, items, top);
     return top.result();
   }
   // One score buffer per index, reused: a fresh 800 KB array per request (100,000 items) costs more in garbage
   // collection than the scoring itself. Safe: the scoring and selection below run without an await.
   const holder = pq as RetrievalIndex & { scratch?: Float64Array<ArrayBuffer> };
   const scratch = (holder.scratch ??= new Float64Array(pq.items));
-  return topN(adcAll(pq, query, scratch), depth, exclude, pq.hidden);
+  if (unrolled) kernel32(words, items, scratch);
+  else adcAll(pq, query, scratch);
+  return topN(scratch, depth, exclude, pq.hidden);
 }
