@@ -12,6 +12,7 @@ import { getTyped, mgetTyped } from '@llmrec/shared/kv/typed.ts';
 import { PqCodebooks, PqCodes } from '@llmrec/shared/kv/values.ts';
 import { adcTable, createPqIndex, decodeItem, type PqIndex } from '@llmrec/shared/pq/index.ts';
 import type { PublishedCatalog } from './catalog.ts';
+import { TopN, topN } from './top-n.ts';
 
 /** A PQ index plus what fast full-catalog ADC needs. */
 export interface RetrievalIndex extends PqIndex {
@@ -122,8 +123,20 @@ const H = TABLE.subarray(7168, 8192);
 /** Four sub-spaces of one item: a uint32 word of four codes against one table slice. */
 const four = (t: Float64Array, w: number) => t[w & 255]! + t[256 + ((w >>> 8) & 255)]! + t[512 + ((w >>> 16) & 255)]! + t[768 + (w >>> 24)]!;
 
-function kernel16(words: Uint32Array, items: number, out: Float64Array): void {
-  for (let i = 0, r = 0; i < items; i++, r += 4) out[i] = four(A, words[r]!) + four(B, words[r + 1]!) + four(C, words[r + 2]!) + four(D, words[r + 3]!);
+// m = 16: the kernel scores every item and offers it to the selection only when it reaches the current floor
+// (a few thousand of 100,000 items), so no score buffer over the whole catalog is written and read back. m = 32
+// writes the scores and selects in a second pass: fused there, it ran ~0.5 ms slower per 100,000 items in
+// bench/catalog.ts (same load, alternating runs), while fusing saved ~0.5 ms at m = 16. The sums are spelled
+// out in each loop on purpose: behind a helper function V8 no longer drops the bounds checks (measured 2.4 vs
+// 1.7 ms, m = 32). They group the terms by fours where adcAll adds them one by one; float32 table values add
+// exactly in float64 unless they span more than ~2^25 in magnitude, so in practice the scores are the same
+// bits (tested against adcAll + topN, ties included).
+function select16(words: Uint32Array, items: number, top: TopN): void {
+  let floor = -Infinity;
+  for (let i = 0, r = 0; i < items; i++, r += 4) {
+    const s = four(A, words[r]!) + four(B, words[r + 1]!) + four(C, words[r + 2]!) + four(D, words[r + 3]!);
+    if (s >= floor) floor = top.offer(i, s);
+  }
 }
 
 function kernel32(words: Uint32Array, items: number, out: Float64Array): void {
@@ -134,18 +147,10 @@ function kernel32(words: Uint32Array, items: number, out: Float64Array): void {
 
 /**
  * Approximate z_u . z_i of every item: one table of query . centroid per (sub-space, centroid), then m lookups
- * per item. For the shipped code widths (k = 256, m = 16 or 32) the codes are read as uint32 words (four
- * sub-spaces per load) against the constant table slices above, fully unrolled: about 2x less CPU than a loop
- * over sub-spaces in V8, which decides the edge's cost on 100,000-item catalogs (bench/catalog.ts).
+ * per item, summed over sub-spaces in order (the reference the unrolled selection kernels above agree with).
  */
 export function adcAll(pq: RetrievalIndex, query: ArrayLike<number>, out = new Float64Array(pq.items)): Float64Array {
-  const { m, k, codes, words, items } = pq;
-  if (words && k === 256 && (m === 32 || m === 16)) {
-    TABLE.set(adcTable(pq, query));
-    if (m === 16) kernel16(words, items, out);
-    else kernel32(words, items, out);
-    return out;
-  }
+  const { m, k, codes, items } = pq;
   const t = adcTable(pq, query);
   for (let i = 0; i < items; i++) {
     let acc = 0;
@@ -155,56 +160,28 @@ export function adcAll(pq: RetrievalIndex, query: ArrayLike<number>, out = new F
   return out;
 }
 
-/** Indices of the `n` highest scores, best first (ties: lower index), skipping excluded and hidden items. */
-export function topN(scores: Float64Array, n: number, exclude: ReadonlySet<number>, hidden: Uint8Array | null): number[] {
-  // A min-heap of the best n so far, its weakest score kept in `floor`: one comparison for most items.
-  const heap = new Int32Array(n);
-  let size = 0;
-  let floor = -Infinity;
-  let floorIdx = -1;
-  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
-  const down = () => {
-    for (let j = 0; ;) {
-      const l = 2 * j + 1;
-      const r = l + 1;
-      let q = j;
-      if (l < size && worse(heap[l]!, heap[q]!)) q = l;
-      if (r < size && worse(heap[r]!, heap[q]!)) q = r;
-      if (q === j) return;
-      [heap[q], heap[j]] = [heap[j]!, heap[q]!];
-      j = q;
-    }
-  };
-  for (let i = 0; i < scores.length; i++) {
-    const s = scores[i]!;
-    if (size === n && (s < floor || (s === floor && i > floorIdx))) continue;
-    if (s !== s || (hidden !== null && hidden[i] === 1) || (exclude.size > 0 && exclude.has(i))) continue; // NaN, hidden, seen
-    if (size < n) {
-      let j = size++;
-      heap[j] = i;
-      while (j > 0) {
-        const p = (j - 1) >> 1;
-        if (!worse(heap[j]!, heap[p]!)) break;
-        [heap[p], heap[j]] = [heap[j]!, heap[p]!];
-        j = p;
-      }
-    } else {
-      heap[0] = i;
-      down();
-    }
-    if (size === n) {
-      floorIdx = heap[0]!;
-      floor = scores[floorIdx]!;
-    }
-  }
-  return Array.from(heap.subarray(0, size)).sort((a, b) => scores[b]! - scores[a]! || a - b);
-}
-
-/** Top `depth` item indices by ADC against `query`, seen and hidden items excluded. */
+/**
+ * Top `depth` item indices by ADC against `query`, best first (ties: lower index), seen and hidden items
+ * excluded. For the shipped code widths (k = 256, m = 16 or 32) the codes are read as uint32 words (four
+ * sub-spaces per load) against the constant table slices above, fully unrolled: this decides the edge's cost on
+ * 100,000-item catalogs (bench/catalog.ts). Other shapes: adcAll, then topN.
+ */
 export function retrieveByPq(pq: RetrievalIndex, query: ArrayLike<number>, depth: number, exclude: ReadonlySet<number>): number[] {
+  if (depth <= 0) return [];
+  const { m, k, words, items } = pq;
+  const unrolled = words !== null && k === 256 && (m === 32 || m === 16);
+  // The kernels run without an await, so requests never share TABLE.
+  if (unrolled) TABLE.set(adcTable(pq, query));
+  if (unrolled && m === 16) {
+    const top = new TopN(depth, exclude, pq.hidden);
+    select16(words, items, top);
+    return top.result();
+  }
   // One score buffer per index, reused: a fresh 800 KB array per request (100,000 items) costs more in garbage
   // collection than the scoring itself. Safe: the scoring and selection below run without an await.
   const holder = pq as RetrievalIndex & { scratch?: Float64Array<ArrayBuffer> };
   const scratch = (holder.scratch ??= new Float64Array(pq.items));
-  return topN(adcAll(pq, query, scratch), depth, exclude, pq.hidden);
+  if (unrolled) kernel32(words, items, scratch);
+  else adcAll(pq, query, scratch);
+  return topN(scratch, depth, exclude, pq.hidden);
 }

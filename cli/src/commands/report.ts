@@ -4,6 +4,7 @@
 // <out>/report.md, report.html (self-contained, plots as inline SVG), report.json and plots/*.svg. Every task's
 // output is cached under $LLMREC_HOME/report-cache/<quick|full>/, so an interrupted report resumes where it
 // stopped (and an interrupted SASRec step resumes from its checkpoint).
+import { readLlmEval } from '@llmrec/eval/report/llm-row.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -157,6 +158,10 @@ export const command: Command = {
 
     const inputs: ReportInputs = { datasets, seeds, missingModels, runs: [], train: [], streaming: { ok: false, why: 'not run' }, external: externalDocs(home), bench: {}, datasetNotes: {} };
     for (const suite of ['adapter', 'serving', 'llm', 'bundle']) inputs.bench[suite] = readBench(suite);
+    inputs.llmEval = Object.fromEntries(datasets.flatMap((d) => {
+      const r = readLlmEval(join(REPO_ROOT, 'results'), d);
+      return r ? [[d, { record: r.record, file: relative(REPO_ROOT, r.file) }]] : [];
+    }));
 
     /** Evaluates (or reads back) one model on one split; the file name carries what the figures depend on. */
     const evalTask = async (ds: Dataset, split: 'loo' | 'cold', spec: ModelSpec, trainingSeed: number | null, evalHome: string, key: string): Promise<void> => {

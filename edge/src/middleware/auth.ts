@@ -1,10 +1,13 @@
 // API keys (issue 13): secret keys for servers and publishable keys for browsers, sent as
 // `Authorization: Bearer <key>` (or `X-API-Key`, as Gorse clients do). Keys are compared in constant time:
-// SHA-256 digests (Web Crypto) of the presented key against every configured key's digest, all 32 bytes of
-// every key, so neither the length nor the position of a mismatch nor which key matched shows in the timing.
+// SHA-256 digests of the presented key against every configured key's digest, all 32 bytes of every key, so
+// neither the length nor the position of a mismatch nor which key matched shows in the timing. The digest is
+// computed synchronously (@noble/hashes, pure JS, ~µs for a key): Web Crypto's digest is a thread-pool job on
+// Node, and waiting for a pool thread on a busy machine cost up to tens of ms per request (issue 11, edge p99).
 // Then authorisation: a secret key is refused when sent from a browser page of another origin (secret keys
 // stay server-only); a publishable key only from its origins and only where publishable-policy.ts allows.
 // The caller is known downstream (rate limits, logs) by a key id, never by the key itself.
+import { sha256 as sha256Bytes } from '@noble/hashes/sha2.js';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { PublishableKey } from '../config.ts';
 import { ApiError } from '../errors.ts';
@@ -25,8 +28,8 @@ interface KeyEntry extends Caller {
 
 const encoder = new TextEncoder();
 
-async function sha256(s: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(s)));
+function sha256(s: string): Uint8Array {
+  return sha256Bytes(encoder.encode(s));
 }
 
 /**
@@ -47,15 +50,13 @@ export function findDigest(d: Uint8Array, entries: readonly { digest: Uint8Array
 }
 
 /** Resolves a presented key to its caller (null: unknown key). Configured digests are computed once. */
-export function keyMatcher(secret: readonly string[], publishable: readonly PublishableKey[]): (presented: string) => Promise<Caller | null> {
-  let entries: Promise<KeyEntry[]> | null = null;
-  const load = async () => [
-    ...(await Promise.all(secret.map(async (k, i) => ({ keyId: `key${i}`, kind: 'secret' as const, digest: await sha256(k) })))),
-    ...(await Promise.all(publishable.map(async (p, i) => ({ keyId: `pk${i}`, kind: 'publishable' as const, origins: p.origins, digest: await sha256(p.key) })))),
+export function keyMatcher(secret: readonly string[], publishable: readonly PublishableKey[]): (presented: string) => Caller | null {
+  const all: KeyEntry[] = [
+    ...secret.map((k, i) => ({ keyId: `key${i}`, kind: 'secret' as const, digest: sha256(k) })),
+    ...publishable.map((p, i) => ({ keyId: `pk${i}`, kind: 'publishable' as const, origins: p.origins, digest: sha256(p.key) })),
   ];
-  return async (presented) => {
-    const [all, d] = await Promise.all([(entries ??= load()), sha256(presented)]);
-    const i = findDigest(d, all);
+  return (presented) => {
+    const i = findDigest(sha256(presented), all);
     if (i < 0) return null;
     const { digest: _, ...caller } = all[i]!;
     return caller;
@@ -100,7 +101,7 @@ export function apiKeyAuth(keys: { apiKeys: readonly string[]; publishableKeys?:
   return async (c, next) => {
     const key = presentedKey(c);
     if (!key) throw new ApiError(401, 'unauthorized', 'missing API key (Authorization: Bearer <key>)', undefined, { 'www-authenticate': 'Bearer' });
-    const caller = await match(key);
+    const caller = match(key);
     if (!caller) throw new ApiError(401, 'unauthorized', 'unknown API key', undefined, { 'www-authenticate': 'Bearer error="invalid_token"' });
     c.set('keyId' as never, caller.keyId as never);
     c.set('caller' as never, caller as never);

@@ -57,6 +57,8 @@ export interface ReportInputs {
   bench: Record<string, Maybe<BenchFile>>;
   /** Per dataset: why it has no trained rows, when it has none. */
   datasetNotes: Record<string, string[]>;
+  /** Per dataset: the LLM re-rank record (eval/src/llm/llm-eval.ts) behind the main table's "+ LLM" row, if any. */
+  llmEval?: Record<string, { record: import('./llm-row.ts').LlmEvalRecord; file: string }>;
   /** Why the report did not run its own cold-item / modality-drop evaluations (e.g. --no-content), if it did not. */
   contentSkipped?: string;
 }

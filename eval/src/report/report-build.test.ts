@@ -1,6 +1,7 @@
 // The report's building blocks without training: figures and paired tests from cached runs, sections that say
 // "not available" for missing inputs instead of showing numbers, and the Markdown / HTML printers (escaping,
 // one data-report-* element per table and plot, a rendered SVG per plot).
+import { LlmEvalRecord } from './llm-row.ts';
 import { describe, expect, it } from 'vitest';
 import { EVAL_JSON_VERSION, evalComparison, EvalJson, evalRow } from '../report.ts';
 import { pairedTTest } from '../stats.ts';
@@ -111,6 +112,21 @@ describe('report sections and printers', () => {
     expect(sasRow[5]).toBe('itemknn');
     // published anchors sit beside our rows with their source
     expect(main.rows.some((r) => r[0]!.includes('pmixer') && r[10]!.startsWith('source: '))).toBe(true);
+  });
+
+  it('"+ LLM" comes from the LLM evaluation record when one exists, with its source, and is not available otherwise', () => {
+    const main = (inp: ReportInputs) => buildSections(inp).find((s) => s.id === 'main')!.tables[0]!;
+    const llmLine = (t: ReturnType<typeof main>) => t.rows.find((r) => r[0]!.startsWith('+ LLM'))!;
+    expect(llmLine(main(inputs))[1]).toMatch(/^not available: /);
+    const stat = (mean: number) => ({ mean, ci95: 0.01, n: 943 });
+    const record = LlmEvalRecord.parse({
+      kind: 'llmrec-llm-eval', dataset: 'ml-100k', llm: '.llmrec/llm/stories260K-x', latentModel: 'aligner-abc', chosenWeightOnValid: 0.25, command: 'npx tsx eval/src/llm/llm-eval.ts --out results/llm-eval-ml-100k.json',
+      test: { users: 943, llmOff: { ndcg10: stat(0.118), hr10: stat(0.22) }, llmOn: { w: 0.25, ndcg10: stat(0.1161), hr10: stat(0.2195) }, llmOnlyNdcg10: 0.068, pairedNdcg10OnMinusOff: { meanDiff: -0.0019, p: 0.04, d: -0.07 } },
+    });
+    const t = main({ ...inputs, llmEval: { 'ml-100k': { record, file: 'results/llm-eval-ml-100k.json' } } });
+    const row = llmLine(t);
+    expect(row.slice(1, 11)).toEqual(['0.1161 ± 0.0100', '0.2195 ± 0.0100', '', '', 'LLM off (aligner-abc)', '−0.0019', '0.040', '-0.07', 'one training; CI over users', 'results/llm-eval-ml-100k.json']);
+    expect(t.notes.some((n) => n.includes('chosen: 0.25') && n.includes('stories260K'))).toBe(true);
   });
 
   it('Markdown and HTML carry every table and plot; text is escaped', async () => {

@@ -6,6 +6,7 @@ import { anchorsFor } from './anchors.ts';
 import { externalPlot, externalTable, type MetricColumn } from './external.ts';
 import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
 import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
+import { llmRow } from './llm-row.ts';
 import type { ReportInputs, TrainRecord } from './inputs.ts';
 import type { Plot, Section, Table } from './model.ts';
 import { compareRuns, figureOf, type RunRecord } from './run-record.ts';
@@ -57,8 +58,16 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
   const rows: string[][] = [];
   const bars: BarDatum[] = [];
   const commands = new Set<string>();
+  const notes: string[] = [];
   for (const m of methods) {
     const runs = runsOf(inp, dataset, split, m.model);
+    const llm = m.model === 'llm' && split === 'loo' ? inp.llmEval?.[dataset] : undefined;
+    if (!runs.length && llm) {
+      const r = llmRow(m.label, llm.record, llm.file);
+      rows.push(r.row);
+      notes.push(r.note);
+      continue;
+    }
     if (!runs.length) {
       const why = inp.missingModels[m.model] ?? (m.trained && inp.datasetNotes[dataset]?.length ? inp.datasetNotes[dataset]!.join('; ') : 'no run in the report cache');
       rows.push([m.label, notAvailable(why), '', '', '', '', '', '', '', '', '']);
@@ -81,6 +90,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
       notes: [
         'Cells: mean ± 95% CI half-width (Student t) over training seeds for trained models; models without a trained part have one deterministic full-ranking figure and their sampled figures over the sampling seeds. Sampled figures of trained models: per training seed the mean over sampling seeds.',
         'vs / Δ / p / d_z: paired t-test over users on full-ranking NDCG@10 against the named row, one test per training seed (against the same seed of the baseline); p is the largest of them, Δ and Cohen\'s d_z their means.',
+        ...notes,
       ],
     },
     bars, commands,

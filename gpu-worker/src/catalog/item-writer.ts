@@ -353,13 +353,16 @@ export class ItemWriter {
 /**
  * What the text encoder reads for an item of the API, composed as encoders/item-text.ts composes a dataset item's:
  * `fields.director` and `fields.cast` (comma-separated) are read as the dataset's director and cast, so an item
- * sent with a dataset item's content embeds exactly as that item's offline features (bench/catalog.ts measures it).
+ * sent with a dataset item's content embeds exactly as that item's offline features (bench/catalog.ts measures it);
+ * every other field is read as 'name: value', as an imported dataset's `text_<name>` columns are.
  */
 export function apiItemText(it: Pick<ItemInput, 'id' | 'title' | 'genres' | 'year' | 'description' | 'attributes' | 'fields'>): string {
   const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
-  const director = list(it.fields?.director);
-  const cast = list(it.fields?.cast);
-  return itemText({ id: it.id, title: it.title, text: { ...liveText(it), ...(director?.length ? { director } : {}), ...(cast?.length ? { cast } : {}) } });
+  const { director: d, cast: c, ...others } = it.fields ?? {};
+  const director = list(d);
+  const cast = list(c);
+  const { fields: _, ...text } = liveText(it);
+  return itemText({ id: it.id, title: it.title, text: { ...text, ...(Object.keys(others).length ? { fields: others } : {}), ...(director?.length ? { director } : {}), ...(cast?.length ? { cast } : {}) } });
 }
 
 function sha(bytes: Uint8Array): string {

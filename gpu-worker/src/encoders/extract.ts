@@ -128,8 +128,14 @@ function existingManifest(outDir: string, itemsSha256: string): FeaturesManifest
   }
 }
 
+/** What an encoder reads for a modality, recorded as the features' `input` (text: how item-text.ts composes it). */
+function inputDescriptionOf(enc: ContentEncoder): string {
+  return enc.modality === 'text' ? `${ITEM_TEXT_DESCRIPTION}; ${enc.input}` : enc.input;
+}
+
 function upToDate(outDir: string, entry: ModalityFeatures | undefined, enc: ContentEncoder): boolean {
-  if (!entry || entry.encoder.onnxSha256 !== enc.ref.onnxSha256 || entry.encoder.id !== enc.ref.id) return false;
+  // a change of what is read (e.g. item-text.ts composing the text otherwise) recomputes the features
+  if (!entry || entry.encoder.onnxSha256 !== enc.ref.onnxSha256 || entry.encoder.id !== enc.ref.id || entry.input !== inputDescriptionOf(enc)) return false;
   const file = join(outDir, entry.file);
   return existsSync(file) && existsSync(join(outDir, entry.present)) && sha256(readFileSync(file)) === entry.fileSha256;
 }
@@ -140,7 +146,7 @@ async function extractModality<M extends Modality>(opts: ExtractOptions, enc: Co
   const modality = enc.modality;
   const chunkSize = opts.chunkSize ?? 64;
   const dim = enc.ref.dim;
-  const inputDescription = modality === 'text' ? `${ITEM_TEXT_DESCRIPTION}; ${enc.input}` : enc.input;
+  const inputDescription = inputDescriptionOf(enc);
   // Partial chunks belong to one (items, encoder, input, chunking) combination; anything else starts over.
   const key = sha256(JSON.stringify({ itemsSha256: opts.itemsSha256, ref: enc.ref, inputDescription, chunkSize }));
   const partialRoot = join(outDir, '.partial');
