@@ -7,7 +7,7 @@
 // them) and which published items have no CF input (their shipped latent IS their content latent: the fusion step
 // embeds an item without training interactions from content alone). Live items are cold by construction.
 import type { ScoredIndex } from '@llmrec/shared/api/wire.ts';
-import { calibrate, coldContent, contentProfile, rowNorm, type ColdContent } from '@llmrec/shared/catalog/cold-content.ts';
+import { calibrate, coldContent, contentProfile, profileTerm, rowNorm, type ColdContent } from '@llmrec/shared/catalog/cold-content.ts';
 import type { Modality } from '@llmrec/shared/features.ts';
 import type { LatentModel } from '../model.ts';
 import type { ContentTower } from './content-tower.ts';
@@ -98,14 +98,10 @@ export function coldItemScores(cs: ColdScoring, history: readonly number[], zu: 
   const mixed = new Float64Array(items.length);
   items.forEach((idx, k) => {
     let dot = 0;
-    let cos = 0;
-    for (let d = 0; d < dim; d++) {
-      dot += zu[d]! * latents[idx * dim + d]!;
-      cos += q[d]! * latents[idx * dim + d]!;
-    }
+    for (let d = 0; d < dim; d++) dot += zu[d]! * latents[idx * dim + d]!;
     const norm = rowNorm(latents, idx * dim, dim);
     plain[k] = dot;
-    mixed[k] = dot + (centre === null || norm === 0 ? 0 : c.weight * zn * c.scale * (cos / norm - centre));
+    mixed[k] = dot + (centre === null || norm === 0 ? 0 : profileTerm(c, zn, q, centre, latents, idx, norm));
   });
   if (centre !== null) calibrate(plain, mixed);
   return new Map(items.map((idx, k) => [idx, { score: mixed[k]!, delta: mixed[k]! - plain[k]! }]));

@@ -89,14 +89,13 @@ export function contentProfile(c: ColdContent, history: ArrayLike<number>, out: 
 
 /**
  * The profile term of a cold item: w * |z_u| * m * (cos(q_u, c_i) - centre), given the unit profile `q` and the
- * `centre` contentProfile returned, and
- * the unit content latent of the item at row `i` of `unit` (the table's own, or another table of unit rows of the
- * same width, e.g. the worker's latents of items created through the item API).
+ * `centre` contentProfile returned, and the content latent of the item at row `i` of `rows` with its L2 norm
+ * `norm` (1 for the table's own unit rows; the worker passes its latents of items created through the item API).
  */
-export function profileTerm(c: ColdContent, zuNorm: number, q: Float32Array, centre: number, unit: Float32Array, i: number): number {
-  let cos = 0;
-  for (let d = 0; d < c.dim; d++) cos += q[d]! * unit[i * c.dim + d]!;
-  return c.weight * zuNorm * c.scale * (cos - centre);
+export function profileTerm(c: ColdContent, zuNorm: number, q: Float32Array, centre: number, rows: Float32Array, i: number, norm = 1): number {
+  let dot = 0;
+  for (let d = 0; d < c.dim; d++) dot += q[d]! * rows[i * c.dim + d]!;
+  return c.weight * zuNorm * c.scale * (dot / norm - centre);
 }
 
 /** L2 norm of `dim` values of `x` from `offset`. */
