@@ -117,7 +117,7 @@ class SideInfo(nn.Module):
     def forward(self):
         """[n_items + 1, hidden]: padding row, then one row per item (zero for items without attributes)."""
         rows = self.emb(self.idx, self.offsets) * self.has
-        return torch.cat([torch.zeros(1, rows.shape[1], dtype=rows.dtype), rows], 0)
+        return torch.cat([rows.new_zeros(1, rows.shape[1]), rows], 0)
 
 
 class SASRec(nn.Module):

@@ -108,19 +108,19 @@ def _loss(table, h, y, rng, cfg, n_items, users, pos, keys, per_batch=None, q=No
         if n <= 0 or n >= n_items:
             return F.cross_entropy(hm @ table[1:].t(), ym - 1, reduction=red) * scale
         if q is None:
-            neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n))
+            neg = torch.from_numpy(rng.integers(1, n_items + 1, size=n)).to(hm.device)
             pl = (hm * table[ym]).sum(-1, keepdim=True)
             nl = (hm @ table[neg].t()).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
         else:
             # proposal q (training popularity ** neg_power): popular, hard negatives are drawn more often; every
             # logit is corrected by log(n q) so the sampled softmax stays an estimate of the full one (logQ)
-            neg = torch.from_numpy(rng.choice(n_items, size=n, p=q) + 1)
-            logq = torch.from_numpy(np.log(n * q)).float()
+            neg = torch.from_numpy(rng.choice(n_items, size=n, p=q) + 1).to(hm.device)
+            logq = torch.from_numpy(np.log(n * q)).float().to(hm.device)
             pl = (hm * table[ym]).sum(-1, keepdim=True) - logq[ym - 1].unsqueeze(1)
             nl = (hm @ table[neg].t() - logq[neg - 1].unsqueeze(0)).masked_fill(neg.unsqueeze(0) == ym.unsqueeze(1), float("-inf"))
         logits = torch.cat([pl, nl], 1)
-        return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long), reduction=red) * scale
-    n = torch.from_numpy(_negatives(rng, users, pos, n_items, keys))[:, -h.shape[1]:]
+        return F.cross_entropy(logits, torch.zeros(len(ym), dtype=torch.long, device=hm.device), reduction=red) * scale
+    n = torch.from_numpy(_negatives(rng, users, pos, n_items, keys))[:, -h.shape[1]:].to(h.device)
     pl = (h * table[y]).sum(-1)[m]
     nl = (h * table[n]).sum(-1)[m]
     return F.binary_cross_entropy_with_logits(pl, torch.ones_like(pl)) + F.binary_cross_entropy_with_logits(nl, torch.zeros_like(nl))
@@ -205,7 +205,7 @@ def train(data, cfg, out_dir, device="cpu", items=None):
             break
     if best_state is not None:
         model.load_state_dict(best_state)
-    model = model.fold_side_info()
+    model = model.fold_side_info().to(device)
     model.eval()
     metrics = {
         "valid": evaluate(score_fn, data.valid_hist, data.valid, data.n_items, cfg["maxlen"]),
