@@ -28,6 +28,9 @@ def main():
     ap.add_argument("--run", action="append", default=[], help="NAME=JSON overrides of --base")
     ap.add_argument("--reference", default="", help="a row 'label=full_ndcg,full_hr,sampled_ndcg,sampled_hr' to print beside")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--record", default="", help="also write the runs as a JSON record (read by `llmrec report --backbone-records`)")
+    ap.add_argument("--dataset", default="", help="dataset name for --record (default: the --dataset-dir folder name)")
+    ap.add_argument("--machine", default="", help="where the runs ran, for --record (e.g. '2-core AMD EPYC, CPU, 1 torch thread')")
     a = ap.parse_args()
     base = json.loads(a.base)
     rows = []
@@ -51,8 +54,8 @@ def main():
              "Command: `cd training && /usr/bin/python3 -m experiments.sasrec_sweep " + " ".join(
                  [f"--dataset-dir {a.dataset_dir}", f"--work {a.work}", f"--out {a.out}", f"--base '{a.base}'"] + [f"--run '{r}'" for r in a.run]) + "`", "",
              f"Base config: `{a.base}`. Selection on **validation** NDCG@10 (full ranking, the early-stopping metric); test: full ranking "
-             "(input history excluded) and the target against 100 sampled unseen items (one sampling seed). Machine: 2-core AMD EPYC, "
-             "CPU, torch threads 1, often two runs at once (seconds per epoch are comparable only within this table).", "",
+             "(input history excluded) and the target against 100 sampled unseen items (one sampling seed). Machine: "
+             + (a.machine or "2-core AMD EPYC, CPU, torch threads 1, often two runs at once") + " (seconds per epoch are comparable only within this table).", "",
              "| run | overrides | seed | valid NDCG@10 | test NDCG@10 full | test HR@10 full | test NDCG@10 sampled | test HR@10 sampled | epochs | s/epoch |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, ov, m, d in rows:
@@ -74,7 +77,40 @@ def main():
         lines.append(f"| *{label}* | | | | *{v[0]}* | *{v[1]}* | *{v[2]}* | *{v[3]}* | | |")
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     open(a.out, "w").write("\n".join(lines) + "\n")
+    if a.record:
+        write_record(a, rows, lines[2].removeprefix("Command: `").removesuffix("`"))
     print("\n".join(lines))
+
+
+def _commit():
+    try:
+        import subprocess
+
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip() or None
+    except Exception:
+        return None
+
+
+def write_record(a, rows, command):
+    """The runs as a JSON record: per run its config, where it ran (device, torch), time, epochs, whether the time cap
+    stopped it, the validation curve and the test figures of the best-validation checkpoint."""
+    def figs(t):
+        return {"ndcg10": t["ndcg@10"], "hr10": t["hr@10"], "users": t["users"]}
+
+    runs = []
+    for name, _ov, m, d in rows:
+        runs.append({
+            "name": name, "seed": d["config"]["seed"], "config": d["config"], "device": d.get("device", "cpu"), "torch": d.get("torch"),
+            "seconds": d.get("seconds"), "cpuSeconds": d.get("cpu_seconds"), "epochsRun": m["epochs_run"], "secPerEpoch": m["sec_per_epoch"],
+            "stoppedByTime": bool(m.get("stopped_by_time", False)), "bestValidNdcg10": m["best_valid_ndcg@10"],
+            "validCurve": [{"epoch": h["epoch"], "value": h["valid_ndcg@10"]} for h in m.get("history", [])],
+            "test": {"full": figs(m["test"]["full"]), "sampled": figs(m["test"]["sampled"])},
+        })
+    rec = {"kind": "llmrec-sasrec-seeds", "v": 1, "dataset": a.dataset or os.path.basename(os.path.abspath(a.dataset_dir)), "split": a.split,
+           "machine": a.machine, "command": command, "commit": _commit(), "createdAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs}
+    os.makedirs(os.path.dirname(os.path.abspath(a.record)), exist_ok=True)
+    with open(a.record, "w") as f:
+        json.dump(rec, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 // output is cached under $LLMREC_HOME/report-cache/<quick|full>/, so an interrupted report resumes where it
 // stopped (and an interrupted SASRec step resumes from its checkpoint).
 import { readLlmEval } from '@llmrec/eval/report/llm-row.ts';
+import { configMismatches, readBackboneRecord } from '@llmrec/eval/report/backbone-record.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -113,6 +114,9 @@ export const command: Command = {
     'results/ and $LLMREC_HOME/results, and writes DIR/report.{md,html,json} + DIR/plots/*.svg (default DIR: $LLMREC_HOME/report).',
     'Each finished task is cached under $LLMREC_HOME/report-cache/<quick|full>/: re-running resumes. --quick: ML-100K,',
     'training seeds 1,2 of one epoch, one sampling seed, 200 streaming events (a CI-sized report).',
+    '--backbone-records beauty,games: train nothing for these datasets; their SASRec row is read from',
+    'results/sasrec-<dataset>-default-seeds.json (training/experiments/sasrec_sweep.py --record; refused unless every',
+    'run used the current `llmrec train` default config), popular and item-kNN are evaluated as usual.',
   ].join('\n'),
   options: {
     datasets: { type: 'string', description: `comma-separated (${DATASET_NAMES.join(', ')}; default ml-100k,beauty,games; --quick: ml-100k)` },
@@ -123,6 +127,7 @@ export const command: Command = {
     home: { type: 'string', description: 'LLMREC_HOME (default ./.llmrec)' },
     quick: { type: 'boolean', description: 'small CI-sized report' },
     'no-streaming': { type: 'boolean', description: 'skip the streaming ablation (its sections say so)' },
+    'backbone-records': { type: 'string', description: 'datasets whose SASRec row comes from results/sasrec-<dataset>-default-seeds.json instead of training here (the other trained rows: not available)' },
     'no-content': { type: 'boolean', description: 'skip the cold-item and modality-drop evaluations on ML-100K (documents in results/ are still read)' },
   } as OptionSpec,
   async run({ values }) {
@@ -149,10 +154,12 @@ export const command: Command = {
     const load0 = os.loadavg()[0]!;
     const t0 = Date.now();
 
+    const fromRecords = (optStr(values, 'backbone-records') ?? '').split(',').filter(Boolean);
+    for (const d of fromRecords) if (!datasets.includes(d)) throw new UsageError(`--backbone-records: '${d}' is not among --datasets (${datasets.join(',')})`);
     const trainedModels = METHODS.filter((m) => m.trained && MODELS[m.model]).map((m) => m.model);
     const missingModels = Object.fromEntries(METHODS.filter((m) => !MODELS[m.model]).map((m) => [m.model, `model '${m.model}' is not registered in eval/src/models/registry.ts on this commit${m.from ? ` (work package ${m.from})` : ''}`]));
     const content = datasets.includes('ml-100k') && !flag(values, 'no-content');
-    const total = datasets.reduce((a, _d) => a + 4 + seeds.length * (1 + 2 * trainedModels.length), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0);
+    const total = datasets.reduce((a, d) => a + 4 + (fromRecords.includes(d) ? 0 : seeds.length * (1 + 2 * trainedModels.length)), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0);
     let done = 0;
     const step = (what: string) => log('report', `[${++done}/${total}] ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
@@ -188,6 +195,16 @@ export const command: Command = {
         const spec = await loadModel(m);
         await evalTask(ds, 'loo', spec, null, home, 'base');
         await evalTask(ds, 'cold', spec, null, home, 'base');
+      }
+      if (fromRecords.includes(name)) {
+        const r = readBackboneRecord(join(REPO_ROOT, 'results'), name);
+        const bad = 'why' in r ? [] : configMismatches(r.record, defaultConfig(name).sasrec);
+        (inputs.backbones ??= {})[name] = 'why' in r ? r : bad.length
+          ? { why: `${relative(REPO_ROOT, r.file)} was not trained with the current \`llmrec train\` default (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? `; ${bad.length - 3} more` : ''})` }
+          : { record: r.record, file: relative(REPO_ROOT, r.file) };
+        inputs.datasetNotes[name] = [`Not trained by this run (--backbone-records ${name}): the SASRec row is read from its seeds record; the aligner, fusion and PQ pipelines of ${name} were not run here (the SASRec step alone takes 35-90 min per seed on this 2-core machine).`];
+        log('report', `${name}: SASRec from ${'why' in inputs.backbones[name]! ? `nothing (${(inputs.backbones[name] as { why: string }).why})` : (inputs.backbones[name] as { file: string }).file}; no training`);
+        continue;
       }
       // Content features once per dataset (the frozen encoders, cached in $LLMREC_HOME/features); --quick uses the
       // hashed TF-IDF text features so a fresh clone does not run the image and text encoders over every item.

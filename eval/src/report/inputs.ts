@@ -59,6 +59,9 @@ export interface ReportInputs {
   datasetNotes: Record<string, string[]>;
   /** Per dataset: the LLM re-rank record (eval/src/llm/llm-eval.ts) behind the main table's "+ LLM" row, if any. */
   llmEval?: Record<string, { record: import('./llm-row.ts').LlmEvalRecord; file: string }>;
+  /** Per dataset named in --backbone-records: the SASRec seeds record behind its SASRec row (backbone-record.ts), or
+   * why it cannot be used (missing, or not the current default config). */
+  backbones?: Record<string, { record: import('./backbone-record.ts').SasrecSeedsRecord; file: string } | { why: string }>;
   /** Why the report did not run its own cold-item / modality-drop evaluations (e.g. --no-content), if it did not. */
   contentSkipped?: string;
 }

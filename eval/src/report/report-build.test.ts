@@ -2,6 +2,7 @@
 // "not available" for missing inputs instead of showing numbers, and the Markdown / HTML printers (escaping,
 // one data-report-* element per table and plot, a rendered SVG per plot).
 import { LlmEvalRecord } from './llm-row.ts';
+import { configMismatches, SasrecSeedsRecord } from './backbone-record.ts';
 import { describe, expect, it } from 'vitest';
 import { EVAL_JSON_VERSION, evalComparison, EvalJson, evalRow } from '../report.ts';
 import { pairedTTest } from '../stats.ts';
@@ -143,5 +144,47 @@ describe('report sections and printers', () => {
     const md = renderMarkdown(doc, (id) => `plots/${id}.svg`);
     expect(md).toContain('![Full-ranking NDCG@10');
     expect(md).toContain('> not available: skipped (--no-streaming)');
+  });
+});
+
+describe('SASRec seeds records (--backbone-records)', () => {
+  const run = (seed: number, full: number, device = 'cuda', stoppedByTime = false) => ({
+    name: `r${seed}`, seed, config: { lr: 0.0005, patience: 10, neg_samples: 0, side: 'title-words', seed, max_seconds: 400 }, device, torch: '2.11', seconds: 400, cpuSeconds: 390,
+    epochsRun: 60 + seed, secPerEpoch: 2.6, stoppedByTime, bestValidNdcg10: 0.078, validCurve: [{ epoch: 2, value: 0.04 }, { epoch: 4, value: 0.05 }],
+    test: { full: { ndcg10: full, hr10: 2 * full, users: 4 }, sampled: { ndcg10: 5 * full, hr10: 7 * full, users: 4 } },
+  });
+  const record = SasrecSeedsRecord.parse({
+    kind: 'llmrec-sasrec-seeds', v: 1, dataset: 'games', split: 'loo', machine: 'one H200', command: 'python3 -m experiments.sasrec_sweep ...', commit: '0123456789abcdef', createdAt: 'now',
+    runs: [run(2, 0.071, 'cuda', true), run(1, 0.07), run(3, 0.072, 'cuda', true)],
+  });
+  const knn = { ...base[0]!, dataset: 'games' };
+  const inputs: ReportInputs = { datasets: ['games'], seeds: [1, 2, 3], missingModels: {}, runs: [knn], train: [], streaming: { ok: false, why: 'x' }, external: [], bench: {}, datasetNotes: { games: ['not trained here'] } };
+  const main = (inp: ReportInputs) => buildSections(inp).find((s) => s.id === 'main')!;
+
+  it('the SASRec row holds the mean ± t-CI over the record\'s seeds, says it has no paired test, and the note names machine, device and capped seeds', () => {
+    const m = main({ ...inputs, backbones: { games: { record, file: 'results/sasrec-games-default-seeds.json' } } });
+    const row = m.tables[0]!.rows.find((r) => r[0]!.startsWith('SASRec'))!;
+    expect(row[1]).toBe(`0.0710 ± ${((4.302653 * 0.001) / Math.sqrt(3)).toFixed(4)}`);
+    expect(row[2]).toBe('0.1420 ± 0.0050');
+    expect(row[3]).toBe('0.3550 ± 0.0124');
+    expect(row[6]).toBe('+0.0210'); // 0.071 - item-kNN 0.05 (difference of means)
+    expect(row[7]).toBe('no per-user record');
+    expect(row[9]).toBe('training 1,2,3 (record)');
+    const note = m.tables[0]!.notes.find((n) => n.includes('results/sasrec-games-default-seeds.json'))!;
+    expect(note).toContain('machine: one H200');
+    expect(note).toContain('device cuda (torch 2.11)');
+    expect(note).toContain('seeds 2, 3 stopped by the run\'s time cap');
+    expect(note).toContain('0.0700 / 0.0710 / 0.0720'); // per seed, in seed order
+    // the other trained rows say why they are missing
+    expect(m.tables[0]!.rows.find((r) => r[0]!.startsWith('fused ('))![1]).toBe('not available: not trained here');
+    const curves = m.plots.find((p) => p.id === 'sasrec-validation');
+    expect(JSON.stringify(curves!.spec)).toContain('seed 3 (record, cuda)');
+  });
+
+  it('a record that does not match the default config is refused, with the key that differs', () => {
+    expect(configMismatches(record, { lr: 0.0005, patience: 10, neg_samples: 0, side: 'title-words', max_seconds: 18000 })).toEqual([]);
+    expect(configMismatches(record, { lr: 0.002, patience: 10 })).toEqual(['r2: lr = 0.0005, default 0.002', 'r1: lr = 0.0005, default 0.002', 'r3: lr = 0.0005, default 0.002']);
+    const m = main({ ...inputs, backbones: { games: { why: 'stale record' } } });
+    expect(m.tables[0]!.rows.find((r) => r[0]!.startsWith('SASRec'))![1]).toBe('not available: stale record');
   });
 });

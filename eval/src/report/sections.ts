@@ -3,6 +3,7 @@
 // ("not available: <why>") instead of showing anything typed in.
 import { findRow, type EvalJson } from '../report.ts';
 import { anchorsFor } from './anchors.ts';
+import { backboneFigures, backboneNote } from './backbone-record.ts';
 import { externalPlot, externalTable, type MetricColumn } from './external.ts';
 import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
 import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
@@ -68,6 +69,20 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
       notes.push(r.note);
       continue;
     }
+    const bb = m.model === 'sasrec' && split === 'loo' ? inp.backbones?.[dataset] : undefined;
+    if (!runs.length && bb) {
+      if ('why' in bb) {
+        rows.push([m.label, notAvailable(bb.why), '', '', '', '', '', '', '', '', '']);
+        continue;
+      }
+      const f = backboneFigures(bb.record);
+      const knn = m.baseline ? figureOf(runsOf(inp, dataset, split, m.baseline), 'NDCG@10', 'full') : undefined;
+      rows.push([m.label, fmtFigure(f.ndcgFull), fmtFigure(f.hrFull), fmtFigure(f.ndcgSampled), fmtFigure(f.hrSampled),
+        m.baseline ?? '—', knn ? fmtSigned(f.ndcgFull.mean - knn.mean) : '—', 'no per-user record', '—', `training ${bb.record.runs.map((r) => r.seed).sort((a, b) => a - b).join(',')} (record)`, bb.file]);
+      notes.push(backboneNote(m.label, bb.record, bb.file));
+      bars.push({ group: datasetLabel(dataset), series: m.label.replace(/`/g, ''), mean: f.ndcgFull.mean, lo: f.ndcgFull.mean - (f.ndcgFull.ci95 ?? 0), hi: f.ndcgFull.mean + (f.ndcgFull.ci95 ?? 0) });
+      continue;
+    }
     if (!runs.length) {
       const why = inp.missingModels[m.model] ?? (m.trained && inp.datasetNotes[dataset]?.length ? inp.datasetNotes[dataset]!.join('; ') : 'no run in the report cache');
       rows.push([m.label, notAvailable(why), '', '', '', '', '', '', '', '', '']);
@@ -119,6 +134,10 @@ function mainSection(inp: ReportInputs): Section {
   }
   if (bars.length) s.plots.push({ id: 'main-ndcg', title: 'Full-ranking NDCG@10 per dataset and method (whiskers: 95% CI over training seeds)', spec: barChart(bars, { title: 'NDCG@10, full ranking', yTitle: 'NDCG@10', groupTitle: 'dataset' }) });
   const curves: LineDatum[] = inp.train.flatMap((t) => t.validNdcg10.map((p) => ({ series: `${datasetLabel(t.dataset)} seed ${t.seed}`, x: p.epoch, y: p.value })));
+  for (const [d, bb] of Object.entries(inp.backbones ?? {})) {
+    if ('why' in bb) continue;
+    for (const r of bb.record.runs) curves.push(...r.validCurve.map((p) => ({ series: `${datasetLabel(d)} seed ${r.seed} (record, ${r.device})`, x: p.epoch, y: p.value })));
+  }
   if (curves.length) s.plots.push({ id: 'sasrec-validation', title: 'SASRec validation NDCG@10 (full ranking) per epoch, per dataset and training seed (early stopping picks the best)', spec: lineChart(curves, { title: 'SASRec validation NDCG@10', xTitle: 'epoch', yTitle: 'valid NDCG@10' }) });
   return s;
 }
@@ -278,6 +297,20 @@ function efficiencySection(inp: ReportInputs): Section {
   const s: Section = { id: 'efficiency', title: 'Efficiency', intro: ['Training time comes from this report\'s own training runs (shared 2-core machine: other jobs ran at the same time, so seconds vary with load). Serving, LLM and adapter figures come from the last `npm run bench` records in results/ (file and date in each row); the report does not re-run benchmarks.'], tables: [], plots: [], unavailable: [] };
   if (inp.train.length) s.tables.push({ id: 'efficiency-training', title: 'SASRec training (per training seed)', columns: ['dataset', 'wall seconds per SASRec epoch', 'epochs run', 'SASRec CPU time', 'pipeline wall seconds (sum)', 'stopped by', 'artifact keys'], rows: trainRows(inp.train), notes: ['Pipeline seconds: SASRec + aligner + ONNX export + PQ as recorded in the artifacts manifest (0 for steps reused from the cache).'] });
   else s.unavailable.push(notAvailable('no training run in this report'));
+  const recs = Object.entries(inp.backbones ?? {}).flatMap(([d, bb]) => ('why' in bb ? [] : [{ d, bb }]));
+  if (recs.length) {
+    s.tables.push({
+      id: 'efficiency-training-records', title: 'SASRec training from seeds records (--backbone-records; per training seed)',
+      columns: ['dataset', 'device', 'wall seconds per SASRec epoch', 'epochs run', 'SASRec wall time', 'SASRec CPU time', 'stopped by', 'record'],
+      rows: recs.map(({ d, bb }) => {
+        const runs = [...bb.record.runs].sort((a, b) => a.seed - b.seed);
+        return [datasetLabel(d), [...new Set(runs.map((r) => r.device))].join(', '), runs.map((r) => r.secPerEpoch.toFixed(1)).join(' / '), runs.map((r) => r.epochsRun).join(' / '),
+          runs.map((r) => (r.seconds === null ? '—' : `${(r.seconds / 60).toFixed(1)} min`)).join(' / '), runs.map((r) => (r.cpuSeconds == null ? '—' : `${(r.cpuSeconds / 3600).toFixed(2)} h`)).join(' / '),
+          runs.map((r) => (r.stoppedByTime ? 'time cap' : 'early stopping')).join(' / '), bb.file];
+      }),
+      notes: ['Machine of each record: in the main table\'s note under its SASRec row. Seconds from different machines (CPU vs GPU, load) are not comparable with each other.'],
+    });
+  }
   const scoring = inp.runs.filter((r) => r.split === 'loo');
   if (scoring.length) {
     const rows = new Map<string, string[]>();
