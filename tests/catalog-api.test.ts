@@ -99,6 +99,11 @@ describe('PUT /v1/items -> recommendable and explainable from the next request',
     expect(m['n3']).toBeGreaterThan(m['n1']);
     // calibrated: the new items keep the mean of their plain scores
     expect((m['n1'] + m['n3'] + m['n4']) / 3).toBeCloseTo((p['n1'] + p['n3'] + p['n4']) / 3, 4);
+    // an item created after this worker has scored (it caches the cold set per live-catalog change) is cold too:
+    // scored with the same term as n3, described the same way
+    await h2.call('PUT', '/v1/items', { items: [newItem('n5', 1)] });
+    const later = by(await h2.call('POST', '/v1/recommend', { ...body, candidates: [...body.candidates, 'n5'], k: 6 }));
+    expect(later['n5']).toBeGreaterThan(later['n1']);
   });
 
   it('changes re-embed, identical content changes nothing, and another worker picks the item up from KV', async () => {

@@ -53,6 +53,13 @@ interface JobResult {
 export function createWorkerApp(deps: WorkerAppDeps) {
   const { model } = deps;
   const log = deps.log ?? (() => {});
+  // the live catalog replaces its contentOnly set on every change (copy on write), so the union with the published
+  // cold items is rebuilt only when that set changes, not per batch
+  let coldMemo: { src: ReadonlySet<number> | undefined; set: Set<number> | null } | null = null;
+  const coldOf = (contentOnly: ReadonlySet<number> | undefined) => {
+    if (!coldMemo || coldMemo.src !== contentOnly) coldMemo = { src: contentOnly, set: coldSet(deps.cold, contentOnly) };
+    return coldMemo.set;
+  };
   const batcher = new MicroBatcher<Job, JobResult>(async (jobs) => {
     const start = performance.now();
     const histories = jobs.map((j) => j.req.prompt.history.map((h) => h.idx));
@@ -61,7 +68,7 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     const dyn = deps.dynamic && deps.dynamic.version() !== null ? deps.dynamic : null;
     const all = dyn ? new Float32Array(live?.items ?? model.items) : null;
     const latents = live ? live.latents.subarray(0, live.items * model.dim) : model.itemLatents;
-    const cold = coldSet(deps.cold, live?.contentOnly);
+    const cold = coldOf(live?.contentOnly);
     return jobs.map((j, r) => {
       const zr = zu.subarray(r * model.dim, (r + 1) * model.dim);
       const exclude = new Set(j.req.exclude);

@@ -17,7 +17,8 @@ export interface ScoringView {
   items: number;
   /** Hidden items and live items without a latent yet: never returned. */
   excluded: ReadonlySet<number>;
-  /** Items whose latent was written through the item API (content-tower latents, no CF signal: cold-scored). */
+  /** Items whose latent was written through the item API (content-tower latents, no CF signal: cold-scored). Never
+   * mutated: a change replaces the set (the worker caches what it derives from it by identity). */
   contentOnly: ReadonlySet<number>;
 }
 
