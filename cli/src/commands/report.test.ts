@@ -46,7 +46,7 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     // the report's own cold-item table: its id gains a models/number suffix when a tracked document shares the prefix
     const ownCold = tables.find((x) => x.id.startsWith('cold-items-ml-100k-cold-items') && !x.notes.some((n) => n.includes('`results/')))?.id;
     expect(ownCold).toBeDefined();
-    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-ml-100k', ownCold!, 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
+    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'loss-contrastive-ml-100k', 'modality-ml-100k-cold-items', 'cold-ml-100k', ownCold!, 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
     const PLOTS = ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-start', ownCold!];
     // and one table + plot per tracked document of another evaluation in results/ (read here, not from the report)
     const SECTION_OF: Record<string, string> = { 'modality-drop': 'modality', explanation: 'explanation', 'cold-items': 'cold-items' };
@@ -79,6 +79,11 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     expect(cf[1]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/);
     expect(cf[1]).not.toBe(main.rows.find((r) => r[0]!.startsWith('fused'))![1]);
     expect(tables.find((t) => t.id === 'component-fusion-ml-100k')!.rows[1]![3]).toMatch(/^[+-]0\.\d{4}$/);
+    // − contrastive: its own fusion trainings (one per seed), paired against the full fused model
+    const noCon = tables.find((t) => t.id === 'loss-contrastive-ml-100k')!;
+    expect(noCon.rows[1]![1]).toMatch(/^0\.\d{4} ± 0\.\d{4}$/);
+    expect(noCon.rows[1]![3]).toMatch(/^[+-]0\.\d{4}$/);
+    expect(noCon.rows[1]![6]).toBe('training 1,2');
     // published anchors beside our rows, with protocol (their column) and source
     expect(main.rows.filter((r) => r[9] === 'published / outside figure' && r[10]!.startsWith('source: ')).length).toBeGreaterThanOrEqual(2);
     const cold = tables.find((t) => t.id === ownCold)!;

@@ -128,6 +128,7 @@ export const command: Command = {
     quick: { type: 'boolean', description: 'small CI-sized report' },
     'no-streaming': { type: 'boolean', description: 'skip the streaming ablation (its sections say so)' },
     'backbone-records': { type: 'string', description: 'datasets whose SASRec row comes from results/sasrec-<dataset>-default-seeds.json instead of training here (the other trained rows: not available)' },
+    'no-loss-ablation': { type: 'boolean', description: 'skip the fusion step trained without its contrastive term (ML-100K, one extra fusion per seed)' },
     'no-content': { type: 'boolean', description: 'skip the cold-item and modality-drop evaluations on ML-100K (documents in results/ are still read)' },
   } as OptionSpec,
   async run({ values }) {
@@ -159,7 +160,9 @@ export const command: Command = {
     const trainedModels = METHODS.filter((m) => m.trained && MODELS[m.model]).map((m) => m.model);
     const missingModels = Object.fromEntries(METHODS.filter((m) => !MODELS[m.model]).map((m) => [m.model, `model '${m.model}' is not registered in eval/src/models/registry.ts on this commit${m.from ? ` (work package ${m.from})` : ''}`]));
     const content = datasets.includes('ml-100k') && !flag(values, 'no-content');
-    const total = datasets.reduce((a, d) => a + 4 + (fromRecords.includes(d) ? 0 : seeds.length * (1 + 2 * trainedModels.length)), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0);
+    // the fusion step's contrastive term, ablated on ML-100K (the dataset whose pipelines carry image and text features)
+    const lossAblation = datasets.includes('ml-100k') && !fromRecords.includes('ml-100k') && !flag(values, 'no-loss-ablation');
+    const total = datasets.reduce((a, d) => a + 4 + (fromRecords.includes(d) ? 0 : seeds.length * (1 + 2 * trainedModels.length)), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0) + (lossAblation ? 2 * seeds.length : 0);
     let done = 0;
     const step = (what: string) => log('report', `[${++done}/${total}] ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
@@ -171,7 +174,7 @@ export const command: Command = {
     }));
 
     /** Evaluates (or reads back) one model on one split; the file name carries what the figures depend on. */
-    const evalTask = async (ds: Dataset, split: 'loo' | 'cold', spec: ModelSpec, trainingSeed: number | null, evalHome: string, key: string): Promise<void> => {
+    const evalTask = async (ds: Dataset, split: 'loo' | 'cold', spec: ModelSpec, trainingSeed: number | null, evalHome: string, key: string, o: { artifacts?: string; command?: string } = {}): Promise<void> => {
       const file = join(cache, 'runs', ds.meta.name, split, spec.name, `${trainingSeed ?? 'none'}-${key}-s${samplingSeeds.join('_')}.json`);
       const label = `eval ${spec.name} on ${ds.meta.name}/${split}${trainingSeed !== null ? ` seed ${trainingSeed}` : ''}`;
       if (existsSync(file)) {
@@ -182,8 +185,8 @@ export const command: Command = {
       const cases = buildCases(ds, sp, 'test');
       // the cold split keeps the leave-one-out training rows: its models are the leave-one-out ones
       const model: ModelSpec = split === 'cold' ? { ...spec, create: (ctx) => spec.create({ ...ctx, split: 'loo' }) } : spec;
-      const run = await runModel(ds, sp, model, cases, { seeds: samplingSeeds, home: evalHome, log: (m) => log('eval', m) });
-      const rec = toRunRecord(run, { dataset: ds.meta.name, split, trainingSeed, commit, command: `llmrec eval --dataset ${ds.meta.name} --split ${split} --model ${spec.name} --seeds ${samplingSeeds.join(',')}${trainingSeed !== null ? ` (artifacts of training seed ${trainingSeed}, key ${key})` : ''}` });
+      const run = await runModel(ds, sp, model, cases, { seeds: samplingSeeds, home: evalHome, artifacts: o.artifacts, log: (m) => log('eval', m) });
+      const rec = toRunRecord(run, { dataset: ds.meta.name, split, trainingSeed, commit, command: `${o.command ?? `llmrec eval --dataset ${ds.meta.name} --split ${split} --model ${spec.name}`} --seeds ${samplingSeeds.join(',')}${trainingSeed !== null ? ` (artifacts of training seed ${trainingSeed}, key ${key})` : ''}` });
       writeJsonAtomic(file, rec);
       inputs.runs.push(rec);
       step(`${label}: NDCG@10 full ${(rec.rows.find((r) => r.protocol === 'full')?.metrics['NDCG@10'] ?? NaN).toFixed(4)}`);
@@ -227,6 +230,16 @@ export const command: Command = {
           const spec = await loadModel(mname);
           await evalTask(ds, 'loo', spec, seed, seedHome, m.key);
           await evalTask(ds, 'cold', spec, seed, seedHome, m.key);
+        }
+        if (lossAblation && MODELS.fused) {
+          // loss ablation of the fusion step: the same pipeline (cached SASRec and aligner) with the contrastive term
+          // off, in its own artifacts folder; the fused model evaluated on it, paired with the full one per seed
+          const noCon = { ...config, fusion: { ...config.fusion, w_con: 0 } };
+          const r = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', artifactsName: 'loo-no-contrastive', home: seedHome, config: noCon, threads: 1, force: false, features });
+          step(`train ${name} seed ${seed} without the contrastive term: key ${r.manifest.key}`);
+          const fused = await loadModel('fused');
+          await evalTask(ds, 'loo', { ...fused, name: 'fused-no-contrastive' }, seed, seedHome, r.manifest.key,
+            { artifacts: r.dir, command: `llmrec train --dataset ${name} --config '{"fusion":{"w_con":0}}' && llmrec eval --dataset ${name} --split loo --model fused` });
         }
       }
     }

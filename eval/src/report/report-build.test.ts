@@ -188,3 +188,23 @@ describe('SASRec seeds records (--backbone-records)', () => {
     expect(m.tables[0]!.rows.find((r) => r[0]!.startsWith('SASRec'))![1]).toBe('not available: stale record');
   });
 });
+
+describe('loss ablation of the fusion step', () => {
+  const fusedRuns = sas.map((r) => ({ ...r, model: 'fused' }));
+  const noCon = [rec('fused-no-contrastive', 1, 0.09, [0.5], [0.5, 0.5, 0, 0.63]), rec('fused-no-contrastive', 2, 0.1, [0.5], [1, 0.5, 0.5, 0.2]), rec('fused-no-contrastive', 3, 0.1, [0.5], [0.5, 0.2, 0.2, 0.2])];
+  const inputs: ReportInputs = { datasets: ['ml-100k'], seeds: [1, 2, 3], missingModels: {}, runs: [...fusedRuns, ...noCon], train: [], streaming: { ok: false, why: 'x' }, external: [], bench: {}, datasetNotes: {} };
+
+  it('− contrastive: its runs against the fused ones, paired per training seed; margin says why it has no row', () => {
+    const loss = buildSections(inputs).find((s) => s.id === 'loss-ablation')!;
+    const t = loss.tables.find((x) => x.id === 'loss-contrastive-ml-100k')!;
+    const c = compareRuns(noCon, fusedRuns, 'fused', 'NDCG@10')!;
+    expect(t.rows[1]![1]).toBe(`0.0967 ± ${((4.302653 * Math.sqrt(((0.09 - 0.29 / 3) ** 2 + 2 * (0.1 - 0.29 / 3) ** 2) / 2)) / Math.sqrt(3)).toFixed(4)}`);
+    expect(t.rows[1]![3]).toBe(fmtSignedRef(c.meanDiff));
+    expect(c.meanDiff).toBeLessThan(0);
+    expect(t.rows[0]![1]).toBe('0.1100 ± 0.0248');
+    expect(loss.unavailable.some((u) => u.startsWith('not available: − margin: the method has no margin term'))).toBe(true);
+    const none = buildSections({ ...inputs, runs: fusedRuns }).find((s) => s.id === 'loss-ablation')!;
+    expect(none.tables.find((x) => x.id === 'loss-contrastive-ml-100k')).toBeUndefined();
+    expect(none.unavailable).toEqual(expect.arrayContaining([expect.stringMatching(/^not available: − contrastive: no fusion run without the contrastive term/)]));
+  });
+});

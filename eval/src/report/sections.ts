@@ -196,7 +196,22 @@ function ablationSections(inp: ReportInputs): Section[] {
     comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
   }
   comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
-  loss.unavailable.push(notAvailable('contrastive and margin terms: the aligner / fusion losses are not ablated by any evaluation on this commit (work package fusion)'));
+  // − contrastive: the fusion step retrained without its contrastive term (same SASRec and aligner), leave-one-out
+  for (const d of inp.datasets) {
+    const fused = runsOf(inp, d, 'loo', 'fused');
+    const noCon = runsOf(inp, d, 'loo', 'fused-no-contrastive');
+    if (!noCon.length) continue;
+    const c = compareRuns(noCon, fused, 'fused', 'NDCG@10');
+    const ch = compareRuns(noCon, fused, 'fused', 'HR@10');
+    const rows = [
+      ['all terms (ranking + distillation + contrastive)', fmtFigure(figureOf(fused, 'NDCG@10', 'full')), fmtFigure(figureOf(fused, 'HR@10', 'full')), '—', '—', '—', fused.length ? seedsCell(fused) : '—'],
+      ['− contrastive (w_con = 0)', fmtFigure(figureOf(noCon, 'NDCG@10', 'full')), fmtFigure(figureOf(noCon, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(noCon)],
+    ];
+    loss.tables.push({ id: `loss-contrastive-${d}`, title: `Loss terms of the fusion step, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs all terms', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows,
+      notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Each training seed's fusion step retrained with the contrastive term off (its SASRec and aligner reused), evaluated as the main table's fused row. Commands: ${commandNote(noCon)}.`] });
+  }
+  if (!loss.tables.some((t) => t.id.startsWith('loss-contrastive-'))) loss.unavailable.push(notAvailable('− contrastive: no fusion run without the contrastive term in this report (ML-100K pipelines only; --no-loss-ablation skips it)'));
+  loss.unavailable.push(notAvailable('− margin: the method has no margin term to remove (adapters: BPR ranking loss + distillation + EWC; fusion: ranking + distillation + contrastive; aligner: ranking + distillation + match)'));
   return [comp, loss];
 }
 
