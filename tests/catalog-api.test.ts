@@ -270,6 +270,10 @@ describe('retrieval over a large catalog (edge PQ + the worker z_u)', () => {
     expect(cands.every((c) => c.idx === f.ids.length || f.clusterOf(c.idx) === 1)).toBe(true);
     expect(cands.map((c) => c.idx)).not.toContain(1); // item '2' is hidden
     expect(r.json.items.map((i: { id: string }) => i.id)).not.toContain('2');
+    // marked as a retrieval shortlist (the worker adds the cold items retrieval cannot see); a caller's list is not
+    expect(h2.lastScoreRequest()!.shortlist).toBe(true);
+    await h2.call('POST', '/v1/recommend', { userId: 'u1', candidates: ['3', '4'], k: 2 });
+    expect(h2.lastScoreRequest()!.shortlist).toBeUndefined();
   });
 });
 

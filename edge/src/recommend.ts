@@ -109,7 +109,7 @@ export async function recommend(deps: RecommendDeps, req: RecommendRequest, requ
     candidates: candidates ? candidates.map(toPromptItem) : retrieved ? retrieved.map((idx) => ({ idx, title: '' })) : null,
     maxHistory: deps.config.maxHistory,
   });
-  const scoreReq: ScoreRequest = { version: WIRE_VERSION, requestId, prompt, k: req.k, exclude: seenIdx };
+  const scoreReq: ScoreRequest = { version: WIRE_VERSION, requestId, prompt, k: req.k, exclude: seenIdx, ...(retrieval === 'pq' ? { shortlist: true } : {}) };
 
   const t0 = performance.now();
   try {

@@ -73,7 +73,12 @@ export function createWorkerApp(deps: WorkerAppDeps) {
       const zr = zu.subarray(r * model.dim, (r + 1) * model.dim);
       const exclude = new Set(j.req.exclude);
       if (live) for (const x of live.excluded) exclude.add(x);
-      const cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
+      let cands = j.req.prompt.candidates?.map((c) => c.idx) ?? null;
+      // a retrieval shortlist ranks the cold items too: retrieval by z_u . z_i cannot see the content-profile term
+      if (cands && cold && j.req.shortlist) {
+        const inList = new Set(cands);
+        cands = [...cands, ...[...cold].filter((i) => !inList.has(i))];
+      }
       let items;
       let version = model.version;
       if (dyn && all) {

@@ -23,13 +23,14 @@ async function setup(weight: number) {
   return { cold, app: createWorkerApp({ model, secret: SECRET, cold }).app };
 }
 
-async function score(app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }, opts: { candidates?: number[]; exclude?: number[] } = {}) {
+async function score(app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }, opts: { candidates?: number[]; exclude?: number[]; shortlist?: boolean } = {}) {
   const req: ScoreRequest = {
     version: 1,
     requestId: 'r',
     prompt: { version: 1, user: { id: null, anonymous: true }, history: [{ idx: 0, title: 'a' }, { idx: 1, title: 'b' }], evidence: [], candidates: opts.candidates?.map((idx) => ({ idx, title: 't' })) ?? null },
     k: 4,
     exclude: opts.exclude ?? [0, 1],
+    ...(opts.shortlist !== undefined ? { shortlist: opts.shortlist } : {}),
   };
   const res = await app.request('/v1/score', { method: 'POST', headers: { 'content-type': 'application/json', [WORKER_SECRET_HEADER]: SECRET }, body: JSON.stringify(req) });
   expect(res.status).toBe(200);
@@ -60,5 +61,16 @@ describe('cold items on the worker', () => {
     const { app } = await setup(8);
     expect((await score(app, { candidates: [3, 5] })).map((i) => i.idx)).toEqual([3, 5]);
     expect((await score(app, { exclude: [0, 1, 4] })).map((i) => i.idx)).toEqual([2, 3, 5]);
+  });
+
+  it('a retrieval shortlist (the edge\'s PQ candidates) also ranks the cold items retrieval by z_u . z_i misses', async () => {
+    const { app } = await setup(8);
+    // item 4 (plain score 0, lifted to 2 by the profile term) is not in the shortlist: added, and ranked first
+    expect((await score(app, { candidates: [2, 3], shortlist: true })).map((i) => i.idx)).toEqual([4, 2, 3, 5]);
+    expect((await score(app, { candidates: [2, 3], shortlist: true, exclude: [0, 1, 4] })).map((i) => i.idx)).toEqual([2, 3, 5]);
+    // without the flag the candidates are the caller's list: a hard restriction
+    expect((await score(app, { candidates: [2, 3], shortlist: false })).map((i) => i.idx)).toEqual([2, 3]);
+    // with the term off there is nothing to add
+    expect((await score((await setup(0)).app, { candidates: [2, 3], shortlist: true })).map((i) => i.idx)).toEqual([2, 3]);
   });
 });

@@ -15,6 +15,12 @@ export const ScoreRequest = z.object({
   k: z.number().int().min(1).max(1000),
   /** Item indices never to return (the user's seen items when exclude-seen is on). */
   exclude: z.array(z.number().int().min(0)).max(5000),
+  /**
+   * The candidates are the edge's retrieval shortlist (PQ over a large catalogue), not a list the caller chose: the
+   * worker adds the items its scoring lifts but that retrieval by z_u . z_i cannot find (cold items, scored with the
+   * content-profile term). Absent or false: candidates are a hard restriction.
+   */
+  shortlist: z.boolean().optional(),
 });
 export type ScoreRequest = z.infer<typeof ScoreRequest>;
 
