@@ -205,7 +205,7 @@ export const command: Command = {
         (inputs.backbones ??= {})[name] = 'why' in r ? r : bad.length
           ? { why: `${relative(REPO_ROOT, r.file)} was not trained with the current \`llmrec train\` default (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? `; ${bad.length - 3} more` : ''})` }
           : { record: r.record, file: relative(REPO_ROOT, r.file) };
-        inputs.datasetNotes[name] = [`Not trained by this run (--backbone-records ${name}): the SASRec row is read from its seeds record; the aligner, fusion and PQ pipelines of ${name} were not run here (the SASRec step alone takes 35-90 min per seed on this 2-core machine).`];
+        inputs.datasetNotes[name] = [`not trained by this run (--backbone-records ${name}): the SASRec row is read from its seeds record; the aligner, fusion and PQ pipelines of ${name} were not run here (the SASRec step alone takes 35-90 min per seed on this 2-core machine).`];
         log('report', `${name}: SASRec from ${'why' in inputs.backbones[name]! ? `nothing (${(inputs.backbones[name] as { why: string }).why})` : (inputs.backbones[name] as { file: string }).file}; no training`);
         continue;
       }

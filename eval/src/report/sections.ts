@@ -167,7 +167,7 @@ const STREAM_COLUMNS = ['variant', 'NDCG@10 (mean ± 95% CI over adapter seeds)'
 
 function ablationSections(inp: ReportInputs): Section[] {
   const comp: Section = { id: 'component-ablation', title: 'Component ablation', intro: ['Online dynamic alignment on the ML-100K streaming split: 70% of events (time order) pre-train the frozen base; the rest are replayed in 1-hour windows, each window predicted (full ranking, seen items excluded) before the adapters may learn from it.'], tables: [], plots: [], unavailable: [] };
-  const loss: Section = { id: 'loss-ablation', title: 'Loss ablation', intro: ['Same streaming protocol; one term of the adapters\' loss removed at a time.'], tables: [], plots: [], unavailable: [] };
+  const loss: Section = { id: 'loss-ablation', title: 'Loss ablation', intro: ['Online adapters: the streaming protocol above, one term of the adapters\' loss removed at a time. Fusion step: each training seed\'s fusion retrained without its contrastive term, on the leave-one-out test (warm items: the contrastive term aligns the modalities with each other, which matters most for items scored from content alone, i.e. the cold-item protocol, not run for this ablation).'], tables: [], plots: [], unavailable: [] };
   if (!inp.streaming.ok) {
     comp.unavailable.push(notAvailable(inp.streaming.why));
     loss.unavailable.push(notAvailable(inp.streaming.why));
