@@ -140,7 +140,7 @@ export function createWorkerApp(deps: WorkerAppDeps) {
     return c.json(res);
   });
   if (deps.llm) registerLlmRoutes(app, deps.llm, deps.secret);
-  registerExplainRoute(app, { model, secret: deps.secret, dynamic: deps.dynamic, llm: deps.llm, content: deps.content, draining: deps.draining, ...(deps.catalog ? { live: deps.catalog.live } : {}) });
+  registerExplainRoute(app, { model, secret: deps.secret, dynamic: deps.dynamic, llm: deps.llm, content: deps.content, draining: deps.draining, ...(deps.catalog ? { live: deps.catalog.live } : {}), ...(deps.cold ? { cold: deps.cold } : {}) });
   if (deps.catalog) registerCatalogRoutes(app, { ...deps.catalog, model, secret: deps.secret, log });
   app.notFound((c) => c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

@@ -11,6 +11,7 @@ import type { LlmService } from '../llm/serve/llm-service.ts';
 import type { LatentModel } from '../model.ts';
 import { requireWorkerSecret } from '../worker-secret.ts';
 import type { WorkerCatalog } from '../catalog/live-state.ts';
+import type { ColdScoring } from '../catalog/cold-scoring.ts';
 import { modelScorer } from './model-scorer.ts';
 
 export interface ExplainRouteDeps {
@@ -26,6 +27,8 @@ export interface ExplainRouteDeps {
   draining?: () => boolean;
   /** The live catalog (item API): items added after training are explained like published ones. */
   live?: WorkerCatalog;
+  /** Cold-item scoring, as /v1/score applies it: explanations attribute the score the item was ranked by. */
+  cold?: ColdScoring;
 }
 
 export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
@@ -46,7 +49,7 @@ export function registerExplainRoute(app: Hono, deps: ExplainRouteDeps): void {
     const hist = req.history.map((h) => h.idx);
     const writer = deps.llm && req.llm !== false ? deps.llm.writer(hist, { deadline: req.deadlineMs ? Date.now() + req.deadlineMs : undefined }) : undefined;
     const explanations = await explainWithModel(
-      modelScorer(model, { dynamic: deps.dynamic, userId: req.userId ?? '', ...(view ? { live: view } : {}) }),
+      modelScorer(model, { dynamic: deps.dynamic, userId: req.userId ?? '', ...(view ? { live: view } : {}), ...(deps.cold ? { cold: deps.cold } : {}) }),
       { history: req.history, items: req.items, coUsers: req.coUsers, minCoUsers: req.minCoUsers, latent: (i) => latents.subarray(i * model.dim, (i + 1) * model.dim) },
       { writer, content: deps.content, samples: req.samples ?? deps.samples, seed: 1 },
     );

@@ -1,12 +1,13 @@
 // The serving model as a HistoryScorer (evidence by effect on the score): every history variant of a request
 // goes through the user encoder in ONE batched session run (LatentModel.encodeUsers), then each variant's user
 // latent scores the whole catalogue exactly as /v1/score does (z_u . z_i, or the online adapters when they
-// serve), so attribution and faithfulness measure the scores users are actually ranked by.
+// serve; cold items with their content-profile term), so attribution and faithfulness measure the scores users are actually ranked by.
 import type { HistoryScorer, VariantScores } from '@llmrec/shared/evidence/attribution.ts';
 import type { DynamicScoring } from '../dynamic-scoring.ts';
 import type { LatentModel } from '../model.ts';
 import { encodeUsersLive } from '../catalog/encode-users.ts';
 import type { ScoringView } from '../catalog/live-state.ts';
+import { coldItemScores, coldSet, type ColdScoring } from '../catalog/cold-scoring.ts';
 
 export interface ModelScorerOptions {
   /** Online adapters: used when they serve a version, as in /v1/score. */
@@ -18,6 +19,11 @@ export interface ModelScorerOptions {
    * latents (statically, as /v1/score does under adapters) and hidden ones never rank above an item.
    */
   live?: ScoringView;
+  /**
+   * Cold-item scoring (issue 10): items without collaborative signal get the calibrated content-profile term, as in
+   * /v1/score; the profile is recomputed from each history variant, so removing a history item moves it too.
+   */
+  cold?: ColdScoring;
 }
 
 export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): HistoryScorer {
@@ -33,6 +39,7 @@ export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): His
       for (const e of exclude) if (e >= 0 && e < n) excluded[e] = 1;
       for (const e of o.live?.excluded ?? []) if (e < n) excluded[e] = 1;
       const all = new Float32Array(n);
+      const cold = o.cold ? coldSet(o.cold, o.live?.contentOnly) : null;
       const scores = new Float64Array(variants.length * items.length);
       const ranks = new Int32Array(variants.length * items.length);
       variants.forEach((h, v) => {
@@ -45,6 +52,7 @@ export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): His
           for (let d = 0; d < dim; d++) s += z[d]! * itemLatents[base + d]!;
           all[i] = s;
         }
+        if (cold) for (const [i, t] of coldItemScores(o.cold!, h, z, itemLatents.subarray(0, n * dim), cold)) all[i]! += t.delta;
         items.forEach((it, j) => {
           const s = all[it]!;
           // Pessimistic ties (the project's ranking rule): an unseen item scoring equal ranks above.

@@ -2,6 +2,7 @@
 // latent (real ONNX tower), ranked with the content-profile term, candidates and exclusions honoured.
 import { describe, expect, it } from 'vitest';
 import { WORKER_SECRET_HEADER, type ScoreRequest, type ScoreResponse } from '@llmrec/shared/api/wire.ts';
+import { WorkerExplainResponse } from '@llmrec/shared/evidence/wire.ts';
 import { createWorkerApp } from '../app.ts';
 import { createLatentModel } from '../model.ts';
 import { openColdScoring } from './cold-scoring.ts';
@@ -72,5 +73,21 @@ describe('cold items on the worker', () => {
     expect((await score(app, { candidates: [2, 3], shortlist: false })).map((i) => i.idx)).toEqual([2, 3]);
     // with the term off there is nothing to add
     expect((await score((await setup(0)).app, { candidates: [2, 3], shortlist: true })).map((i) => i.idx)).toEqual([2, 3]);
+  });
+
+  it('/v1/explain attributes the score the item was ranked by: the cold term included, recomputed per history variant', async () => {
+    const { app } = await setup(8);
+    const facts = (idx: number) => ({ idx, id: String(idx), title: `t${idx}`, attributes: [] });
+    const res = await app.request('/v1/explain', {
+      method: 'POST', headers: { 'content-type': 'application/json', [WORKER_SECRET_HEADER]: SECRET },
+      body: JSON.stringify({ v: 1, requestId: 'e', userId: null, history: [facts(0), facts(1)], items: [facts(4), facts(2)], coUsers: [[9, 9], [9, 9]], minCoUsers: 1, samples: 2, llm: false }),
+    });
+    expect(res.status).toBe(200);
+    const body = WorkerExplainResponse.parse(await res.json());
+    const ranked = await score(app);
+    // the same scores as /v1/score: cold item 4 at its calibrated 2 (plain z_u . z_i is 0), warm item 2 at 1.5
+    expect(body.explanations[0]!.evidence.score).toBeCloseTo(ranked.find((i) => i.idx === 4)!.score, 4);
+    expect(body.explanations[0]!.evidence.score).toBeCloseTo(2, 4);
+    expect(body.explanations[1]!.evidence.score).toBeCloseTo(1.5, 5);
   });
 });
