@@ -208,3 +208,15 @@ describe('loss ablation of the fusion step', () => {
     expect(none.unavailable).toEqual(expect.arrayContaining([expect.stringMatching(/^not available: − contrastive: no fusion run without the contrastive term/)]));
   });
 });
+
+describe('efficiency: benchmark records', () => {
+  it('the LLM rows read the keys bench/llm.ts writes', () => {
+    const metrics = { rerank20_p50: { value: 41, unit: 'ms' }, rerank20_p99: { value: 90, unit: 'ms' }, explain_llm_top1_p50: { value: 120, unit: 'ms' }, explain_template_top1_p50: { value: 12, unit: 'ms' } };
+    const inputs: ReportInputs = { datasets: [], seeds: [1], missingModels: {}, runs: [], train: [], streaming: { ok: false, why: 'x' }, external: [], bench: { llm: { ok: true, value: { suite: 'llm', startedAt: 'then', file: 'results/bench-llm.json', metrics } } }, datasetNotes: {} };
+    const t = buildSections(inputs).find((s) => s.id === 'efficiency')!.tables.find((x) => x.id === 'efficiency-serving')!;
+    const row = (label: string) => t.rows.find((r) => r[0]!.startsWith(label))!;
+    expect(row('LLM: re-rank the latent top 20, p50')[1]).toBe('41 ms');
+    expect(row('LLM: re-rank the latent top 20, p99')[1]).toBe('90 ms');
+    expect(row('explanation of the top item with an LLM-written rationale')[1]).toBe('120 ms');
+  });
+});

@@ -350,7 +350,10 @@ function efficiencySection(inp: ReportInputs): Section {
   b('serving', 'e2e_recommend_p50_1conn', 'end-to-end recommend p50, 1 connection', 'for scale');
   b('serving', 'e2e_recommend_p50', 'end-to-end recommend p50, 8 connections', 'for scale');
   b('llm', 'decode_tokens_per_s', 'LLM decode speed (stories260K, batch 1)', 'measured; the "reference C ~3,000 tok/s" in the record is an outside figure (llama2.c on an idle machine of this kind, quoted by bench/llm.ts, not measured by the bench and undated)');
-  b('llm', 'rank20_rationale_p50', 'LLM: rank 20 candidates + rationale, p50', '');
+  b('llm', 'rerank20_p50', 'LLM: re-rank the latent top 20, p50', 'soft prompt with the user token, candidates scored in one batched pass');
+  b('llm', 'rerank20_p99', 'LLM: re-rank the latent top 20, p99', '');
+  b('llm', 'explain_llm_top1_p50', 'explanation of the top item with an LLM-written rationale, p50', '');
+  b('llm', 'explain_template_top1_p50', 'explanation of the top item with the template rationale, p50', 'for comparison');
   b('llm', 'per_token_ms_at_end_with_cache', 'LLM: per-token latency at position 511 with KV cache', '');
   b('bundle', 'workers_bundle_kib', 'Workers bundle size', '');
   b('bundle', 'workers_bundle_gzip_kib', 'Workers bundle size, gzipped', '');
