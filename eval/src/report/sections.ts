@@ -84,7 +84,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
       continue;
     }
     if (!runs.length) {
-      const why = inp.missingModels[m.model] ?? (m.trained && inp.datasetNotes[dataset]?.length ? inp.datasetNotes[dataset]!.join('; ') : 'no run in the report cache');
+      const why = (m.model === 'llm' && split === 'loo' ? `no LLM re-rank record results/llm-eval-${dataset}.json (eval/src/llm/llm-eval.ts, with projectors trained for this dataset)` : undefined) ?? inp.missingModels[m.model] ?? (m.trained && inp.datasetNotes[dataset]?.length ? inp.datasetNotes[dataset]!.join('; ') : 'no run in the report cache');
       rows.push([m.label, notAvailable(why), '', '', '', '', '', '', '', '', '']);
       continue;
     }
@@ -195,7 +195,7 @@ function ablationSections(inp: ReportInputs): Section[] {
     rows.push(['− multimodal fusion (base aligner `z_u · z_i`, CF latents)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
     comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
   }
-  comp.unavailable.push(notAvailable('− evidence soft tokens: no LLM ranking evaluation in the eval JSON shape on this commit (work package explain)'));
+  comp.unavailable.push(notAvailable('− evidence soft tokens: the offline LLM evaluation (eval/src/llm/llm-eval.ts) builds its prompts without KV evidence entries, so there are no evidence tokens to remove; with the only decoder available here (stories260K) the LLM weight chosen on validation is 0 anyway'));
   // − contrastive: the fusion step retrained without its contrastive term (same SASRec and aligner), leave-one-out
   for (const d of inp.datasets) {
     const fused = runsOf(inp, d, 'loo', 'fused');
