@@ -16,7 +16,8 @@ import { encodeUsersLive } from './catalog/encode-users.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import type { ItemWriter } from './catalog/item-writer.ts';
 import type { WorkerCatalog } from './catalog/live-state.ts';
-import { coldItemScores, coldSet, rankWithCold, type ColdScoring } from './catalog/cold-scoring.ts';
+import { coldSet, rankWithCold, type ColdScoring } from './catalog/cold-scoring.ts';
+import { scoreAllItems } from './score-all.ts';
 
 export interface WorkerAppDeps {
   model: LatentModel;
@@ -82,15 +83,8 @@ export function createWorkerApp(deps: WorkerAppDeps) {
       let items;
       let version = model.version;
       if (dyn && all) {
-        const z = zu.subarray(r * model.dim, (r + 1) * model.dim);
-        const v = dyn.score(j.req.prompt.user.id ?? '', histories[r]!.filter((i) => i < model.items), z, all.subarray(0, model.items));
-        // Items added through the item API have no adapter statistics yet: scored statically (z_u . z_item).
-        for (let i = model.items; i < all.length; i++) {
-          let s = 0;
-          for (let d = 0; d < model.dim; d++) s += z[d]! * latents[i * model.dim + d]!;
-          all[i] = s;
-        }
-        if (cold) for (const [i, t] of coldItemScores(deps.cold!, histories[r]!, zr, latents, cold)) all[i]! += t.delta;
+        // items added through the item API have no adapter statistics yet: scored statically (z_u . z_item)
+        const v = scoreAllItems(model, { dyn, userId: j.req.prompt.user.id ?? '', history: histories[r]!, zu: zr, latents, cold: cold ? { scoring: deps.cold!, items: cold } : null }, all);
         items = rankFromScores(all, cands, exclude, j.req.k);
         if (v !== null) version = `${model.version}+adapter-v${v}`;
       } else {

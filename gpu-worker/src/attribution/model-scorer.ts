@@ -7,7 +7,8 @@ import type { DynamicScoring } from '../dynamic-scoring.ts';
 import type { LatentModel } from '../model.ts';
 import { encodeUsersLive } from '../catalog/encode-users.ts';
 import type { ScoringView } from '../catalog/live-state.ts';
-import { coldItemScores, coldSet, type ColdScoring } from '../catalog/cold-scoring.ts';
+import { coldSet, type ColdScoring } from '../catalog/cold-scoring.ts';
+import { scoreAllItems } from '../score-all.ts';
 
 export interface ModelScorerOptions {
   /** Online adapters: used when they serve a version, as in /v1/score. */
@@ -44,15 +45,8 @@ export function modelScorer(model: LatentModel, o: ModelScorerOptions = {}): His
       const ranks = new Int32Array(variants.length * items.length);
       variants.forEach((h, v) => {
         const z = zu.subarray(v * dim, (v + 1) * dim);
-        if (dyn) dyn.score(o.userId ?? '', h.filter((i) => i < model.items), z, all.subarray(0, model.items));
-        // Without adapters every item; with them the items added after training (no adapter statistics yet).
-        for (let i = dyn ? model.items : 0; i < n; i++) {
-          let s = 0;
-          const base = i * dim;
-          for (let d = 0; d < dim; d++) s += z[d]! * itemLatents[base + d]!;
-          all[i] = s;
-        }
-        if (cold) for (const [i, t] of coldItemScores(o.cold!, h, z, itemLatents.subarray(0, n * dim), cold)) all[i]! += t.delta;
+        // without adapters every item by z_u . z_i; with them, the items added after training
+        scoreAllItems(model, { dyn, userId: o.userId ?? '', history: h, zu: z, latents: itemLatents, cold: cold ? { scoring: o.cold!, items: cold } : null }, all);
         items.forEach((it, j) => {
           const s = all[it]!;
           // Pessimistic ties (the project's ranking rule): an unseen item scoring equal ranks above.
