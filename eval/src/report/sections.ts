@@ -10,7 +10,7 @@ import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
 import { llmRow } from './llm-row.ts';
 import type { ReportInputs, TrainRecord } from './inputs.ts';
 import type { Plot, Section, Table } from './model.ts';
-import { compareRuns, figureOf, type RunRecord } from './run-record.ts';
+import { compareRuns, figureOf, type Figure, type RunRecord } from './run-record.ts';
 
 export interface Method {
   model: string;
@@ -61,6 +61,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
   const commands = new Set<string>();
   const notes: string[] = [];
   for (const m of methods) {
+    const bar = (f: Figure): BarDatum => ({ group: datasetLabel(dataset), series: m.label.replace(/`/g, ''), mean: f.mean, lo: f.mean - (f.ci95 ?? 0), hi: f.mean + (f.ci95 ?? 0) });
     const runs = runsOf(inp, dataset, split, m.model);
     const llm = m.model === 'llm' && split === 'loo' ? inp.llmEval?.[dataset] : undefined;
     if (!runs.length && llm) {
@@ -80,7 +81,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
       rows.push([m.label, fmtFigure(f.ndcgFull), fmtFigure(f.hrFull), fmtFigure(f.ndcgSampled), fmtFigure(f.hrSampled),
         m.baseline ?? '—', knn ? fmtSigned(f.ndcgFull.mean - knn.mean) : '—', 'no per-user record', '—', `training ${bb.record.runs.map((r) => r.seed).sort((a, b) => a - b).join(',')} (record)`, bb.file]);
       notes.push(backboneNote(m.label, bb.record, bb.file));
-      bars.push({ group: datasetLabel(dataset), series: m.label.replace(/`/g, ''), mean: f.ndcgFull.mean, lo: f.ndcgFull.mean - (f.ndcgFull.ci95 ?? 0), hi: f.ndcgFull.mean + (f.ndcgFull.ci95 ?? 0) });
+      bars.push(bar(f.ndcgFull));
       continue;
     }
     if (!runs.length) {
@@ -95,7 +96,7 @@ function rankingTable(inp: ReportInputs, dataset: string, split: string, id: str
     const c = m.baseline ? compareRuns(runs, base, m.baseline, 'NDCG@10') : undefined;
     rows.push([m.label, fmtFigure(nd), fmtFigure(f('HR@10', 'full')), fmtFigure(f('NDCG@10', 'sampled')), fmtFigure(f('HR@10', 'sampled')),
       m.baseline ?? '—', c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(runs), commitCell(runs)]);
-    if (nd) bars.push({ group: datasetLabel(dataset), series: m.label.replace(/`/g, ''), mean: nd.mean, lo: nd.mean - (nd.ci95 ?? 0), hi: nd.mean + (nd.ci95 ?? 0) });
+    if (nd) bars.push(bar(nd));
   }
   return {
     table: {
