@@ -5,6 +5,7 @@
 import type { Problem, RecommendRequest, RecommendResponse } from '@llmrec/shared/api/http.ts';
 import { WIRE_VERSION, type ScoreRequest } from '@llmrec/shared/api/wire.ts';
 import { assemblePrompt, type EvidenceEntry, type PromptItem } from '@llmrec/shared/prompt/segments.ts';
+import { EVIDENCE_FROM_HISTORY, promptEvidence } from '@llmrec/shared/prompt/prompt-evidence.ts';
 import { keys } from '@llmrec/shared/kv/keys.ts';
 import type { KvStore } from '@llmrec/shared/kv/store.ts';
 import { encodeValue } from '@llmrec/shared/kv/typed.ts';
@@ -33,9 +34,6 @@ export interface RecommendOutcome {
   /** When degraded: what happened underneath (socket error, status), for the request's log line only. */
   detail?: string;
 }
-
-/** Evidence entries taken from the newest history items (the LLM ranker cites only these). */
-const EVIDENCE_FROM_HISTORY = 5;
 
 export async function recommend(deps: RecommendDeps, req: RecommendRequest, requestId: string): Promise<RecommendOutcome> {
   const cat = await deps.catalog.published();
@@ -200,15 +198,8 @@ function unknownIds(ids: readonly string[], meta: readonly (ItemMeta | null)[], 
   return problems.slice(0, 50);
 }
 
+/** The prompt's evidence for the newest history items, from the KV evidence dictionary (shared/src/prompt/prompt-evidence.ts). */
 async function evidenceFor(deps: RecommendDeps, cat: PublishedCatalog, items: readonly ItemMeta[]): Promise<EvidenceEntry[]> {
   if (items.length === 0) return [];
-  const ev = await deps.catalog.evidence(cat, items.map((m) => m.id));
-  const out: EvidenceEntry[] = [];
-  ev.forEach((e, i) => {
-    for (const x of e?.evidence.slice(0, 3) ?? []) {
-      const kind = x.kind === 'co-interaction' || x.kind === 'popularity' ? x.kind : 'attribute';
-      out.push({ kind, text: x.text.slice(0, 512), itemIdx: items[i]!.idx, ...(x.weight !== undefined ? { weight: x.weight } : {}) });
-    }
-  });
-  return out;
+  return promptEvidence(items, await deps.catalog.evidence(cat, items.map((m) => m.id)));
 }

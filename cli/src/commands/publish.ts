@@ -14,6 +14,7 @@ import { createPqIndex, decodeAll, type PqIndex } from '@llmrec/shared/pq/codebo
 import { trainPq } from '@llmrec/shared/pq/train.ts';
 import { DEFAULT_MIN_CO_USERS } from '@llmrec/shared/evidence/schema.ts';
 import { itemFacts } from '@llmrec/shared/evidence/item-facts.ts';
+import { countPopularity, itemSnippets } from '@llmrec/shared/evidence/item-snippets.ts';
 import { keys as kvKeys } from '@llmrec/shared/kv/keys.ts';
 import { createMemoryStore } from '@llmrec/shared/kv/memory-store.ts';
 import { publishBundle, type HistoryMode, type PublishBundle } from '@llmrec/shared/kv/publish.ts';
@@ -267,17 +268,10 @@ export async function erasedUserIndices(store: KvStore, userIds: readonly string
 export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[], popularK: number, skipUsers: ReadonlySet<number> = new Set()): PublishBundle {
   const { item, ts, rating, user } = ds.interactions;
   const n = item.length;
-  const count = new Float64Array(ds.nItems);
-  const ratingSum = new Float64Array(ds.nItems);
+  const pop = countPopularity(item, rating, ds.nItems, (r) => !skipUsers.has(user[r]!));
+  const { count, explicit } = pop;
   let maxTs = -Infinity;
-  let explicit = false;
-  for (let r = 0; r < n; r++) {
-    if (skipUsers.size && skipUsers.has(user[r]!)) continue;
-    count[item[r]!]!++;
-    ratingSum[item[r]!]! += rating[r]!;
-    if (ts[r]! > maxTs) maxTs = ts[r]!;
-    if (rating[r] !== 1) explicit = true;
-  }
+  for (let r = 0; r < n; r++) if (ts[r]! > maxTs && !skipUsers.has(user[r]!)) maxTs = ts[r]!;
   const popular: PopularList[] = [];
   const all = topK(count, popularK);
   popular.push({ v: 1, name: 'all', items: all.map((i) => items[i]!.id), scores: all.map((i) => count[i]!) });
@@ -291,17 +285,7 @@ export function buildBundle(ds: Dataset, items: ItemRecord[], userIds: string[],
 
   const co = coInteractionLists(ds.userStart, item, ds.nItems, DEFAULT_MIN_CO_USERS, CO_TOP, skipUsers);
   const evidence: PublishBundle["evidence"] = items.map((it) => {
-    const t = it.text;
-    const e: { kind: string; text: string; weight?: number }[] = [];
-    if (t.genres?.length) e.push({ kind: 'genre', text: `Genres: ${t.genres.join(', ')}` });
-    if (t.year) e.push({ kind: 'year', text: `Released ${t.year}` });
-    if (t.director?.length) e.push({ kind: 'director', text: `Directed by ${t.director.slice(0, 2).join(', ')}` });
-    if (t.cast?.length) e.push({ kind: 'cast', text: `Starring ${t.cast.slice(0, 3).join(', ')}` });
-    if (t.attributes?.length) e.push({ kind: 'attributes', text: t.attributes.slice(0, 8).join(', ') });
-    if (t.plot) e.push({ kind: 'plot', text: t.plot.length > 300 ? `${t.plot.slice(0, 297)}...` : t.plot });
-    const c = count[it.idx]!;
-    if (c > 0) e.push({ kind: 'popularity', text: explicit ? `${c} ratings, mean ${(ratingSum[it.idx]! / c).toFixed(2)}` : `${c} interactions`, weight: c });
-    return { v: 1, itemId: it.id, evidence: e, facts: itemFacts(it).attributes.filter((f) => f.value.trim().length > 0), co: co[it.idx], minCoUsers: DEFAULT_MIN_CO_USERS };
+    return { v: 1, itemId: it.id, evidence: itemSnippets(it.idx, it.text, pop), facts: itemFacts(it).attributes.filter((f) => f.value.trim().length > 0), co: co[it.idx], minCoUsers: DEFAULT_MIN_CO_USERS };
   });
 
   const histories: PublishBundle['histories'] = [];

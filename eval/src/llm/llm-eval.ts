@@ -6,26 +6,30 @@
 //     stored with the projectors (projector.json `fusion`), where the worker reads it; reported on test.
 //  2. The A-LLMRec protocol: Hit@1 over 20 candidates (the target + 19 seeded negatives the user never interacted
 //     with, in a seeded order), for latent / LLM / fused.
-// Run: npx tsx eval/src/llm/llm-eval.ts --projectors P [--model LLM] [--dataset ml-100k] [--users N] [--out F]
+// The prompt carries the KV evidence of the newest history items as the edge sends it (prompt-variants.ts);
+// --evidence-ablation also runs, on the same users in the same process, the prompt without soft evidence tokens
+// ("− evidence soft tokens") and without evidence, each with its own weight chosen on validation, paired tests vs full.
+// Run: npx tsx eval/src/llm/llm-eval.ts --projectors P [--model LLM] [--dataset ml-100k] [--users N] [--out F] [--evidence-ablation]
 //      npx tsx eval/src/llm/llm-eval.ts --write-user-latents F   (z_u of every user's training history, for training/projectors)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { datasetDir, llmrecHome, readDataset, readSplit, TRAIN, type Dataset } from '@llmrec/data/index.ts';
-import { loadModel } from '@llmrec/gpu-worker/llm/model/load-model.ts';
+import { datasetDir, llmrecHome, readDataset, readItems, readSplit, TRAIN, type Dataset, type ItemRecord } from '@llmrec/data/index.ts';
+import { loadModel, type LoadedLlm } from '@llmrec/gpu-worker/llm/model/load-model.ts';
 import { resolveModelDir } from '@llmrec/gpu-worker/llm/model/resolve-model.ts';
 import { writeNpy } from '@llmrec/gpu-worker/llm/model/npy.ts';
-import { fuseScores } from '@llmrec/gpu-worker/llm/rank/llm-ranker.ts';
+import { fitSoftPrompt, fuseScores } from '@llmrec/gpu-worker/llm/rank/llm-ranker.ts';
 import { loadProjectors, type FusionChoice } from '@llmrec/gpu-worker/llm/rank/projectors.ts';
 import { LlmService } from '@llmrec/gpu-worker/llm/serve/llm-service.ts';
 import type { LatentModel } from '@llmrec/gpu-worker/model.ts';
-import { assemblePrompt } from '@llmrec/shared/prompt/segments.ts';
+import { EVIDENCE_FROM_HISTORY, EVIDENCE_PER_ITEM, type EvidenceSnippet } from '@llmrec/shared/prompt/prompt-evidence.ts';
 import { loadLatentModel } from '../explanations/latent-model.ts';
 import { fullRanks, userMetrics } from '../metrics/ranking.ts';
 import { mixSeed, mulberry32, sampleNegatives } from '../rng.ts';
 import { buildCases } from '../runner.ts';
 import { meanCI, pairedTTest } from '../stats.ts';
+import { describeFit, evidenceDictionary, FitTally, variantPrompt, VARIANTS, type Variant } from './prompt-variants.ts';
 
 export const WEIGHTS = [0, 0.05, 0.1, 0.25, 0.5, 1, 2];
 
@@ -50,27 +54,54 @@ interface SplitRun {
   /** A-LLMRec: per weight, per user, Hit@1 among 20; and the LLM alone. */
   hit1: Record<string, number[]>;
   hit1Llm: number[];
+  fit: FitTally;
 }
 
-async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, phase: 'valid' | 'test', o: { topN: number; maxUsers: number; seed: number; log: (m: string) => void }): Promise<SplitRun> {
+function emptyRun(): SplitRun {
+  const run: SplitRun = { users: 0, ndcg: {}, hr: {}, llmOnlyNdcg: [], targetInTopN: 0, hit1: {}, hit1Llm: [], fit: new FitTally() };
+  for (const w of WEIGHTS) (run.ndcg[w] = []), (run.hr[w] = []), (run.hit1[w] = []);
+  return run;
+}
+
+interface RunOptions {
+  topN: number;
+  maxUsers: number;
+  seed: number;
+  variants: readonly Variant[];
+  llm: LoadedLlm;
+  items: readonly ItemRecord[];
+  dictionary: readonly EvidenceSnippet[][];
+  log: (m: string) => void;
+}
+
+/** One pass over the users of `phase`; every variant sees the same users, candidates and latent scores (paired). */
+async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, phase: 'valid' | 'test', o: RunOptions): Promise<Record<Variant, SplitRun>> {
   const split = readSplit(ds, 'loo');
   const cases = buildCases(ds, split, phase);
-  const titles = new Map<number, string>();
-  for (const line of readFileSync(join(ds.dir, 'items.jsonl'), 'utf8').split('\n')) if (line.trim()) {
-    const r = JSON.parse(line) as { idx: number; title: string };
-    titles.set(r.idx, r.title);
-  }
+  const titles = new Map(o.items.map((r) => [r.idx, r.title]));
   const item = (i: number) => ({ idx: i, title: titles.get(i)! });
   const n = ds.nItems;
   const interacted = new Uint8Array(n);
   const excluded = new Uint8Array(n);
-  const run: SplitRun = { users: 0, ndcg: {}, hr: {}, llmOnlyNdcg: [], targetInTopN: 0, hit1: {}, hit1Llm: [] };
-  for (const w of WEIGHTS) (run.ndcg[w] = []), (run.hr[w] = []), (run.hit1[w] = []);
+  const runs = Object.fromEntries(o.variants.map((v) => [v, emptyRun()])) as Record<Variant, SplitRun>;
   const t0 = performance.now();
   const nUsers = Math.min(cases.users.length, o.maxUsers);
   const m: Record<string, number> = {};
-  const llmScoresOf = async (u: number, hist: number[], cands: number[], lat: number[]) => {
-    const prompt = assemblePrompt({ userId: String(u), history: hist.map(item), candidates: cands.map(item), maxHistory: 50 });
+  const count = (t: string) => o.llm.tokenizer.encode(t).length;
+  // The worker's own fitting, called here too to record what it cut; a prompt that does not fit even in the
+  // shortest layout fails in the worker, and the edge then serves the latent order (edge/src/recommend.ts llmRerank):
+  // its LLM scores are the latent scores, so every weight keeps the latent order.
+  const llmScoresOf = async (run: SplitRun, v: Variant, u: number, hist: number[], cands: number[], lat: number[]) => {
+    const prompt = variantPrompt(v, { userId: String(u), history: hist.map(item), candidates: cands.map(item), dictionary: o.dictionary, maxHistory: 50 });
+    let fitted;
+    try {
+      fitted = fitSoftPrompt(o.llm, prompt, 0);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      run.fit.add(undefined);
+      return lat;
+    }
+    run.fit.add(describeFit(fitted, count));
     const r = await service.rank({ v: 1, requestId: `${phase}-${u}`, prompt, latentScores: lat, weight: 0 });
     const byIdx = new Map(r.items.map((x) => [x.idx, x.llmScore]));
     return cands.map((c) => byIdx.get(c)!);
@@ -94,23 +125,6 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
     const order = Array.from(scores.keys()).filter((i) => !excluded[i] || i === target).sort((a, c) => scores[c]! - scores[a]! || a - c);
     const cands = order.slice(0, o.topN);
     const pos = cands.indexOf(target);
-    run.users++;
-    if (pos < 0) {
-      userMetrics([latentRank], [10], m);
-      for (const w of WEIGHTS) run.ndcg[w]!.push(m['NDCG@10']!), run.hr[w]!.push(m['HR@10']!);
-      run.llmOnlyNdcg.push(m['NDCG@10']!);
-    } else {
-      run.targetInTopN++;
-      const lat = cands.map((c) => scores[c]!);
-      const llm = await llmScoresOf(u, hist, cands, lat);
-      for (const w of WEIGHTS) {
-        userMetrics([position(fuseScores(lat, llm, w), pos)], [10], m);
-        run.ndcg[w]!.push(m['NDCG@10']!);
-        run.hr[w]!.push(m['HR@10']!);
-      }
-      userMetrics([position(llm, pos)], [10], m);
-      run.llmOnlyNdcg.push(m['NDCG@10']!);
-    }
     // 2. A-LLMRec: 1 positive + 19 seeded negatives, in a seeded order.
     interacted.fill(0);
     let k = 0;
@@ -123,12 +137,32 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
     }
     const tpos = twenty.indexOf(target);
     const lat20 = twenty.map((c) => scores[c]!);
-    const llm20 = await llmScoresOf(u, hist, twenty, lat20);
-    for (const w of WEIGHTS) run.hit1[w]!.push(position(fuseScores(lat20, llm20, w), tpos) === 0 ? 1 : 0);
-    run.hit1Llm.push(position(llm20, tpos) === 0 ? 1 : 0);
-    if ((b + 1) % 100 === 0) o.log(`llm-eval ${phase}: ${b + 1}/${nUsers} users (${((performance.now() - t0) / (b + 1)).toFixed(0)} ms/user)`);
+    for (const v of o.variants) {
+      const run = runs[v];
+      run.users++;
+      if (pos < 0) {
+        userMetrics([latentRank], [10], m);
+        for (const w of WEIGHTS) run.ndcg[w]!.push(m['NDCG@10']!), run.hr[w]!.push(m['HR@10']!);
+        run.llmOnlyNdcg.push(m['NDCG@10']!);
+      } else {
+        run.targetInTopN++;
+        const lat = cands.map((c) => scores[c]!);
+        const llm = await llmScoresOf(run, v, u, hist, cands, lat);
+        for (const w of WEIGHTS) {
+          userMetrics([position(fuseScores(lat, llm, w), pos)], [10], m);
+          run.ndcg[w]!.push(m['NDCG@10']!);
+          run.hr[w]!.push(m['HR@10']!);
+        }
+        userMetrics([position(llm, pos)], [10], m);
+        run.llmOnlyNdcg.push(m['NDCG@10']!);
+      }
+      const llm20 = await llmScoresOf(run, v, u, hist, twenty, lat20);
+      for (const w of WEIGHTS) run.hit1[w]!.push(position(fuseScores(lat20, llm20, w), tpos) === 0 ? 1 : 0);
+      run.hit1Llm.push(position(llm20, tpos) === 0 ? 1 : 0);
+    }
+    if ((b + 1) % 100 === 0) o.log(`llm-eval ${phase}: ${b + 1}/${nUsers} users, ${o.variants.length} variant(s) (${((performance.now() - t0) / (b + 1)).toFixed(0)} ms/user)`);
   }
-  return run;
+  return runs;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
@@ -147,6 +181,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       out: { type: 'string' },
       'no-store': { type: 'boolean' },
       'write-user-latents': { type: 'string' },
+      'evidence-ablation': { type: 'boolean' },
     },
   });
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -167,15 +202,19 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const llm = await loadModel(resolveModelDir(values.model ?? resolve('..', 'shared', 'models', 'stories260K'), log));
   const tokens = await loadProjectors(projDir);
   const service = new LlmService({ llm, tokens, weight: 0, name: llm.dir, encodeUser: (h) => model.encodeUsers([h]) });
-  const opts = { topN: Number(values['top-n'] ?? 20), maxUsers: Number(values.users ?? Infinity), seed: Number(values.seed ?? 1), log };
+  const items = readItems(ds.dir);
+  const variants: readonly Variant[] = values['evidence-ablation'] ? VARIANTS : ['full'];
+  const opts: RunOptions = { topN: Number(values['top-n'] ?? 20), maxUsers: Number(values.users ?? Infinity), seed: Number(values.seed ?? 1), variants, llm, items, dictionary: evidenceDictionary(ds, items, readSplit(ds, 'loo')), log };
   const t0 = performance.now();
-  const valid = await runSplit(ds, model, service, 'valid', opts);
-  const test = await runSplit(ds, model, service, 'test', opts);
+  const validRuns = await runSplit(ds, model, service, 'valid', opts);
+  const testRuns = await runSplit(ds, model, service, 'test', opts);
+  const valid = validRuns.full;
+  const test = testRuns.full;
   const w = chooseWeight(valid.ndcg);
   const w20 = chooseWeight(valid.hit1);
   const choice: FusionChoice = {
     weight: w,
-    chosenOn: `valid NDCG@10, ${ds.meta.name} leave-one-out, latent top-${opts.topN} re-ranked, full ranking (${valid.users} users)`,
+    chosenOn: `valid NDCG@10, ${ds.meta.name} leave-one-out, latent top-${opts.topN} re-ranked, full ranking (${valid.users} users), prompt with KV evidence as the edge sends it`,
     validNdcg10: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(valid.ndcg[x]!)])),
     llm: llm.dir,
     artifacts: model.version,
@@ -188,13 +227,44 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     log(`stored fusion weight ${w} in ${metaPath}`);
   }
   const ci = (xs: number[]) => meanCI(xs);
+  const fits = Object.fromEntries(variants.map((v) => [v, { valid: validRuns[v].fit.toJSON(), test: testRuns[v].fit.toJSON() }]));
+  const cut = (v: Variant) => {
+    const f = fits[v]!;
+    const calls = f.valid.calls + f.test.calls;
+    const hist = (x: Record<string, number>, y: Record<string, number>) => Object.entries([x, y].reduce<Record<string, number>>((a, h) => (Object.entries(h).forEach(([k, n]) => (a[k] = (a[k] ?? 0) + n)), a), {})).map(([k, n]) => `${k} titles: ${n}`).join(', ');
+    return `${v}: ${calls} prompts, ${f.valid.failed + f.test.failed} did not fit at all (latent order served), ${f.valid.candidateTitlesDropped + f.test.candidateTitlesDropped} with candidate titles dropped (soft tokens only), history kept ${hist(f.valid.historyTitles, f.test.historyTitles)}; max ${Math.max(f.valid.maxPositions, f.test.maxPositions)} positions`;
+  };
+  const variantSummary = (v: Variant) => {
+    const va = validRuns[v];
+    const te = testRuns[v];
+    const wv = chooseWeight(va.ndcg);
+    return {
+      chosenWeightOnValid: wv,
+      validNdcg10: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(va.ndcg[x]!)])),
+      test: { ndcg10: ci(te.ndcg[String(wv)]!), hr10: ci(te.hr[String(wv)]!), llmOnlyNdcg10: ci(te.llmOnlyNdcg), hit1Llm: ci(te.hit1Llm) },
+      prompt: fits[v]!,
+    };
+  };
+  const ablation = values['evidence-ablation']
+    ? {
+        variants: Object.fromEntries(VARIANTS.map((v) => [v, variantSummary(v)])),
+        // Ablated minus full, per user on test: fused at each variant's own chosen weight; and the LLM alone.
+        paired: Object.fromEntries(
+          VARIANTS.filter((v) => v !== 'full').map((v) => {
+            const wv = chooseWeight(validRuns[v].ndcg);
+            return [v, { ndcg10Fused: pairedTTest(testRuns[v].ndcg[String(wv)]!, test.ndcg[String(w)]!), llmOnlyNdcg10: pairedTTest(testRuns[v].llmOnlyNdcg, test.llmOnlyNdcg), hit1Llm: pairedTTest(testRuns[v].hit1Llm, test.hit1Llm) }];
+          }),
+        ),
+      }
+    : undefined;
   const result = {
     kind: 'llmrec-llm-eval',
     dataset: ds.meta.name,
     protocol: {
       full: `leave-one-out; latent top-${opts.topN} re-ranked by standardised latent + w x standardised LLM score, full ranking over all unseen items (outside the top-${opts.topN}: latent rank); pessimistic ties; w from ${WEIGHTS.join(', ')} chosen on valid NDCG@10`,
       allmrec: 'A-LLMRec: Hit@1 among 20 candidates = the target + 19 negatives sampled uniformly (seeded per user) from items the user never interacted with, shown in a seeded order',
-      prompt: 'LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, 10 recent titles with soft item tokens, candidates; no KV evidence entries (the edge adds up to 15)',
+      prompt: `LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, recent titles with soft item tokens, KV evidence as the edge sends it (the first ${EVIDENCE_PER_ITEM} snippets of each of the ${EVIDENCE_FROM_HISTORY} newest history items, from the dictionary \`llmrec publish\` writes, popularity counted over training rows only; each with a soft evidence token), candidates. The worker fits the prompt to the LLM's ${llm.config.max_position_embeddings ?? 4096} positions (gpu-worker/src/llm/rank/llm-ranker.ts fitSoftPrompt): history 10 -> 5 -> 3 titles, then candidates as soft tokens only; evidence is never cut, and a prompt that still does not fit fails (the edge then serves the latent order; here its LLM scores = latent scores). What it did: ${variants.map(cut).join('; ')}`,
+      ...(ablation ? { ablation: 'same users, candidates and latent scores in one process; full = evidence text + soft evidence tokens (the edge), no-evidence-tokens = same text without soft evidence tokens ("− evidence soft tokens"), no-evidence = no evidence entries; each variant\'s weight chosen on valid NDCG@10; paired t-tests over test users, ablated minus full' } : {}),
     },
     llm: llm.dir,
     projectors: { dir: projDir, latents: tokens.meta.latents },
@@ -212,6 +282,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       allmrecHit1: { latent: ci(test.hit1['0']!), llm: ci(test.hit1Llm), fusedValidW: { w, ...ci(test.hit1[String(w)]!) }, fusedW20: { w: w20, chosenOn: 'valid Hit@1 (A-LLMRec protocol)', ...ci(test.hit1[String(w20)]!) } },
       validNeverBelowOff: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(valid.ndcg[x]!) >= mean(valid.ndcg['0']!)])),
     },
+    ...(ablation ? { ablation } : {}),
     seconds: Math.round((performance.now() - t0) / 1000),
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)} at the end (shared machine)`,
     command: `npx tsx eval/src/llm/llm-eval.ts ${argv.join(' ')}`,
@@ -229,8 +300,22 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       `| fused, w = ${w} (valid NDCG@10) | ${f(t.llmOn.hr10.mean)} | ${f(t.llmOn.ndcg10.mean)} | ${f(t.allmrecHit1.fusedValidW.mean)} |`,
       `| fused, w = ${w20} (valid Hit@1) | - | - | ${f(t.allmrecHit1.fusedW20.mean)} |`,
       `| LLM alone | - | ${f(t.llmOnlyNdcg10)} (top-${opts.topN} only) | ${f(t.allmrecHit1.llm.mean)} |`,
+      ...(ablation
+        ? [
+            '',
+            '| variant (test) | w (valid) | NDCG@10 | HR@10 | LLM-alone NDCG@10 (top-20) | LLM-alone Hit@1 of 20 | p vs full (fused / LLM NDCG / LLM Hit@1) |',
+            '|---|---|---|---|---|---|---|',
+            ...VARIANTS.map((v) => {
+              const a = ablation.variants[v]!;
+              const p = ablation.paired[v];
+              const ps = p ? `${p.ndcg10Fused.p.toFixed(3)} / ${p.llmOnlyNdcg10.p.toFixed(3)} / ${p.hit1Llm.p.toFixed(3)}` : '-';
+              return `| ${v} | ${a.chosenWeightOnValid} | ${f(a.test.ndcg10.mean)} | ${f(a.test.hr10.mean)} | ${f(a.test.llmOnlyNdcg10.mean)} | ${f(a.test.hit1Llm.mean)} | ${ps} |`;
+            }),
+          ]
+        : []),
     ].join('\n'),
   );
+  log(result.protocol.prompt);
   log(`validation NDCG@10 by w: ${WEIGHTS.map((x) => `${x}: ${f(choice.validNdcg10[String(x)]!)}`).join(', ')}; wrote ${out}`);
   await model.close();
 }
