@@ -13,7 +13,7 @@ export const VARIANTS = ['full', 'no-evidence-tokens', 'no-evidence'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** Per dense item index, its evidence snippets (publish's dictionary, popularity over training rows). */
-export function evidenceDictionary(ds: Dataset, items: readonly ItemRecord[], split: Split): EvidenceSnippet[][] {
+export function evidenceDictionary(ds: Pick<Dataset, 'interactions' | 'nItems'>, items: readonly Pick<ItemRecord, 'idx' | 'text'>[], split: Pick<Split, 'labels'>): EvidenceSnippet[][] {
   const pop = countPopularity(ds.interactions.item, ds.interactions.rating, ds.nItems, (r) => split.labels[r] === TRAIN);
   const out: EvidenceSnippet[][] = Array.from({ length: ds.nItems }, () => []);
   for (const it of items) out[it.idx] = itemSnippets(it.idx, it.text, pop);
