@@ -7,6 +7,20 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 const Stat = z.object({ mean: z.number(), ci95: z.number(), n: z.number().int() });
+const Paired = z.object({ meanDiff: z.number(), p: z.number(), d: z.number() });
+const AblationVariant = z.object({
+  chosenWeightOnValid: z.number(),
+  test: z.object({ ndcg10: Stat, hr10: Stat, llmOnlyNdcg10: Stat, hit1Llm: Stat }),
+});
+/** --evidence-ablation: the prompt with KV evidence (full, as the edge), without soft evidence tokens, without evidence. */
+const EvidenceAblation = z.object({
+  variants: z.object({ full: AblationVariant, 'no-evidence-tokens': AblationVariant, 'no-evidence': AblationVariant }),
+  /** Ablated minus full, paired over test users. */
+  paired: z.object({
+    'no-evidence-tokens': z.object({ ndcg10Fused: Paired, llmOnlyNdcg10: Paired, hit1Llm: Paired }),
+    'no-evidence': z.object({ ndcg10Fused: Paired, llmOnlyNdcg10: Paired, hit1Llm: Paired }),
+  }),
+});
 
 export const LlmEvalRecord = z.object({
   kind: z.literal('llmrec-llm-eval'),
@@ -19,8 +33,10 @@ export const LlmEvalRecord = z.object({
     llmOff: z.object({ ndcg10: Stat, hr10: Stat }),
     llmOn: z.object({ w: z.number(), ndcg10: Stat, hr10: Stat }),
     llmOnlyNdcg10: z.number(),
-    pairedNdcg10OnMinusOff: z.object({ meanDiff: z.number(), p: z.number(), d: z.number() }),
+    pairedNdcg10OnMinusOff: Paired,
   }),
+  protocol: z.object({ prompt: z.string() }).partial().optional(),
+  ablation: EvidenceAblation.optional(),
   command: z.string(),
 });
 export type LlmEvalRecord = z.infer<typeof LlmEvalRecord>;
@@ -44,5 +60,44 @@ export function llmRow(label: string, rec: LlmEvalRecord, file: string): { row: 
   return {
     row: [label, fig(t.llmOn.ndcg10), fig(t.llmOn.hr10), '', '', `LLM off (${rec.latentModel})`, `${sign}${Math.abs(c.meanDiff).toFixed(4)}`, c.p >= 0.001 ? c.p.toFixed(3) : c.p.toExponential(1), c.d.toFixed(2), 'one training; CI over users', file],
     note: `"+ LLM" comes from \`${rec.command}\` (${file}), not from this report's runs: the latent model's top-20 re-ranked by the frozen LLM (${rec.llm.split('/').pop()}) with soft tokens, fusion weight chosen on validation NDCG@10 (chosen: ${rec.chosenWeightOnValid}${rec.chosenWeightOnValid === 0 ? ', i.e. the LLM off: no weight helped on validation' : ''}); latent model ${rec.latentModel} (LLM off: ${fig(t.llmOff.ndcg10)}); the LLM's own ranking of the top-20 reaches NDCG@10 ${t.llmOnlyNdcg10.toFixed(4)}. The only decoder available here is stories260K (260K parameters, trained on children's stories), which knows nothing of films; the row measures the path, not what a real LLM adds.`,
+  };
+}
+
+const pcell = (c: z.infer<typeof Paired>) => `${c.meanDiff >= 0 ? '+' : '−'}${Math.abs(c.meanDiff).toFixed(4)}, p ${c.p >= 0.001 ? c.p.toFixed(3) : c.p.toExponential(1)}`;
+
+/**
+ * The component ablation "− evidence soft tokens" / "− evidence" from the record's --evidence-ablation block:
+ * each variant at its own fusion weight chosen on validation, against "+ LLM (full)" paired over test users.
+ */
+export function evidenceAblationTable(dataset: string, rec: LlmEvalRecord & { ablation: NonNullable<LlmEvalRecord['ablation']> }, file: string): { columns: string[]; rows: string[][]; notes: string[] } {
+  const a = rec.ablation;
+  const row = (label: string, v: keyof typeof a.variants) => {
+    const x = a.variants[v];
+    const p = v === 'full' ? undefined : a.paired[v];
+    const sign = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;
+    return [
+      label,
+      String(x.chosenWeightOnValid),
+      fig(x.test.ndcg10),
+      fig(x.test.hr10),
+      p ? sign(p.ndcg10Fused.meanDiff) : '—',
+      p ? (p.ndcg10Fused.p >= 0.001 ? p.ndcg10Fused.p.toFixed(3) : p.ndcg10Fused.p.toExponential(1)) : '—',
+      p ? p.ndcg10Fused.d.toFixed(2) : '—',
+      `${fig(x.test.llmOnlyNdcg10)}${p ? ` (${pcell(p.llmOnlyNdcg10)})` : ''}`,
+      `${fig(x.test.hit1Llm)}${p ? ` (${pcell(p.hit1Llm)})` : ''}`,
+      'one training; CI over users',
+    ];
+  };
+  return {
+    columns: ['variant', 'w (chosen on valid)', 'NDCG@10 full (fused)', 'HR@10 full (fused)', 'Δ NDCG@10 vs + LLM (full)', 'p (paired t over users)', 'd_z', 'LLM alone NDCG@10 of the top-20 (Δ, p vs full)', 'LLM alone Hit@1 of 20, A-LLMRec (Δ, p vs full)', 'CI'],
+    rows: [
+      row('+ LLM (full: KV evidence text + soft evidence tokens, as the edge sends it)', 'full'),
+      row('− evidence soft tokens (same evidence text)', 'no-evidence-tokens'),
+      row('− evidence (no KV evidence in the prompt)', 'no-evidence'),
+    ],
+    notes: [
+      `From \`${rec.command}\` (${file}), not from this report's runs: ${dataset} leave-one-out test, ${rec.test.users} users, the latent model's (${rec.latentModel}) top-20 re-ranked by the frozen LLM (${rec.llm.split('/').pop()}); the three prompts on the same users in one process, each variant's fusion weight chosen on validation NDCG@10 (w = 0: the LLM does not move the ranking, so the fused columns can only differ through the weight); the LLM-alone columns show what the evidence does to the LLM's own ranking.`,
+      ...(rec.protocol?.prompt ? [`Prompt: ${rec.protocol.prompt}`] : []),
+    ],
   };
 }

@@ -130,6 +130,37 @@ describe('report sections and printers', () => {
     expect(t.notes.some((n) => n.includes('chosen: 0.25') && n.includes('stories260K'))).toBe(true);
   });
 
+  it('the component ablation gets "− evidence soft tokens" and "− evidence" from the LLM evaluation record, paired against + LLM (full)', () => {
+    const comp = (inp: ReportInputs) => buildSections(inp).find((s) => s.id === 'component-ablation')!;
+    expect(comp(inputs).unavailable.some((u) => u.startsWith('not available: − evidence soft tokens, − evidence on ML-100K: no results/llm-eval-ml-100k.json'))).toBe(true);
+    const stat = (mean: number) => ({ mean, ci95: 0.01, n: 943 });
+    const variant = (w: number, nd: number, llmNd: number, hit1: number) => ({ chosenWeightOnValid: w, test: { ndcg10: stat(nd), hr10: stat(nd * 2), llmOnlyNdcg10: stat(llmNd), hit1Llm: stat(hit1) } });
+    const paired = (meanDiff: number, p: number) => ({ meanDiff, p, d: meanDiff * 10 });
+    const base = {
+      kind: 'llmrec-llm-eval', dataset: 'ml-100k', llm: '.llmrec/llm/stories260K-x', latentModel: 'aligner-abc', chosenWeightOnValid: 0.05, command: 'npx tsx eval/src/llm/llm-eval.ts --evidence-ablation --out results/llm-eval-ml-100k.json',
+      test: { users: 943, llmOff: { ndcg10: stat(0.118), hr10: stat(0.22) }, llmOn: { w: 0.05, ndcg10: stat(0.1191), hr10: stat(0.2382) }, llmOnlyNdcg10: 0.07, pairedNdcg10OnMinusOff: { meanDiff: 0.001, p: 0.3, d: 0.03 } },
+      protocol: { prompt: 'evidence never cut; 12 prompts did not fit' },
+    };
+    const withoutAblation = LlmEvalRecord.parse(base);
+    expect(comp({ ...inputs, llmEval: { 'ml-100k': { record: withoutAblation, file: 'results/llm-eval-ml-100k.json' } } }).unavailable.some((u) => u.includes('written without --evidence-ablation'))).toBe(true);
+    const record = LlmEvalRecord.parse({
+      ...base,
+      ablation: {
+        variants: { full: variant(0.05, 0.1191, 0.07, 0.04), 'no-evidence-tokens': variant(0, 0.118, 0.066, 0.05), 'no-evidence': variant(0.1, 0.1172, 0.061, 0.03) },
+        paired: { 'no-evidence-tokens': { ndcg10Fused: paired(-0.0011, 0.2), llmOnlyNdcg10: paired(-0.004, 0.0004), hit1Llm: paired(0.01, 0.3) }, 'no-evidence': { ndcg10Fused: paired(-0.0019, 0.04), llmOnlyNdcg10: paired(-0.009, 0.01), hit1Llm: paired(-0.01, 0.5) } },
+      },
+    });
+    const c = comp({ ...inputs, llmEval: { 'ml-100k': { record, file: 'results/llm-eval-ml-100k.json' } } });
+    const t = c.tables.find((x) => x.id === 'component-evidence-ml-100k')!;
+    expect(t.rows.map((r) => r[0])).toEqual(['+ LLM (full: KV evidence text + soft evidence tokens, as the edge sends it)', '− evidence soft tokens (same evidence text)', '− evidence (no KV evidence in the prompt)']);
+    expect(t.rows[0]!.slice(1, 7)).toEqual(['0.05', '0.1191 ± 0.0100', '0.2382 ± 0.0100', '—', '—', '—']);
+    expect(t.rows[1]!.slice(1, 10)).toEqual(['0', '0.1180 ± 0.0100', '0.2360 ± 0.0100', '−0.0011', '0.200', '-0.01', '0.0660 ± 0.0100 (−0.0040, p 4.0e-4)', '0.0500 ± 0.0100 (+0.0100, p 0.300)', 'one training; CI over users']);
+    expect(t.rows[2]!.slice(4, 7)).toEqual(['−0.0019', '0.040', '-0.02']);
+    expect(t.notes[0]).toContain(record.command);
+    expect(t.notes.join(' ')).toContain('12 prompts did not fit');
+    expect(c.unavailable.some((u) => u.includes('evidence'))).toBe(false);
+  });
+
   it('Markdown and HTML carry every table and plot; text is escaped', async () => {
     const doc: ReportDoc = { title: 'T <x>', createdAt: 'now', command: 'llmrec report', commit: 'abc', machine: 'm', quick: true, datasets: ['ML-100K'], seeds: [1, 2, 3], sections };
     await renderPlots(doc);

@@ -7,7 +7,7 @@ import { backboneFigures, backboneNote } from './backbone-record.ts';
 import { externalPlot, externalTable, type MetricColumn } from './external.ts';
 import { barChart, lineChart, type BarDatum, type LineDatum } from './charts.ts';
 import { fmtFigure, fmtP, fmtSigned, notAvailable } from './format.ts';
-import { llmRow } from './llm-row.ts';
+import { evidenceAblationTable, llmRow } from './llm-row.ts';
 import type { ReportInputs, TrainRecord } from './inputs.ts';
 import type { Plot, Section, Table } from './model.ts';
 import { compareRuns, figureOf, type Figure, type RunRecord } from './run-record.ts';
@@ -196,7 +196,21 @@ function ablationSections(inp: ReportInputs): Section[] {
     rows.push(['− multimodal fusion (base aligner `z_u · z_i`, CF latents)', fmtFigure(figureOf(aligner, 'NDCG@10', 'full')), fmtFigure(figureOf(aligner, 'HR@10', 'full')), c ? fmtSigned(c.meanDiff) : '—', c ? fmtP(c.p) : '—', c ? c.d.toFixed(2) : '—', seedsCell(aligner)]);
     comp.tables.push({ id: `component-fusion-${d}`, title: `− multimodal fusion, ${datasetLabel(d)} leave-one-out test (full ranking)`, columns: ['variant', 'NDCG@10 full', 'HR@10 full', 'Δ NDCG@10 vs fused', 'p (paired t over users, largest over seeds)', 'd_z', 'seeds'], rows, notes: [`HR@10: Δ ${ch ? fmtSigned(ch.meanDiff) : '—'}, p ${ch ? fmtP(ch.p) : '—'}. Same runs as the main table (commands there).`] });
   }
-  comp.unavailable.push(notAvailable('− evidence soft tokens: the offline LLM evaluation (eval/src/llm/llm-eval.ts) builds its prompts without KV evidence entries, so there are no evidence tokens to remove; with the only decoder available here (stories260K) the LLM weight chosen on validation is 0 anyway'));
+  // − evidence soft tokens / − evidence: the LLM evaluation's --evidence-ablation block (projectors exist for ML-100K only)
+  for (const d of inp.datasets) {
+    const llm = inp.llmEval?.[d];
+    if (!llm) {
+      comp.unavailable.push(notAvailable(`− evidence soft tokens, − evidence on ${datasetLabel(d)}: no results/llm-eval-${d}.json (the LLM projectors are trained for ML-100K only; \`npx tsx eval/src/llm/llm-eval.ts --evidence-ablation\` writes it)`));
+      continue;
+    }
+    const { record } = llm;
+    if (!record.ablation) {
+      comp.unavailable.push(notAvailable(`− evidence soft tokens, − evidence on ${datasetLabel(d)}: ${llm.file} was written without --evidence-ablation`));
+      continue;
+    }
+    const t = evidenceAblationTable(datasetLabel(d), { ...record, ablation: record.ablation }, llm.file);
+    comp.tables.push({ id: `component-evidence-${d}`, title: `− evidence soft tokens, − evidence: the LLM re-rank, ${datasetLabel(d)} leave-one-out test (full ranking, top-20 re-ranked)`, ...t });
+  }
   // − contrastive: the fusion step retrained without its contrastive term (same SASRec and aligner), leave-one-out
   for (const d of inp.datasets) {
     const fused = runsOf(inp, d, 'loo', 'fused');
