@@ -41,6 +41,14 @@ describe('POST /v1/recommend', () => {
     expect(r.headers.get('server-timing')).toMatch(/worker;dur=/);
   });
 
+  it('sends the KV evidence of the 5 newest history items in the prompt, each tagged with its item (soft evidence token)', async () => {
+    await h.call('POST', '/v1/recommend', { recentItems: ['1', '2', '3', '5', '8', '11', '12'], k: 5 });
+    const p = h.lastScoreRequest()!.prompt;
+    const newest = [2, 4, 7, 10, 11]; // dense indices (id - 1) of the 5 newest recent items
+    expect(p.history.map((x) => x.idx).slice(-5)).toEqual(newest);
+    expect(p.evidence).toEqual(newest.map((idx) => ({ kind: 'attribute', text: `Genres: g${f.clusterOf(idx)}`, itemIdx: idx })));
+  });
+
   it('serves anonymous sessions from recentItems and honours a candidate set', async () => {
     const r = await h.call('POST', '/v1/recommend', { recentItems: ['2', '5'], candidates: ['1', '2', '3', '8', '11'], k: 10 });
     expect(r.status).toBe(200);
