@@ -5,7 +5,7 @@
 // output is cached under $LLMREC_HOME/report-cache/<quick|full>/, so an interrupted report resumes where it
 // stopped (and an interrupted SASRec step resumes from its checkpoint).
 import { readLlmEval } from '@llmrec/eval/report/llm-row.ts';
-import { configMismatches, readBackboneRecord } from '@llmrec/eval/report/backbone-record.ts';
+import { adoptedNote, configMismatches, readBackboneRecord } from '@llmrec/eval/report/backbone-record.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -117,6 +117,8 @@ export const command: Command = {
     '--backbone-records beauty,games: train nothing for these datasets; their SASRec row is read from',
     'results/sasrec-<dataset>-default-seeds.json (training/experiments/sasrec_sweep.py --record; refused unless every',
     'run used the current `llmrec train` default config), popular and item-kNN are evaluated as usual.',
+    '--backbone-runs beauty=DIR: the record\'s checkpoints (DIR/<run name>) become each seed\'s SASRec step (`llmrec train',
+    '--sasrec-from`); aligner, fusion, export and PQ are trained here and every trained model is evaluated.',
   ].join('\n'),
   options: {
     datasets: { type: 'string', description: `comma-separated (${DATASET_NAMES.join(', ')}; default ml-100k,beauty,games; --quick: ml-100k)` },
@@ -128,6 +130,7 @@ export const command: Command = {
     quick: { type: 'boolean', description: 'small CI-sized report' },
     'no-streaming': { type: 'boolean', description: 'skip the streaming ablation (its sections say so)' },
     'backbone-records': { type: 'string', description: 'datasets whose SASRec row comes from results/sasrec-<dataset>-default-seeds.json instead of training here (the other trained rows: not available)' },
+    'backbone-runs': { type: 'string', description: 'dataset=folder,...: the run folders of those records (<folder>/<run name>/sasrec.pt): their checkpoints become the SASRec step and the rest of the pipeline is trained and every trained model evaluated here' },
     'no-loss-ablation': { type: 'boolean', description: 'skip the fusion step trained without its contrastive term (ML-100K, one extra fusion per seed)' },
     'no-content': { type: 'boolean', description: 'skip the cold-item and modality-drop evaluations on ML-100K (documents in results/ are still read)' },
   } as OptionSpec,
@@ -157,12 +160,19 @@ export const command: Command = {
 
     const fromRecords = (optStr(values, 'backbone-records') ?? '').split(',').filter(Boolean);
     for (const d of fromRecords) if (!datasets.includes(d)) throw new UsageError(`--backbone-records: '${d}' is not among --datasets (${datasets.join(',')})`);
+    const backboneRuns = new Map((optStr(values, 'backbone-runs') ?? '').split(',').filter(Boolean).map((x) => {
+      const [d, dir] = x.split('=');
+      if (!d || !dir) throw new UsageError(`--backbone-runs: expected dataset=folder, got '${x}'`);
+      if (!fromRecords.includes(d)) throw new UsageError(`--backbone-runs: '${d}' is not among --backbone-records (${fromRecords.join(',') || 'none'})`);
+      if (!existsSync(dir)) throw new UsageError(`--backbone-runs: ${dir} does not exist`);
+      return [d, resolve(dir)] as const;
+    }));
     const trainedModels = METHODS.filter((m) => m.trained && MODELS[m.model]).map((m) => m.model);
     const missingModels = Object.fromEntries(METHODS.filter((m) => !MODELS[m.model]).map((m) => [m.model, `model '${m.model}' is not registered in eval/src/models/registry.ts on this commit${m.from ? ` (work package ${m.from})` : ''}`]));
     const content = datasets.includes('ml-100k') && !flag(values, 'no-content');
     // the fusion step's contrastive term, ablated on ML-100K (the dataset whose pipelines carry image and text features)
     const lossAblation = datasets.includes('ml-100k') && !fromRecords.includes('ml-100k') && !flag(values, 'no-loss-ablation');
-    const total = datasets.reduce((a, d) => a + 4 + (fromRecords.includes(d) ? 0 : seeds.length * (1 + 2 * trainedModels.length)), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0) + (lossAblation ? 2 * seeds.length : 0);
+    const total = datasets.reduce((a, d) => a + 4 + (fromRecords.includes(d) && !backboneRuns.has(d) ? 0 : seeds.length * (1 + 2 * trainedModels.length)), 0) + (datasets.includes('ml-100k') && !flag(values, 'no-streaming') ? 1 : 0) + (content ? seeds.length + 2 : 0) + (lossAblation ? 2 * seeds.length : 0);
     let done = 0;
     const step = (what: string) => log('report', `[${++done}/${total}] ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 
@@ -199,15 +209,25 @@ export const command: Command = {
         await evalTask(ds, 'loo', spec, null, home, 'base');
         await evalTask(ds, 'cold', spec, null, home, 'base');
       }
+      // the SASRec step of each seed taken from the record's run folders (--backbone-runs), the rest trained here
+      let adoptFrom: ((seed: number) => string | undefined) | undefined;
       if (fromRecords.includes(name)) {
         const r = readBackboneRecord(join(REPO_ROOT, 'results'), name);
         const bad = 'why' in r ? [] : configMismatches(r.record, defaultConfig(name).sasrec);
-        (inputs.backbones ??= {})[name] = 'why' in r ? r : bad.length
+        const bb = (inputs.backbones ??= {})[name] = 'why' in r ? r : bad.length
           ? { why: `${relative(REPO_ROOT, r.file)} was not trained with the current \`llmrec train\` default (${bad.slice(0, 3).join('; ')}${bad.length > 3 ? `; ${bad.length - 3} more` : ''})` }
           : { record: r.record, file: relative(REPO_ROOT, r.file) };
-        inputs.datasetNotes[name] = [`not trained by this run (--backbone-records ${name}): the SASRec row is read from its seeds record; the aligner, fusion and PQ pipelines of ${name} were not run here (the SASRec step alone takes 35-90 min per seed on this 2-core machine).`];
-        log('report', `${name}: SASRec from ${'why' in inputs.backbones[name]! ? `nothing (${(inputs.backbones[name] as { why: string }).why})` : (inputs.backbones[name] as { file: string }).file}; no training`);
-        continue;
+        const runsDir = backboneRuns.get(name);
+        if (!runsDir || 'why' in bb) {
+          inputs.datasetNotes[name] = [`not trained by this run (--backbone-records ${name}${runsDir ? `; --backbone-runs not usable: ${(bb as { why: string }).why}` : ''}): the SASRec row is read from its seeds record; the aligner, fusion and PQ pipelines of ${name} were not run here (the SASRec step alone takes 35-90 min per seed on this 2-core machine; give the record's run folders with --backbone-runs ${name}=DIR to train them on its checkpoints).`];
+          log('report', `${name}: SASRec from ${'why' in bb ? `nothing (${bb.why})` : bb.file}; no training`);
+          continue;
+        }
+        const bySeed = new Map(bb.record.runs.map((x) => [x.seed, join(runsDir, x.name)]));
+        const missing = seeds.filter((x) => !bySeed.has(x));
+        if (missing.length) throw new UsageError(`--backbone-runs ${name}: ${bb.file} has no run of training seed${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${[...bySeed.keys()].join(', ')}); pass --seeds accordingly`);
+        adoptFrom = (seed) => bySeed.get(seed);
+        inputs.datasetNotes[name] = [adoptedNote(bb.record, bb.file, runsDir)];
       }
       // Content features once per dataset (the frozen encoders, cached in $LLMREC_HOME/features); --quick uses the
       // hashed TF-IDF text features so a fresh clone does not run the image and text encoders over every item.
@@ -216,14 +236,16 @@ export const command: Command = {
         const seedHome = join(cache, 'train', `seed-${seed}`);
         const base = quick ? quickConfig(name) : defaultConfig(name);
         const config = { sasrec: { ...base.sasrec, seed }, aligner: { ...base.aligner, seed }, fusion: { ...base.fusion, seed }, pq: { ...base.pq, seed } };
-        log('report', `train ${name} seed ${seed} (cached steps are reused; an interrupted SASRec step resumes)`);
-        const res = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', home: seedHome, config, threads: 1, force: false, features });
+        const sasrecFrom = adoptFrom?.(seed);
+        log('report', `train ${name} seed ${seed} (cached steps are reused; ${sasrecFrom ? `SASRec step from ${sasrecFrom}` : 'an interrupted SASRec step resumes'})`);
+        const res = await runPipeline({ datasetDir: datasetDir(name, home), dataset: name, split: 'loo', home: seedHome, config, threads: 1, force: false, features, sasrecFrom });
         const m = res.manifest;
-        const { curve, stoppedByTime, cpuSeconds } = validationCurve(seedHome, name, m.config.sasrec as Record<string, unknown>);
+        const { curve, stoppedByTime, cpuSeconds } = sasrecFrom ? { curve: [], stoppedByTime: false, cpuSeconds: null } : validationCurve(seedHome, name, m.config.sasrec as Record<string, unknown>);
         inputs.train.push(TrainRecord.parse({
           v: 1, dataset: name, seed, key: m.key, config: m.config.sasrec, secPerEpoch: m.metrics.sasrec.secPerEpoch, epochs: m.metrics.sasrec.epochs, stepSeconds: res.seconds, timings: m.timings,
           validNdcg10: curve, bestValidNdcg10: curve.length ? Math.max(...curve.map((c) => c.value).filter(Number.isFinite)) : null,
-          stoppedByTime, sasrecCpuSeconds: cpuSeconds, command: `llmrec train --dataset ${name} --config <seed ${seed}${quick ? ', quick' : ''}>`, commit, createdAt: m.createdAt,
+          stoppedByTime, sasrecCpuSeconds: cpuSeconds, command: `llmrec train --dataset ${name} --config <seed ${seed}${quick ? ', quick' : ''}>${sasrecFrom ? ` --sasrec-from ${sasrecFrom}` : ''}`, commit, createdAt: m.createdAt,
+          ...(sasrecFrom ? { sasrecFrom } : {}),
         }));
         step(`train ${name} seed ${seed}: key ${m.key}`);
         for (const mname of trainedModels) {
@@ -231,7 +253,7 @@ export const command: Command = {
           await evalTask(ds, 'loo', spec, seed, seedHome, m.key);
           await evalTask(ds, 'cold', spec, seed, seedHome, m.key);
         }
-        if (lossAblation && MODELS.fused) {
+        if (lossAblation && name === 'ml-100k' && MODELS.fused) {
           // loss ablation of the fusion step: the same pipeline (cached SASRec and aligner) with the contrastive term
           // off, in its own artifacts folder; the fused model evaluated on it, paired with the full one per seed
           const noCon = { ...config, fusion: { ...config.fusion, w_con: 0 } };

@@ -9,10 +9,11 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import os from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { ARTIFACTS_MANIFEST_FILE, ArtifactsManifest, artifactsDir } from '@llmrec/shared/artifacts.ts';
+import { adoptSasrec } from '../training/adopt-sasrec.ts';
 import { resolveFeatures, type ResolvedFeatures } from '../training/resolve-features.ts';
 import { copyTowerFeatures } from '../training/tower-features.ts';
 import { SERVING_BUNDLE_FILE, ServingBundle } from '@llmrec/shared/api/serving-bundle.ts';
-import { coldItemsStem, computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, REPO_ROOT, SHARED_FOLDER, sharedDataDir, writeSplit, type SplitName } from '@llmrec/data/index.ts';
+import { coldItemsStem, computeSplit, datasetDir, DatasetNotFoundError, writeNpy, llmrecHome, prepareDataset, readDataset, readSplit, REPO_ROOT, SHARED_FOLDER, sharedDataDir, TEST, writeSplit, type SplitName } from '@llmrec/data/index.ts';
 import { type Command, CliError, flag, int, type OptionSpec, optStr, str, UsageError } from '../command.ts';
 import { log, progress } from '../progress.ts';
 
@@ -83,6 +84,17 @@ function datasetHash(dir: string, split: string): string {
   return h.digest('hex');
 }
 
+/** Users with a test row in the split: what a SASRec step's test figures are counted over. */
+function testUsers(datasetDir: string, split: string): number {
+  const ds = readDataset(datasetDir);
+  const labels = readSplit(ds, split as SplitName).labels;
+  const seen = new Uint8Array(ds.nUsers);
+  const user = ds.interactions.user;
+  let n = 0;
+  for (let r = 0; r < labels.length; r++) if (labels[r] === TEST && !seen[user[r]!]) (seen[user[r]!] = 1), n++;
+  return n;
+}
+
 function runPython(args: string[], logFile: string, onEvent: (e: Record<string, any>) => void): Promise<void> {
   const python = process.env.LLMREC_PYTHON ?? '/usr/bin/python3';
   return new Promise((res, rej) => {
@@ -127,6 +139,8 @@ export interface PipelineOptions {
   features?: string;
   /** Artifacts folder name under artifacts/<dataset>/ (default: the split), e.g. loo-seed2 for a seed variant. */
   artifactsName?: string;
+  /** A finished SASRec run folder (sasrec.pt + done.json) used as the SASRec step instead of training it here. */
+  sasrecFrom?: string;
 }
 
 /** `keyCfg`: what identifies the config in the cache key when `cfg` holds machine paths (content hashes instead). */
@@ -198,7 +212,10 @@ async function resolveTextFeatures(o: PipelineOptions, text: Cfg | undefined): P
 /** Runs (or reuses) every step and writes the manifest; returns it with the output folder. */
 export async function runPipeline(o: PipelineOptions): Promise<{ manifest: ArtifactsManifest; dir: string; seconds: Record<string, number> }> {
   const base = datasetHash(o.datasetDir, o.split);
-  const sasrec = await runStep(o, 'sasrec', o.config.sasrec, {}, base);
+  const sasrec = o.sasrecFrom
+    ? adoptSasrec({ from: o.sasrecFrom, cacheRoot: join(o.home, 'cache', 'train', o.dataset, o.split), base, config: o.config.sasrec, testUsers: testUsers(o.datasetDir, o.split) })
+    : await runStep(o, 'sasrec', o.config.sasrec, {}, base);
+  if (o.sasrecFrom) log('train', `sasrec: adopted from ${sasrec.done.adoptedFrom} (${relative(process.cwd(), sasrec.dir) || sasrec.dir})`);
   const alignerCfg = { ...o.config.aligner, text: await resolveTextFeatures(o, o.config.aligner.text as Cfg | undefined) };
   const aligner = await runStep(o, 'aligner', alignerCfg, { sasrec }, base);
   const features: ResolvedFeatures = await resolveFeatures({ home: o.home, dataset: o.dataset, datasetDir: o.datasetDir, given: o.features });
@@ -393,6 +410,8 @@ export const command: Command = {
     'or --features tfidf (hashed TF-IDF text only, no encoders).',
     'cold-items: --split-seed picks the held-out items (artifacts in <dataset>/cold-items-s<N>); --seed N trains every',
     'step with seed N into <dataset>/<split>-seed<N> (what `llmrec eval --train-seeds` compares).',
+    '--sasrec-from DIR: take the SASRec step from a run folder trained elsewhere (e.g. on a GPU with the same code)',
+    'and train the later steps here; refused unless its config equals this pipeline\'s (the time cap aside).',
     'Python: /usr/bin/python3 with torch (override with LLMREC_PYTHON).',
   ].join('\n'),
   options: {
@@ -412,6 +431,7 @@ export const command: Command = {
     hidden: { type: 'string', description: 'SASRec hidden size' },
     threads: { type: 'string', description: 'torch threads (default 1)' },
     force: { type: 'boolean', description: 'ignore cached steps' },
+    'sasrec-from': { type: 'string', description: 'a finished SASRec run folder (sasrec.pt + done.json, e.g. trained on a GPU machine) used as the SASRec step; refused unless its config is this pipeline\'s' },
     json: { type: 'boolean', description: 'print the manifest as JSON on stdout' },
     out: { type: 'string', description: 'folder for train-<dataset>-<split>.{json,md} (default $LLMREC_HOME/results; `--out results` refreshes the tracked ones)' },
     'no-results': { type: 'boolean', description: 'do not write train-<dataset>-<split>.{json,md}' },
@@ -434,7 +454,7 @@ export const command: Command = {
     if (values.maxlen !== undefined) config.sasrec.maxlen = int(values, 'maxlen', 50, 2, 1024);
     if (values.hidden !== undefined) config.sasrec.hidden = int(values, 'hidden', 64, 4, 1024);
     const t0 = Date.now();
-    const { manifest, dir: out, seconds } = await runPipeline({ datasetDir: dir, dataset, split: stem, artifactsName, home, config, features: optStr(values, 'features'), threads: int(values, 'threads', 1, 1, 64), force: flag(values, 'force') });
+    const { manifest, dir: out, seconds } = await runPipeline({ datasetDir: dir, dataset, split: stem, artifactsName, home, config, features: optStr(values, 'features'), threads: int(values, 'threads', 1, 1, 64), force: flag(values, 'force'), sasrecFrom: optStr(values, 'sasrec-from') });
     const wall = (Date.now() - t0) / 1000;
     const s = manifest.metrics.sasrec;
     const a = manifest.metrics.aligner;

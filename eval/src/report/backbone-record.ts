@@ -97,3 +97,14 @@ export function backboneNote(label: string, rec: SasrecSeedsRecord, file: string
     + (capped.length ? `seed${capped.length > 1 ? 's' : ''} ${capped.join(', ')} stopped by the run's time cap (best-validation checkpoint evaluated). ` : 'every run stopped early on validation. ')
     + 'The record holds aggregate figures only, so no paired test over users against item-kNN (Δ is the difference of means); sampled: one sampling seed per run.';
 }
+
+/** The note under the main table when the report trained a dataset's pipelines on the record's checkpoints
+ * (`--backbone-runs`): where the SASRec step came from, and that every row of the table was evaluated here. */
+export function adoptedNote(rec: SasrecSeedsRecord, file: string, runsDir: string): string {
+  const runs = [...rec.runs].sort((a, b) => a.seed - b.seed);
+  const devices = [...new Set(runs.map((r) => `${r.device}${r.torch ? ` (torch ${r.torch})` : ''}`))].join(', ');
+  const capped = runs.filter((r) => r.stoppedByTime).map((r) => r.seed);
+  return `SASRec step not trained by this report (--backbone-runs): each training seed's checkpoint is the run of ${file} in ${runsDir} (\`${rec.command}\` at commit ${(rec.commit ?? 'unknown').slice(0, 10)}; machine: ${rec.machine}; device ${devices}; `
+    + `epochs ${runs.map((r) => r.epochsRun).join(' / ')}, ${runs.map((r) => r.secPerEpoch.toFixed(1)).join(' / ')} s per epoch${capped.length ? `; seed${capped.length > 1 ? 's' : ''} ${capped.join(', ')} stopped by the run's time cap, best-validation checkpoint kept` : ''}), `
+    + 'taken as the pipeline\'s SASRec step by `llmrec train --sasrec-from` (refused unless its config is the default\'s). Aligner, fusion, ONNX export and PQ were trained by this report on this machine\'s CPU, and every row above, SASRec included, was evaluated here by `llmrec eval` (the SASRec row re-measures the record\'s checkpoints).';
+}

@@ -25,6 +25,8 @@ export const TrainRecord = z.object({
   command: z.string(),
   commit: z.string().nullable(),
   createdAt: z.string(),
+  /** The run folder the SASRec step was taken from (`llmrec train --sasrec-from`): its seconds are another machine's. */
+  sasrecFrom: z.string().optional(),
 });
 export type TrainRecord = z.infer<typeof TrainRecord>;
 

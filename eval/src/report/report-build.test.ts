@@ -212,6 +212,19 @@ describe('SASRec seeds records (--backbone-records)', () => {
     expect(JSON.stringify(curves!.spec)).toContain('seed 3 (record, cuda)');
   });
 
+  it('pipelines trained on the record\'s checkpoints (--backbone-runs): SASRec row from this report\'s runs with a paired test, training table leaves the other machine\'s seconds out', () => {
+    const sasG = sas.map((r) => ({ ...r, dataset: 'games' }));
+    const train = [1, 2, 3].map((seed) => ({ v: 1 as const, dataset: 'games', seed, key: `k${seed}`, config: {}, secPerEpoch: 2.6, epochs: 62, stepSeconds: {}, timings: { sasrec: 426, aligner: 300, fusion: 100, export: 5, pq: 40 },
+      validNdcg10: [], bestValidNdcg10: null, stoppedByTime: false, sasrecCpuSeconds: null, command: 'c', commit: 'abc', createdAt: 'now', sasrecFrom: `/runs/r${seed}` }));
+    const inp = { ...inputs, runs: [knn, ...sasG], train, backbones: { games: { record, file: 'results/sasrec-games-default-seeds.json' } } };
+    const row = main(inp).tables[0]!.rows.find((r) => r[0]!.startsWith('SASRec'))!;
+    expect(row[7]).not.toBe('no per-user record'); // the paired test over users of this report's evaluation
+    expect(row[9]).toBe('training 1,2,3');
+    const eff = buildSections(inp).find((s) => s.id === 'efficiency')!.tables.find((t) => t.id === 'efficiency-training')!;
+    expect(eff.rows[0]![1]).toContain('seeds record');
+    expect(eff.rows[0]![4]).toBe('445 s / 445 s / 445 s (aligner + fusion + export + PQ)');
+  });
+
   it('a record that does not match the default config is refused, with the key that differs', () => {
     expect(configMismatches(record, { lr: 0.0005, patience: 10, neg_samples: 0, side: 'title-words', max_seconds: 18000 })).toEqual([]);
     expect(configMismatches(record, { lr: 0.002, patience: 10 })).toEqual(['r2: lr = 0.0005, default 0.002', 'r1: lr = 0.0005, default 0.002', 'r3: lr = 0.0005, default 0.002']);

@@ -316,6 +316,12 @@ function trainRows(train: TrainRecord[]): string[][] {
   const by = new Map<string, TrainRecord[]>();
   for (const t of train) by.set(t.dataset, [...(by.get(t.dataset) ?? []), t]);
   return [...by.entries()].map(([d, ts]) => {
+    // a SASRec step taken from a record ran on another machine: its seconds are in the records table, not here
+    if (ts.every((t) => t.sasrecFrom)) {
+      const tot = ts.map((t) => Object.entries(t.timings).filter(([k]) => k !== 'sasrec').reduce((a, [, x]) => a + x, 0));
+      const adopted = 'SASRec step from the seeds record (--backbone-runs): see the records table';
+      return [datasetLabel(d), adopted, '—', '—', `${tot.map((x) => `${x.toFixed(0)} s`).join(' / ')} (aligner + fusion + export + PQ)`, '—', ts.map((t) => t.key).join(', ')];
+    }
     const spe = ts.map((t) => t.secPerEpoch);
     const tot = ts.map((t) => Object.values(t.timings).reduce((a, x) => a + x, 0));
     const cpu = ts.map((t) => (t.sasrecCpuSeconds === null ? '—' : `${(t.sasrecCpuSeconds / 3600).toFixed(2)} h`)).join(' / ');
