@@ -49,11 +49,12 @@ interface SplitRun {
   /** Per weight, per user: NDCG@10 / HR@10 of the full ranking with the top-N re-ranked. */
   ndcg: Record<string, number[]>;
   hr: Record<string, number[]>;
-  llmOnlyNdcg: number[];
+  /** Per user, NDCG@10 of the LLM's own order of the top-N; null where the prompt did not fit (no LLM ranking). */
+  llmOnlyNdcg: (number | null)[];
   targetInTopN: number;
   /** A-LLMRec: per weight, per user, Hit@1 among 20; and the LLM alone. */
   hit1: Record<string, number[]>;
-  hit1Llm: number[];
+  hit1Llm: (number | null)[];
   fit: FitTally;
 }
 
@@ -90,7 +91,7 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
   const count = (t: string) => o.llm.tokenizer.encode(t).length;
   // The worker's own fitting, called here too to record what it cut; a prompt that does not fit even in the
   // shortest layout fails in the worker, and the edge then serves the latent order (edge/src/recommend.ts llmRerank):
-  // its LLM scores are the latent scores, so every weight keeps the latent order.
+  // null then, and the fused ranking falls back to the latent order.
   const llmScoresOf = async (run: SplitRun, v: Variant, u: number, hist: number[], cands: number[], lat: number[]) => {
     const prompt = variantPrompt(v, { userId: String(u), history: hist.map(item), candidates: cands.map(item), dictionary: o.dictionary, maxHistory: 50 });
     let fitted;
@@ -99,7 +100,7 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       run.fit.add(undefined);
-      return lat;
+      return null;
     }
     run.fit.add(describeFit(fitted, count));
     const r = await service.rank({ v: 1, requestId: `${phase}-${u}`, prompt, latentScores: lat, weight: 0 });
@@ -149,16 +150,16 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
         const lat = cands.map((c) => scores[c]!);
         const llm = await llmScoresOf(run, v, u, hist, cands, lat);
         for (const w of WEIGHTS) {
-          userMetrics([position(fuseScores(lat, llm, w), pos)], [10], m);
+          userMetrics([position(fuseScores(lat, llm ?? lat, w), pos)], [10], m);
           run.ndcg[w]!.push(m['NDCG@10']!);
           run.hr[w]!.push(m['HR@10']!);
         }
-        userMetrics([position(llm, pos)], [10], m);
-        run.llmOnlyNdcg.push(m['NDCG@10']!);
+        if (llm) userMetrics([position(llm, pos)], [10], m);
+        run.llmOnlyNdcg.push(llm ? m['NDCG@10']! : null);
       }
       const llm20 = await llmScoresOf(run, v, u, hist, twenty, lat20);
-      for (const w of WEIGHTS) run.hit1[w]!.push(position(fuseScores(lat20, llm20, w), tpos) === 0 ? 1 : 0);
-      run.hit1Llm.push(position(llm20, tpos) === 0 ? 1 : 0);
+      for (const w of WEIGHTS) run.hit1[w]!.push(position(fuseScores(lat20, llm20 ?? lat20, w), tpos) === 0 ? 1 : 0);
+      run.hit1Llm.push(llm20 ? (position(llm20, tpos) === 0 ? 1 : 0) : null);
     }
     if ((b + 1) % 100 === 0) o.log(`llm-eval ${phase}: ${b + 1}/${nUsers} users, ${o.variants.length} variant(s) (${((performance.now() - t0) / (b + 1)).toFixed(0)} ms/user)`);
   }
@@ -166,6 +167,13 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+/** The users the LLM ranked (its prompt fitted): a prompt that failed has no LLM order to measure. */
+export const answered = (xs: readonly (number | null)[]) => xs.filter((x): x is number => x !== null);
+/** Paired over the users whose prompts fitted in both variants (n in the result). */
+export function pairedAnswered(a: readonly (number | null)[], b: readonly (number | null)[]) {
+  const keep = a.map((x, i) => x !== null && b[i] !== null);
+  return pairedTTest(answered(a.filter((_, i) => keep[i])), answered(b.filter((_, i) => keep[i])));
+}
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -241,7 +249,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     return {
       chosenWeightOnValid: wv,
       validNdcg10: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(va.ndcg[x]!)])),
-      test: { ndcg10: ci(te.ndcg[String(wv)]!), hr10: ci(te.hr[String(wv)]!), llmOnlyNdcg10: ci(te.llmOnlyNdcg), hit1Llm: ci(te.hit1Llm) },
+      test: { ndcg10: ci(te.ndcg[String(wv)]!), hr10: ci(te.hr[String(wv)]!), llmOnlyNdcg10: ci(answered(te.llmOnlyNdcg)), hit1Llm: ci(answered(te.hit1Llm)) },
       prompt: fits[v]!,
     };
   };
@@ -252,7 +260,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         paired: Object.fromEntries(
           VARIANTS.filter((v) => v !== 'full').map((v) => {
             const wv = chooseWeight(validRuns[v].ndcg);
-            return [v, { ndcg10Fused: pairedTTest(testRuns[v].ndcg[String(wv)]!, test.ndcg[String(w)]!), llmOnlyNdcg10: pairedTTest(testRuns[v].llmOnlyNdcg, test.llmOnlyNdcg), hit1Llm: pairedTTest(testRuns[v].hit1Llm, test.hit1Llm) }];
+            return [v, { ndcg10Fused: pairedTTest(testRuns[v].ndcg[String(wv)]!, test.ndcg[String(w)]!), llmOnlyNdcg10: pairedAnswered(testRuns[v].llmOnlyNdcg, test.llmOnlyNdcg), hit1Llm: pairedAnswered(testRuns[v].hit1Llm, test.hit1Llm) }];
           }),
         ),
       }
@@ -263,23 +271,23 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     protocol: {
       full: `leave-one-out; latent top-${opts.topN} re-ranked by standardised latent + w x standardised LLM score, full ranking over all unseen items (outside the top-${opts.topN}: latent rank); pessimistic ties; w from ${WEIGHTS.join(', ')} chosen on valid NDCG@10`,
       allmrec: 'A-LLMRec: Hit@1 among 20 candidates = the target + 19 negatives sampled uniformly (seeded per user) from items the user never interacted with, shown in a seeded order',
-      prompt: `LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, recent titles with soft item tokens, KV evidence as the edge sends it (the first ${EVIDENCE_PER_ITEM} snippets of each of the ${EVIDENCE_FROM_HISTORY} newest history items, from the dictionary \`llmrec publish\` writes, popularity counted over training rows only; each with a soft evidence token), candidates. The worker fits the prompt to the LLM's ${llm.config.max_position_embeddings ?? 4096} positions (gpu-worker/src/llm/rank/llm-ranker.ts fitSoftPrompt): history 10 -> 5 -> 3 titles, then candidates as soft tokens only; evidence is never cut, and a prompt that still does not fit fails (the edge then serves the latent order; here its LLM scores = latent scores). What it did: ${variants.map(cut).join('; ')}`,
+      prompt: `LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, recent titles with soft item tokens, KV evidence as the edge sends it (the first ${EVIDENCE_PER_ITEM} snippets of each of the ${EVIDENCE_FROM_HISTORY} newest history items, from the dictionary \`llmrec publish\` writes, popularity counted over training rows only; each with a soft evidence token), candidates. The worker fits the prompt to the LLM's ${llm.config.max_position_embeddings ?? 4096} positions (gpu-worker/src/llm/rank/llm-ranker.ts fitSoftPrompt): history 10 -> 5 -> 3 titles, then candidates as soft tokens only; evidence is never cut, and a prompt that still does not fit fails (the edge then serves the latent order: so do the fused figures here, while the LLM-alone figures leave those users out, n says how many were ranked, and the paired LLM-alone tests use the users ranked in both variants). What it did: ${variants.map(cut).join('; ')}`,
       ...(ablation ? { ablation: 'same users, candidates and latent scores in one process; full = evidence text + soft evidence tokens (the edge), no-evidence-tokens = same text without soft evidence tokens ("− evidence soft tokens"), no-evidence = no evidence entries; each variant\'s weight chosen on valid NDCG@10; paired t-tests over test users, ablated minus full' } : {}),
     },
     llm: llm.dir,
     projectors: { dir: projDir, latents: tokens.meta.latents },
     latentModel: model.version,
     chosenWeightOnValid: w,
-    valid: { users: valid.users, ndcg10: choice.validNdcg10, targetInTopN: valid.targetInTopN / valid.users, hit1: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(valid.hit1[x]!)])), hit1Llm: mean(valid.hit1Llm) },
+    valid: { users: valid.users, ndcg10: choice.validNdcg10, targetInTopN: valid.targetInTopN / valid.users, hit1: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(valid.hit1[x]!)])), hit1Llm: mean(answered(valid.hit1Llm)) },
     test: {
       users: test.users,
       targetInTopN: test.targetInTopN / test.users,
       llmOff: { ndcg10: ci(test.ndcg['0']!), hr10: ci(test.hr['0']!) },
       llmOn: { w, ndcg10: ci(test.ndcg[String(w)]!), hr10: ci(test.hr[String(w)]!) },
       byWeight: Object.fromEntries(WEIGHTS.map((x) => [String(x), { ndcg10: mean(test.ndcg[x]!), hr10: mean(test.hr[x]!) }])),
-      llmOnlyNdcg10: mean(test.llmOnlyNdcg),
+      llmOnlyNdcg10: mean(answered(test.llmOnlyNdcg)),
       pairedNdcg10OnMinusOff: pairedTTest(test.ndcg[String(w)]!, test.ndcg['0']!),
-      allmrecHit1: { latent: ci(test.hit1['0']!), llm: ci(test.hit1Llm), fusedValidW: { w, ...ci(test.hit1[String(w)]!) }, fusedW20: { w: w20, chosenOn: 'valid Hit@1 (A-LLMRec protocol)', ...ci(test.hit1[String(w20)]!) } },
+      allmrecHit1: { latent: ci(test.hit1['0']!), llm: ci(answered(test.hit1Llm)), fusedValidW: { w, ...ci(test.hit1[String(w)]!) }, fusedW20: { w: w20, chosenOn: 'valid Hit@1 (A-LLMRec protocol)', ...ci(test.hit1[String(w20)]!) } },
       validNeverBelowOff: Object.fromEntries(WEIGHTS.map((x) => [String(x), mean(valid.ndcg[x]!) >= mean(valid.ndcg['0']!)])),
     },
     ...(ablation ? { ablation } : {}),
