@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseWeight, WEIGHTS } from './llm-eval.ts';
+import { answered, chooseWeight, pairedAnswered, WEIGHTS } from './llm-eval.ts';
 import { TEST, TRAIN, VALID, type Dataset } from '@llmrec/data/index.ts';
 import { evidenceDictionary, layout, variantPrompt, type Variant } from './prompt-variants.ts';
 
@@ -57,5 +57,15 @@ describe('evidence dictionary of the offline eval', () => {
     const d = evidenceDictionary({ interactions, nItems: 2 }, [{ idx: 0, text: { genres: ['Drama'] } }, { idx: 1, text: {} }], { labels });
     expect(d[0]).toEqual([{ kind: 'genre', text: 'Genres: Drama' }, { kind: 'popularity', text: '1 ratings, mean 4.00', weight: 1 }]);
     expect(d[1]).toEqual([{ kind: 'popularity', text: '1 ratings, mean 5.00', weight: 1 }]);
+  });
+});
+
+describe('LLM-alone figures when a prompt did not fit (no LLM ranking)', () => {
+  it('leave those users out, and pair only users ranked in both variants', () => {
+    expect(answered([1, null, 0, 1])).toEqual([1, 0, 1]);
+    // user 1 failed in the ablated variant, user 3 in full: two pairs remain, both with difference -1
+    const t = pairedAnswered([0, null, 0, 1], [1, 0, 1, null]);
+    expect(t.n).toBe(2);
+    expect(t.meanDiff).toBe(-1);
   });
 });

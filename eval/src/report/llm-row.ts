@@ -71,6 +71,8 @@ const pcell = (c: z.infer<typeof Paired>) => `${c.meanDiff >= 0 ? '+' : '−'}${
  */
 export function evidenceAblationTable(dataset: string, rec: LlmEvalRecord & { ablation: NonNullable<LlmEvalRecord['ablation']> }, file: string): { columns: string[]; rows: string[][]; notes: string[] } {
   const a = rec.ablation;
+  // Users whose prompt did not fit the LLM's context have no LLM ranking and are left out of the LLM-alone figures.
+  const ranked = (st: z.infer<typeof Stat>) => (st.n < rec.test.users ? `; ${st.n} of ${rec.test.users} users ranked` : '');
   const row = (label: string, v: keyof typeof a.variants) => {
     const x = a.variants[v];
     const p = v === 'full' ? undefined : a.paired[v];
@@ -83,8 +85,8 @@ export function evidenceAblationTable(dataset: string, rec: LlmEvalRecord & { ab
       p ? sign(p.ndcg10Fused.meanDiff) : '—',
       p ? (p.ndcg10Fused.p >= 0.001 ? p.ndcg10Fused.p.toFixed(3) : p.ndcg10Fused.p.toExponential(1)) : '—',
       p ? p.ndcg10Fused.d.toFixed(2) : '—',
-      `${fig(x.test.llmOnlyNdcg10)}${p ? ` (${pcell(p.llmOnlyNdcg10)})` : ''}`,
-      `${fig(x.test.hit1Llm)}${p ? ` (${pcell(p.hit1Llm)})` : ''}`,
+      `${fig(x.test.llmOnlyNdcg10)}${p ? ` (${pcell(p.llmOnlyNdcg10)})` : ''}${ranked(x.test.llmOnlyNdcg10)}`,
+      `${fig(x.test.hit1Llm)}${p ? ` (${pcell(p.hit1Llm)})` : ''}${ranked(x.test.hit1Llm)}`,
       'one training; CI over users',
     ];
   };

@@ -146,7 +146,7 @@ describe('report sections and printers', () => {
     const record = LlmEvalRecord.parse({
       ...base,
       ablation: {
-        variants: { full: variant(0.05, 0.1191, 0.07, 0.04), 'no-evidence-tokens': variant(0, 0.118, 0.066, 0.05), 'no-evidence': variant(0.1, 0.1172, 0.061, 0.03) },
+        variants: { full: { ...variant(0.05, 0.1191, 0.07, 0.04), test: { ...variant(0.05, 0.1191, 0.07, 0.04).test, hit1Llm: { mean: 0.04, ci95: 0.01, n: 921 } } }, 'no-evidence-tokens': variant(0, 0.118, 0.066, 0.05), 'no-evidence': variant(0.1, 0.1172, 0.061, 0.03) },
         paired: { 'no-evidence-tokens': { ndcg10Fused: paired(-0.0011, 0.2), llmOnlyNdcg10: paired(-0.004, 0.0004), hit1Llm: paired(0.01, 0.3) }, 'no-evidence': { ndcg10Fused: paired(-0.0019, 0.04), llmOnlyNdcg10: paired(-0.009, 0.01), hit1Llm: paired(-0.01, 0.5) } },
       },
     });
@@ -156,6 +156,7 @@ describe('report sections and printers', () => {
     expect(t.rows[0]!.slice(1, 7)).toEqual(['0.05', '0.1191 ± 0.0100', '0.2382 ± 0.0100', '—', '—', '—']);
     expect(t.rows[1]!.slice(1, 10)).toEqual(['0', '0.1180 ± 0.0100', '0.2360 ± 0.0100', '−0.0011', '0.200', '-0.01', '0.0660 ± 0.0100 (−0.0040, p 4.0e-4)', '0.0500 ± 0.0100 (+0.0100, p 0.300)', 'one training; CI over users']);
     expect(t.rows[2]!.slice(4, 7)).toEqual(['−0.0019', '0.040', '-0.02']);
+    expect(t.rows[0]![8]).toBe('0.0400 ± 0.0100; 921 of 943 users ranked');
     expect(t.notes[0]).toContain(record.command);
     expect(t.notes.join(' ')).toContain('12 prompts did not fit');
     expect(c.unavailable.some((u) => u.includes('evidence'))).toBe(false);
