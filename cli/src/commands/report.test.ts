@@ -14,6 +14,7 @@ import { llmrecAsync } from '@llmrec/data/test-support/spawn-cli.ts';
 import { REPO_ROOT } from '@llmrec/data/index.ts';
 import { EvalJson } from '@llmrec/eval/report.ts';
 import { supersedeKey } from '@llmrec/eval/report/external.ts';
+import { readLlmEval } from '@llmrec/eval/report/llm-row.ts';
 import type { ReportDoc } from '@llmrec/eval/report/model.ts';
 import { hasTorch as hasPythonTorch } from '@llmrec/data/test-support/python.ts';
 
@@ -46,7 +47,9 @@ describe.skipIf(!ready)('llmrec report --quick', () => {
     // the report's own cold-item table: its id gains a models/number suffix when a tracked document shares the prefix
     const ownCold = tables.find((x) => x.id.startsWith('cold-items-ml-100k-cold-items') && !x.notes.some((n) => n.includes('`results/')))?.id;
     expect(ownCold).toBeDefined();
-    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', 'loss-ablation', 'loss-contrastive-ml-100k', 'modality-ml-100k-cold-items', 'cold-ml-100k', ownCold!, 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
+    // − evidence soft tokens / − evidence: from the tracked LLM evaluation record when it carries --evidence-ablation
+    const evidence = readLlmEval(join(REPO_ROOT, 'results'), 'ml-100k')?.record.ablation ? ['component-evidence-ml-100k'] : [];
+    const TABLES = ['main-ml-100k', 'component-ablation', 'component-fusion-ml-100k', ...evidence, 'loss-ablation', 'loss-contrastive-ml-100k', 'modality-ml-100k-cold-items', 'cold-ml-100k', ownCold!, 'efficiency-training', 'efficiency-scoring', 'efficiency-serving'];
     const PLOTS = ['main-ndcg', 'sasrec-validation', 'component-ablation', 'loss-ablation', 'modality-ml-100k-cold-items', 'cold-start', ownCold!];
     // and one table + plot per tracked document of another evaluation in results/ (read here, not from the report)
     const SECTION_OF: Record<string, string> = { 'modality-drop': 'modality', explanation: 'explanation', 'cold-items': 'cold-items' };
