@@ -195,6 +195,27 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
     expect(snapshot()).toEqual(tracked);
   }, 120_000);
 
+  it('--sasrec-from: a SASRec run trained elsewhere becomes the step, the later steps train on it; another config is refused', async () => {
+    const root = join(home, 'cache', 'train', 'synthetic', 'loo');
+    const trained = readdirSync(root).filter((d) => d.startsWith('sasrec-')).map((d) => join(root, d))[0]!;
+    const other = mkdtempSync(join(tmpdir(), 'llmrec-adopt-'));
+    try {
+      const res = await runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home: other, config: config(), features: 'tfidf', threads: 1, force: false, sasrecFrom: trained });
+      const ref = JSON.parse(readFileSync(join(trained, 'done.json'), 'utf8')) as { metrics: { test: unknown } };
+      expect(res.seconds.sasrec).toBe(0); // not trained again in this fresh home
+      expect(res.manifest.metrics.sasrec.test).toEqual(ref.metrics.test); // the adopted run's own figures
+      expect(readdirSync(join(other, 'cache', 'train', 'synthetic', 'loo')).some((d) => d.startsWith('aligner-'))).toBe(true);
+      // the exported SASRec item table is the adopted backbone's, byte for byte (the trained pipeline's artifacts)
+      const first = parseArtifactsManifest(JSON.parse(readFileSync(join(home, 'artifacts', 'synthetic', 'loo', 'manifest.json'), 'utf8')));
+      expect(res.manifest.files.sasrecItems.sha256).toBe(first.files.sasrecItems.sha256);
+      const c = config();
+      await expect(runPipeline({ datasetDir: ds, dataset: 'synthetic', split: 'loo', home: other, config: { ...c, sasrec: { ...c.sasrec, lr: 0.5 } }, features: 'tfidf', threads: 1, force: false, sasrecFrom: trained }))
+        .rejects.toThrow(/lr: .* \(pipeline: 0.5\)/);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('uses a frozen ONNX sentence encoder for item text when configured', async () => {
     const fx = join(home, 'fixture');
     execFileSync(python, ['-m', 'llmrec_train.fixtures', 'sentence-encoder', fx], { cwd: join(REPO_ROOT, 'training'), stdio: 'ignore' });
