@@ -19,7 +19,7 @@ import { datasetDir, llmrecHome, readDataset, readItems, readSplit, TRAIN, type 
 import { loadModel, type LoadedLlm } from '@llmrec/gpu-worker/llm/model/load-model.ts';
 import { resolveModelDir } from '@llmrec/gpu-worker/llm/model/resolve-model.ts';
 import { writeNpy } from '@llmrec/gpu-worker/llm/model/npy.ts';
-import { fitSoftPrompt, fuseScores } from '@llmrec/gpu-worker/llm/rank/llm-ranker.ts';
+import { fitSoftPromptLayout, fuseScores } from '@llmrec/gpu-worker/llm/rank/llm-ranker.ts';
 import { loadProjectors, type FusionChoice } from '@llmrec/gpu-worker/llm/rank/projectors.ts';
 import { LlmService } from '@llmrec/gpu-worker/llm/serve/llm-service.ts';
 import type { LatentModel } from '@llmrec/gpu-worker/model.ts';
@@ -96,13 +96,13 @@ async function runSplit(ds: Dataset, model: LatentModel, service: LlmService, ph
     const prompt = variantPrompt(v, { userId: String(u), history: hist.map(item), candidates: cands.map(item), dictionary: o.dictionary, maxHistory: 50 });
     let fitted;
     try {
-      fitted = fitSoftPrompt(o.llm, prompt, 0);
+      fitted = fitSoftPromptLayout(o.llm, prompt, 0);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       run.fit.add(undefined);
       return null;
     }
-    run.fit.add(describeFit(fitted, count));
+    run.fit.add(describeFit(fitted.prompt, count, prompt.evidence.length - fitted.layout.evidence));
     const r = await service.rank({ v: 1, requestId: `${phase}-${u}`, prompt, latentScores: lat, weight: 0 });
     const byIdx = new Map(r.items.map((x) => [x.idx, x.llmScore]));
     return cands.map((c) => byIdx.get(c)!);
@@ -240,7 +240,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     const f = fits[v]!;
     const calls = f.valid.calls + f.test.calls;
     const hist = (x: Record<string, number>, y: Record<string, number>) => Object.entries([x, y].reduce<Record<string, number>>((a, h) => (Object.entries(h).forEach(([k, n]) => (a[k] = (a[k] ?? 0) + n)), a), {})).map(([k, n]) => `${k} titles: ${n}`).join(', ');
-    return `${v}: ${calls} prompts, ${f.valid.failed + f.test.failed} did not fit at all (latent order served), ${f.valid.candidateTitlesDropped + f.test.candidateTitlesDropped} with candidate titles dropped (soft tokens only), history kept ${hist(f.valid.historyTitles, f.test.historyTitles)}; max ${Math.max(f.valid.maxPositions, f.test.maxPositions)} positions`;
+    return `${v}: ${calls} prompts, ${f.valid.failed + f.test.failed} did not fit at all (latent order served), ${f.valid.candidateTitlesDropped + f.test.candidateTitlesDropped} with candidate titles dropped (soft tokens only), ${f.valid.evidenceCutPrompts + f.test.evidenceCutPrompts} with evidence cut (${f.valid.evidenceCutEntries + f.test.evidenceCutEntries} entries), history kept ${hist(f.valid.historyTitles, f.test.historyTitles)}; max ${Math.max(f.valid.maxPositions, f.test.maxPositions)} positions`;
   };
   const variantSummary = (v: Variant) => {
     const va = validRuns[v];
@@ -271,7 +271,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     protocol: {
       full: `leave-one-out; latent top-${opts.topN} re-ranked by standardised latent + w x standardised LLM score, full ranking over all unseen items (outside the top-${opts.topN}: latent rank); pessimistic ties; w from ${WEIGHTS.join(', ')} chosen on valid NDCG@10`,
       allmrec: 'A-LLMRec: Hit@1 among 20 candidates = the target + 19 negatives sampled uniformly (seeded per user) from items the user never interacted with, shown in a seeded order',
-      prompt: `LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, recent titles with soft item tokens, KV evidence as the edge sends it (the first ${EVIDENCE_PER_ITEM} snippets of each of the ${EVIDENCE_FROM_HISTORY} newest history items, from the dictionary \`llmrec publish\` writes, popularity counted over training rows only; each with a soft evidence token), candidates. The worker fits the prompt to the LLM's ${llm.config.max_position_embeddings ?? 4096} positions (gpu-worker/src/llm/rank/llm-ranker.ts fitSoftPrompt): history 10 -> 5 -> 3 titles, then candidates as soft tokens only; evidence is never cut, and a prompt that still does not fit fails (the edge then serves the latent order: so do the fused figures here, while the LLM-alone figures leave those users out, n says how many were ranked, and the paired LLM-alone tests use the users ranked in both variants). What it did: ${variants.map(cut).join('; ')}`,
+      prompt: `LlmService.rank (the worker path): soft prompt with the user token from the serving encoder z_u of the history, recent titles with soft item tokens, KV evidence as the edge sends it (the first ${EVIDENCE_PER_ITEM} snippets of each of the ${EVIDENCE_FROM_HISTORY} newest history items, from the dictionary \`llmrec publish\` writes, popularity counted over training rows only; each with a soft evidence token), candidates. The worker fits the prompt to the LLM's ${llm.config.max_position_embeddings ?? 4096} positions (gpu-worker/src/llm/rank/llm-ranker.ts fitSoftPrompt): history 10 -> 5 -> 3 titles, then candidates as soft tokens only, then the evidence (its newest half kept, down to none); a prompt that still does not fit fails (the edge then serves the latent order: so do the fused figures here, while the LLM-alone figures leave those users out, n says how many were ranked, and the paired LLM-alone tests use the users ranked in both variants). What it did: ${variants.map(cut).join('; ')}`,
       ...(ablation ? { ablation: 'same users, candidates and latent scores in one process; full = evidence text + soft evidence tokens (the edge), no-evidence-tokens = same text without soft evidence tokens ("− evidence soft tokens"), no-evidence = no evidence entries; each variant\'s weight chosen on valid NDCG@10; paired t-tests over test users, ablated minus full' } : {}),
     },
     llm: llm.dir,

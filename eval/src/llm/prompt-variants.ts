@@ -38,9 +38,11 @@ export interface PromptFit {
   candidateTitles: boolean;
   /** Positions the prompt occupies (BOS + text tokens + soft tokens). */
   positions: number;
+  /** Evidence entries the fitting cut (0 when every entry fit). */
+  evidenceCut: number;
 }
 
-export function describeFit(prompt: SoftPrompt, count: (text: string) => number): PromptFit {
+export function describeFit(prompt: SoftPrompt, count: (text: string) => number, evidenceCut = 0): PromptFit {
   const cands = prompt.candidates.length;
   const items = prompt.pieces.filter((p) => 'soft' in p && p.soft === 'item').length;
   const text = prompt.pieces.map((p) => ('text' in p ? p.text : '')).join('');
@@ -49,6 +51,7 @@ export function describeFit(prompt: SoftPrompt, count: (text: string) => number)
     historyTitles: items - cands,
     candidateTitles: first !== undefined && text.includes(`<CANDS> ${first.title}`),
     positions: 1 + prompt.pieces.reduce((n, p) => n + ('text' in p ? count(p.text) : 1), 0),
+    evidenceCut,
   };
 }
 
@@ -57,6 +60,9 @@ export class FitTally {
   calls = 0;
   failed = 0;
   candidateTitlesDropped = 0;
+  /** Prompts whose evidence the fitting shortened, and the entries it cut in all. */
+  evidenceCutPrompts = 0;
+  evidenceCutEntries = 0;
   historyTitles: Record<string, number> = {};
   private positions = 0;
   maxPositions = 0;
@@ -65,6 +71,7 @@ export class FitTally {
     this.calls++;
     if (!f) return void this.failed++;
     if (!f.candidateTitles) this.candidateTitlesDropped++;
+    if (f.evidenceCut > 0) (this.evidenceCutPrompts++, (this.evidenceCutEntries += f.evidenceCut));
     this.historyTitles[f.historyTitles] = (this.historyTitles[f.historyTitles] ?? 0) + 1;
     this.positions += f.positions;
     this.maxPositions = Math.max(this.maxPositions, f.positions);
@@ -72,7 +79,7 @@ export class FitTally {
 
   toJSON() {
     const ok = this.calls - this.failed;
-    return { calls: this.calls, failed: this.failed, candidateTitlesDropped: this.candidateTitlesDropped, historyTitles: this.historyTitles, meanPositions: ok ? this.positions / ok : 0, maxPositions: this.maxPositions };
+    return { calls: this.calls, failed: this.failed, candidateTitlesDropped: this.candidateTitlesDropped, evidenceCutPrompts: this.evidenceCutPrompts, evidenceCutEntries: this.evidenceCutEntries, historyTitles: this.historyTitles, meanPositions: ok ? this.positions / ok : 0, maxPositions: this.maxPositions };
   }
 }
 

@@ -5,7 +5,7 @@ import { embedTokens, emptyCache, forward } from '../runtime/decoder.ts';
 import { promptEmbeds } from '../runtime/generate.ts';
 import { logSoftmax } from '../runtime/sampling.ts';
 import { convertedStories, missingStories, stories260KDir } from '../test-model.test-helper.ts';
-import { embedSoftPrompt, fitSoftPrompt, fuseScores, scoreCandidates } from './llm-ranker.ts';
+import { embedSoftPrompt, fitSoftPrompt, fitSoftPromptLayout, fuseScores, scoreCandidates } from './llm-ranker.ts';
 import { historyLatent, loadProjectors, type SoftTokens } from './projectors.ts';
 import { tinyProjectors } from './tiny-projectors.test-helper.ts';
 
@@ -47,6 +47,20 @@ describe.skipIf(!src)('LLM ranking with soft prompts (stories260K)', () => {
     const p = fitSoftPrompt(llm, seg, 0);
     const n = promptEmbeds(llm, [{ ids: [1] }, ...p.pieces.map((x) => ('text' in x ? { ids: llm.tokenizer.encode(x.text) } : { embeds: embedTokens(llm, [5]) }))]).length;
     expect(n).toBeLessThan(llm.config.max_position_embeddings!);
+  });
+
+  it('cuts the evidence (its newest entries kept) before giving up, when even the shortest layout does not fit', () => {
+    const evidence = Array.from({ length: 40 }, (_, i) => ({ kind: 'attribute' as const, text: `Directed by someone with a long name, entry ${i}`, itemIdx: i % titles.length }));
+    const seg = assemblePrompt({ userId: '0', history: [{ idx: 0, title: titles[0]! }], evidence, candidates: titles.map((t, j) => ({ idx: j, title: t })), maxHistory: 10 });
+    const { prompt, layout } = fitSoftPromptLayout(llm, seg, 0);
+    expect(layout.evidence).toBeGreaterThan(0);
+    expect(layout.evidence).toBeLessThan(40);
+    const text = prompt.pieces.map((x) => ('text' in x ? x.text : '')).join('');
+    expect(text).toContain('entry 39,'.slice(0, -1)); // the newest entry stays
+    expect(text).not.toContain('entry 0;');
+    expect(prompt.pieces.filter((x) => 'soft' in x && x.soft === 'evidence').length).toBe(layout.evidence);
+    // a prompt that fits keeps every entry
+    expect(fitSoftPromptLayout(llm, { ...seg, evidence: evidence.slice(0, 2) }, 0).layout.evidence).toBe(2);
   });
 
   it('fusion with w = 0 keeps the latent order; large w follows the LLM', () => {

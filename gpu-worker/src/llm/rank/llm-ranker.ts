@@ -28,20 +28,40 @@ export async function embedSoftPrompt(llm: LoadedLlm, ctx: SoftContext, prompt: 
   return parts;
 }
 
+/** Which layout the fitting chose: history titles shown, candidate titles or soft tokens only, evidence entries kept. */
+export interface PromptLayout {
+  maxHistory: number;
+  candidateTitles: boolean;
+  /** Evidence entries kept (the newest ones; the segments' count when none was cut). */
+  evidence: number;
+}
+
 /**
  * The richest layout that fits the model's context with room for the longest candidate title:
- * history 10 -> 5 -> 3 titles, then candidates as soft tokens only (tiny models have 512 positions).
+ * history 10 -> 5 -> 3 titles, then candidates as soft tokens only (tiny models have 512 positions); when even
+ * one history title does not fit, the evidence is cut (its newest half kept, down to none) rather than the request
+ * failing: a prompt without evidence is still the user's ranking, a failed one falls back to the latent order.
  */
-export function fitSoftPrompt(llm: LoadedLlm, seg: PromptSegments, userIdx?: number): SoftPrompt {
+export function fitSoftPromptLayout(llm: LoadedLlm, seg: PromptSegments, userIdx?: number): { prompt: SoftPrompt; layout: PromptLayout } {
   const maxPos = llm.config.max_position_embeddings ?? 4096;
   const titleRoom = Math.max(8, ...(seg.candidates ?? []).map((c) => llm.tokenizer.encode(c.title).length));
   const length = (p: SoftPrompt) => llm.tokenizer.encode('', { bos: true }).length + p.pieces.reduce((n, x) => n + ('text' in x ? llm.tokenizer.encode(x.text).length : x.soft === 'user' && userIdx === undefined ? 0 : 1), 0);
-  let last: SoftPrompt | undefined;
-  for (const [maxHistory, candidateTitles] of [[10, true], [5, true], [3, true], [5, false], [3, false], [1, false]] as const) {
-    last = buildSoftPrompt(seg, { userIdx, maxHistory, candidateTitles });
-    if (length(last) + titleRoom <= maxPos) return last;
+  const n = seg.evidence.length;
+  const ladder: PromptLayout[] = ([[10, true], [5, true], [3, true], [5, false], [3, false], [1, false]] as const).map(([maxHistory, candidateTitles]) => ({ maxHistory, candidateTitles, evidence: n }));
+  for (let keep = n >> 1; n > 0; keep >>= 1) {
+    ladder.push({ maxHistory: 1, candidateTitles: false, evidence: keep });
+    if (keep === 0) break;
+  }
+  for (const layout of ladder) {
+    const s = layout.evidence === n ? seg : { ...seg, evidence: layout.evidence ? seg.evidence.slice(-layout.evidence) : [] };
+    const prompt = buildSoftPrompt(s, { userIdx, maxHistory: layout.maxHistory, candidateTitles: layout.candidateTitles });
+    if (length(prompt) + titleRoom <= maxPos) return { prompt, layout };
   }
   throw new RangeError(`prompt does not fit the model's ${maxPos} positions even in its shortest layout`);
+}
+
+export function fitSoftPrompt(llm: LoadedLlm, seg: PromptSegments, userIdx?: number): SoftPrompt {
+  return fitSoftPromptLayout(llm, seg, userIdx).prompt;
 }
 
 export interface PrefixState {
