@@ -11,6 +11,8 @@ const Paired = z.object({ meanDiff: z.number(), p: z.number(), d: z.number() });
 const AblationVariant = z.object({
   chosenWeightOnValid: z.number(),
   test: z.object({ ndcg10: Stat, hr10: Stat, llmOnlyNdcg10: Stat, hit1Llm: Stat }),
+  /** What the worker's fitting made of the test prompts: their length in LLM positions (efficiency: prompt length). */
+  prompt: z.object({ test: z.object({ calls: z.number().int(), meanPositions: z.number(), maxPositions: z.number() }) }).optional(),
 });
 /** --evidence-ablation: the prompt with KV evidence (full, as the edge), without soft evidence tokens, without evidence. */
 const EvidenceAblation = z.object({

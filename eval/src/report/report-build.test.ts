@@ -160,6 +160,14 @@ describe('report sections and printers', () => {
     expect(t.notes[0]).toContain(record.command);
     expect(t.notes.join(' ')).toContain('12 prompts did not fit');
     expect(c.unavailable.some((u) => u.includes('evidence'))).toBe(false);
+    // efficiency: prompt length with and without the evidence, from the same record
+    const withPrompt = LlmEvalRecord.parse({ ...record, ablation: { ...record.ablation!, variants: { ...record.ablation!.variants,
+      full: { ...record.ablation!.variants.full, prompt: { test: { calls: 1250, meanPositions: 452.2, maxPositions: 490 } } },
+      'no-evidence': { ...record.ablation!.variants['no-evidence'], prompt: { test: { calls: 1250, meanPositions: 218.6, maxPositions: 290 } } } } } });
+    const eff = buildSections({ ...inputs, llmEval: { 'ml-100k': { record: withPrompt, file: 'results/llm-eval-ml-100k.json' } } }).find((x) => x.id === 'efficiency')!.tables.find((x) => x.id === 'efficiency-serving')!;
+    const lens = eff.rows.filter((r) => r[0]!.startsWith('LLM prompt length'));
+    expect(lens.map((r) => r[1])).toEqual(['452 positions (max 490)', '219 positions (max 290)']);
+    expect(lens[0]![0]).toContain('as the edge sends it');
   });
 
   it('Markdown and HTML carry every table and plot; text is escaped', async () => {

@@ -378,6 +378,14 @@ function efficiencySection(inp: ReportInputs): Section {
   b('llm', 'per_token_ms_at_end_with_cache', 'LLM: per-token latency at position 511 with KV cache', '');
   b('bundle', 'workers_bundle_kib', 'Workers bundle size', '');
   b('bundle', 'workers_bundle_gzip_kib', 'Workers bundle size, gzipped', '');
+  // prompt length: what the LLM evaluation's prompts occupied after the worker's fitting, with and without evidence
+  for (const [d, rec] of Object.entries(inp.llmEval ?? {})) {
+    const names = { full: 'as the edge sends it (KV evidence with soft evidence tokens)', 'no-evidence': 'without KV evidence' } as const;
+    for (const [v, what] of Object.entries(names)) {
+      const p = rec.record.ablation?.variants[v as keyof typeof names].prompt?.test;
+      if (p) benchRows.push([`LLM prompt length, ${datasetLabel(d)} test prompts ${what}`, `${p.meanPositions.toFixed(0)} positions (max ${p.maxPositions})`, `mean over ${p.calls} prompts after the worker's fitting to the LLM's context (LLM re-rank of the latent top 20)`, rec.file]);
+    }
+  }
   s.tables.push({ id: 'efficiency-serving', title: 'Serving, adapters, LLM (benchmark records)', columns: ['figure', 'value', 'what', 'record'], rows: benchRows, notes: ['Adapter overhead, direct measure first: the dynamic minus the static scoring time per request above; as a share of an end-to-end request it depends on concurrency (1 vs 8 connections).'] });
   const llm = inp.bench.llm;
   const note = llm?.ok ? llm.value.metrics.per_token_cost_last_over_first_bucket?.note : undefined;
