@@ -34,8 +34,11 @@ export function limitBody(maxBytes: number, overrides: readonly { method: string
 
 export function jsonOnly(): MiddlewareHandler {
   return async (c, next) => {
-    // PUT only when it carries a body (PUT /v1/items does): a bodiless PUT goes on to auth and its route.
-    const hasBody = c.req.method === 'PUT' && (c.req.raw.body !== null || Number(c.req.header('content-length') ?? 0) > 0);
+    // PUT and PATCH only when they carry a body (PUT /v1/items, Gorse PATCH /api/item/{id} do): a bodiless one (Gorse
+    // PUT /api/item/{id}/category/{c}: no body, Content-Length 0) goes on to auth and its route.
+    const len = c.req.header('content-length');
+    const sent = len !== undefined ? Number(len) > 0 : c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+    const hasBody = (c.req.method === 'PUT' || c.req.method === 'PATCH') && sent;
     if (c.req.method === 'POST' || hasBody) {
       const ct = c.req.header('content-type') ?? '';
       if (!/^application\/json\b/i.test(ct)) {

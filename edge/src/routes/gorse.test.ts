@@ -94,6 +94,25 @@ describe('Gorse item writes through gorsejs: the item API use case (embedded by 
     expect((await g.getItem('gz4')).Comment).toBe('gz4'); // no Comment: the id is the title
   });
 
+  it('updateItem hides an item (IsHidden); other partial writes and category edits are refused with what to send, and change nothing', async () => {
+    const c0 = clusterWord(0);
+    const item = { ItemId: 'gz5', Comment: `Lantern ${c0}`, Labels: [c0, c0, c0], IsHidden: false, Timestamp: new Date() };
+    expect(await g.upsertItem(item)).toBe(1);
+    expect(await recommended()).toContain('gz5');
+    await expect(g.updateItem('gz5', { Comment: 'Renamed' } as never)).rejects.toMatchObject({ code: 400, message: expect.stringContaining('POST /api/item') });
+    await expect(g.updateItem('gz5', { IsHidden: false } as never)).rejects.toMatchObject({ code: 400 });
+    await expect(g.updateItem('gz5', { ItemId: 'other', IsHidden: true } as never)).rejects.toMatchObject({ code: 400 });
+    await expect(g.insertItemCategory('gz5', 'g1')).rejects.toMatchObject({ code: 400, message: expect.stringContaining('Categories') });
+    await expect(g.deleteItemCategory('gz5', 'g0')).rejects.toMatchObject({ code: 400 });
+    expect((await g.getItem('gz5')).Comment).toBe(`Lantern ${c0}`); // nothing half-applied
+    expect(await recommended()).toContain('gz5');
+    expect(await g.updateItem('gz5', { IsHidden: true } as never)).toBe(1);
+    expect((await g.getItem('gz5')).IsHidden).toBe(true);
+    expect(await recommended()).not.toContain('gz5');
+    expect(await g.updateItem('gz5', { ItemId: 'gz5', IsHidden: true } as never)).toBe(0);
+    await expect(g.updateItem('gz9', { IsHidden: true } as never)).rejects.toMatchObject({ code: 404 });
+  });
+
   it('bad items get a 400 with the problems and write nothing; unknown ids a 404', async () => {
     const post = (body: unknown) => fetch(`${cat.url}/api/item`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const bad = await post({ ItemId: 'gz9', Timestamp: 'last tuesday', IsHidden: false });

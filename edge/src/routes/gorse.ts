@@ -1,6 +1,6 @@
 // A Gorse-compatible subset (issue 13) so existing Gorse clients (e.g. gorsejs) can point at the edge:
 // POST /api/feedback, GET /api/recommend/{user}[/{category}], GET|POST /api/item, POST /api/items, DELETE
-// /api/item/{id}, mapped onto the same use cases as /v1 (events ingest, recommend, the catalog and its item
+// /api/item/{id}, PATCH /api/item/{id} (hiding only; other partial writes are refused with what to send), mapped onto the same use cases as /v1 (events ingest, recommend, the catalog and its item
 // writes: routes/items.ts writeItems / hideItem). Secret keys only (X-API-Key, as Gorse clients send it; the
 // publishable-key policy refuses /api/*).
 import type { Context, Hono, MiddlewareHandler } from 'hono';
@@ -67,6 +67,8 @@ const GorseItem = z
   })
   .strict();
 type GorseItem = z.infer<typeof GorseItem>;
+/** gorsejs updateItem's body (Gorse ItemPatch): every field optional; an ItemId, if sent, must be the path's. */
+const GorseItemPatch = GorseItem.partial();
 
 /** Gorse item -> the item API's input; problems (bad timestamps) under `at`. */
 function fromGorseItem(g: GorseItem, at: string, problems: { path: string; message: string }[]): ItemInput {
@@ -179,4 +181,28 @@ export function registerGorse(app: Hono<EdgeEnv>, recommendDeps: (c: { backgroun
     const r = await hideItem(items, itemId(c), c.get('requestId'));
     return c.json({ RowAffected: rowsAffected([r.status]) });
   });
+  // Gorse's partial writes (gorsejs updateItem, insertItemCategory, deleteItemCategory). The item API writes whole
+  // items (the content tower embeds title, text and image together, and the edge does not hold an item's full text),
+  // so only hiding maps onto it; the rest is refused with what to send instead, never half-applied.
+  const wholeItem = 'send the whole item with POST /api/item (it replaces the item; a stored image is kept)';
+  app.patch('/api/item/:id', async (c) => {
+    const id = itemId(c);
+    const parsed = GorseItemPatch.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) throw badRequest('the body is not a Gorse item patch', zodProblems(parsed.error));
+    if (parsed.data.ItemId !== undefined && parsed.data.ItemId !== id) throw badRequest('the patch names another item', [{ path: 'ItemId', message: `expected ${id} (the item in the path) or nothing` }]);
+    const fields = Object.keys(parsed.data).filter((k) => k !== 'IsHidden' && k !== 'ItemId');
+    if (fields.length || parsed.data.IsHidden === false) {
+      const what = fields.length ? fields : ['IsHidden'];
+      throw badRequest(`this Gorse-compatible subset cannot change ${what.join(', ')} in place: ${wholeItem}`, what.map((k) => ({ path: k, message: parsed.data.IsHidden === false && k === 'IsHidden' ? 'showing a hidden item again needs its whole content' : 'partial item updates are not supported' })));
+    }
+    if (parsed.data.IsHidden !== true) return c.json({ RowAffected: 0 }); // an empty patch changes nothing
+    const r = await hideItem(items, id, c.get('requestId'));
+    return c.json({ RowAffected: rowsAffected([r.status]) });
+  });
+  const categoryRoute = async (c: Context<EdgeEnv>) => {
+    itemId(c);
+    throw badRequest(`this Gorse-compatible subset does not edit an item's categories one by one: ${wholeItem} with its Categories`, [{ path: 'category', message: 'not supported' }]);
+  };
+  app.put('/api/item/:id/category/:category', categoryRoute);
+  app.delete('/api/item/:id/category/:category', categoryRoute);
 }
