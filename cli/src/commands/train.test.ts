@@ -163,7 +163,9 @@ describe.skipIf(!hasTorch)('llmrec train pipeline (tiny synthetic dataset)', () 
       const norm = Math.hypot(...row);
       return row.map((v) => v / norm);
     };
-    const q = Array.from({ length: dim }, (_, j) => (unit(1)[j]! + unit(2)[j]! + unit(3)[j]!) / 3);
+    // the user's content profile: the unit mean of the history's unit content latents; an item's score is its cosine
+    const mean = Array.from({ length: dim }, (_, j) => (unit(1)[j]! + unit(2)[j]! + unit(3)[j]!) / 3);
+    const q = mean.map((v) => v / Math.hypot(...mean));
     for (let i = 0; i < n; i++) expect(cScores[i]).toBeCloseTo(q.reduce((a, v, j) => a + v * unit(i)[j]!, 0), 4);
 
     // features that changed after training are refused, and so are features of another items.jsonl

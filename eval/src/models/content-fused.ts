@@ -41,29 +41,22 @@ async function itemInputs(ctx: FitContext, only: string | undefined) {
 function makeContent(only?: string): ModelSpec {
   return {
     name: only ? `content-${only}` : 'content',
-    description: `content tower alone${only ? ` (${only} only)` : ''}: cosine of an item's content latent to the mean unit content latent of the last 50 history items`,
+    description: `content tower alone${only ? ` (${only} only)` : ''}: cosine of an item's content latent to the user's content profile (the unit mean of the unit content latents of the last 50 history items, shared/src/catalog/cold-content.ts contentProfile)`,
     async create(ctx) {
       const { art, n, inputs } = await itemInputs(ctx, only);
       const s = await art.session('contentTower');
       const dim = art.manifest.contentTower.dim;
       const z = await towerLatents(s, art.manifest.contentTower, inputs);
       await s.session.release();
-      for (let i = 0; i < n; i++) {
-        const row = z.subarray(i * dim, (i + 1) * dim);
-        const norm = Math.hypot(...row);
-        if (norm > 0) for (let j = 0; j < dim; j++) row[j]! /= norm;
-      }
-      const maxlen = art.manifest.input.maxlen;
+      // the worker's content profile (shared/src/catalog/cold-content.ts): unit content latents, the unit mean of the
+      // newest PROFILE_WINDOW history items; an item's score is its cosine to that profile
+      const cc = coldContent(z, dim, 1);
       return {
         score(req) {
           const out = new Float32Array(req.users.length * n);
           const q = new Float32Array(dim);
           req.histories.forEach((h, b) => {
-            q.fill(0);
-            const last = h.subarray(Math.max(0, h.length - maxlen));
-            for (const i of last) for (let j = 0; j < dim; j++) q[j]! += z[i * dim + j]!;
-            for (let j = 0; j < dim; j++) q[j]! /= Math.max(1, last.length);
-            dot(q, z, n, dim, out.subarray(b * n, (b + 1) * n));
+            if (contentProfile(cc, h, q) !== null) dot(q, cc.unit, n, dim, out.subarray(b * n, (b + 1) * n));
           });
           return out;
         },
