@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { differingKeys } from '@llmrec/eval/report/backbone-record.ts';
 import { CliError } from '../command.ts';
 
 // machine-specific: the cap stops a run, the model it trains up to then is the same
@@ -28,12 +29,7 @@ export interface AdoptedStep {
 
 /** Where `got` (a trained run's full config) differs from `want` (the keys the pipeline sets), one line per key. */
 export function sasrecConfigMismatches(got: Record<string, unknown>, want: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(want)) {
-    if (FREE_KEYS.has(k)) continue;
-    if (JSON.stringify(got[k]) !== JSON.stringify(v)) out.push(`${k}: ${k in got ? JSON.stringify(got[k]) : 'unset'} (pipeline: ${JSON.stringify(v)})`);
-  }
-  return out;
+  return differingKeys(got, want, FREE_KEYS).map((k) => `${k}: ${k in got ? JSON.stringify(got[k]) : 'unset'} (pipeline: ${JSON.stringify(want[k])})`);
 }
 
 /**

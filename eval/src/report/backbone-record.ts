@@ -58,14 +58,13 @@ const FREE_KEYS = new Set(['seed', 'max_seconds']);
 /** Where a run's config differs from `defaults` (the `llmrec train` default SASRec config of the dataset: the keys it
  * sets; the rest are the trainer's DEFAULTS on both sides), one line per key and run. */
 export function configMismatches(rec: SasrecSeedsRecord, defaults: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const run of rec.runs) {
-    for (const [k, v] of Object.entries(defaults)) {
-      if (FREE_KEYS.has(k)) continue;
-      if (JSON.stringify(run.config[k]) !== JSON.stringify(v)) out.push(`${run.name}: ${k} = ${JSON.stringify(run.config[k])}, default ${JSON.stringify(v)}`);
-    }
-  }
-  return out;
+  return rec.runs.flatMap((run) => differingKeys(run.config, defaults, FREE_KEYS).map((k) => `${run.name}: ${k} = ${JSON.stringify(run.config[k])}, default ${JSON.stringify(defaults[k])}`));
+}
+
+/** The keys `want` sets whose value a trained run's config `got` does not have (JSON equality), `free` keys aside:
+ * the rest are the trainer's DEFAULTS on both sides. Shared by the records check here and `llmrec train --sasrec-from`. */
+export function differingKeys(got: Record<string, unknown>, want: Record<string, unknown>, free: ReadonlySet<string>): string[] {
+  return Object.keys(want).filter((k) => !free.has(k) && JSON.stringify(got[k]) !== JSON.stringify(want[k]));
 }
 
 function fig(vals: number[]): Figure {

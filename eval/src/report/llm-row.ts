@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { fmtP } from './format.ts';
 
 const Stat = z.object({ mean: z.number(), ci95: z.number(), n: z.number().int() });
 const Paired = z.object({ meanDiff: z.number(), p: z.number(), d: z.number() });
@@ -53,19 +54,20 @@ export function readLlmEval(dir: string, dataset: string): { record: LlmEvalReco
 }
 
 const fig = (s: z.infer<typeof Stat>) => `${s.mean.toFixed(4)} ± ${s.ci95.toFixed(4)}`;
+/** A difference with its sign, a true minus for negatives (as the LLM tables print them). */
+const signed = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;
 
 /** The row, in the main table's columns, and the note that goes under the table. */
 export function llmRow(label: string, rec: LlmEvalRecord, file: string): { row: string[]; note: string } {
   const t = rec.test;
   const c = t.pairedNdcg10OnMinusOff;
-  const sign = c.meanDiff >= 0 ? '+' : '−';
   return {
-    row: [label, fig(t.llmOn.ndcg10), fig(t.llmOn.hr10), '', '', `LLM off (${rec.latentModel})`, `${sign}${Math.abs(c.meanDiff).toFixed(4)}`, c.p >= 0.001 ? c.p.toFixed(3) : c.p.toExponential(1), c.d.toFixed(2), 'one training; CI over users', file],
+    row: [label, fig(t.llmOn.ndcg10), fig(t.llmOn.hr10), '', '', `LLM off (${rec.latentModel})`, signed(c.meanDiff), fmtP(c.p), c.d.toFixed(2), 'one training; CI over users', file],
     note: `"+ LLM" comes from \`${rec.command}\` (${file}), not from this report's runs: the latent model's top-20 re-ranked by the frozen LLM (${rec.llm.split('/').pop()}) ${rec.ablation ? 'from the prompt the edge sends (soft user and item tokens, the KV evidence of the 5 newest history items with soft evidence tokens)' : 'from soft user and item tokens (no KV evidence in this record\'s prompts)'}, fusion weight chosen on validation NDCG@10 (chosen: ${rec.chosenWeightOnValid}${rec.chosenWeightOnValid === 0 ? ', i.e. the LLM off: no weight helped on validation' : ''}); latent model ${rec.latentModel} (LLM off: ${fig(t.llmOff.ndcg10)}); the LLM's own ranking of the top-20 reaches NDCG@10 ${t.llmOnlyNdcg10.toFixed(4)}. The only decoder available here is stories260K (260K parameters, trained on children's stories), which knows nothing of films; the row measures the path, not what a real LLM adds.`,
   };
 }
 
-const pcell = (c: z.infer<typeof Paired>) => `${c.meanDiff >= 0 ? '+' : '−'}${Math.abs(c.meanDiff).toFixed(4)}, p ${c.p >= 0.001 ? c.p.toFixed(3) : c.p.toExponential(1)}`;
+const pcell = (c: z.infer<typeof Paired>) => `${signed(c.meanDiff)}, p ${fmtP(c.p)}`;
 
 /**
  * The component ablation "− evidence soft tokens" / "− evidence" from the record's --evidence-ablation block:
@@ -78,14 +80,13 @@ export function evidenceAblationTable(dataset: string, rec: LlmEvalRecord & { ab
   const row = (label: string, v: keyof typeof a.variants) => {
     const x = a.variants[v];
     const p = v === 'full' ? undefined : a.paired[v];
-    const sign = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(4)}`;
     return [
       label,
       String(x.chosenWeightOnValid),
       fig(x.test.ndcg10),
       fig(x.test.hr10),
-      p ? sign(p.ndcg10Fused.meanDiff) : '—',
-      p ? (p.ndcg10Fused.p >= 0.001 ? p.ndcg10Fused.p.toFixed(3) : p.ndcg10Fused.p.toExponential(1)) : '—',
+      p ? signed(p.ndcg10Fused.meanDiff) : '—',
+      p ? fmtP(p.ndcg10Fused.p) : '—',
       p ? p.ndcg10Fused.d.toFixed(2) : '—',
       `${fig(x.test.llmOnlyNdcg10)}${p ? ` (${pcell(p.llmOnlyNdcg10)})` : ''}${ranked(x.test.llmOnlyNdcg10)}`,
       `${fig(x.test.hit1Llm)}${p ? ` (${pcell(p.hit1Llm)})` : ''}${ranked(x.test.hit1Llm)}`,

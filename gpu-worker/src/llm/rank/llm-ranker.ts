@@ -48,10 +48,8 @@ export function fitSoftPromptLayout(llm: LoadedLlm, seg: PromptSegments, userIdx
   const length = (p: SoftPrompt) => llm.tokenizer.encode('', { bos: true }).length + p.pieces.reduce((n, x) => n + ('text' in x ? llm.tokenizer.encode(x.text).length : x.soft === 'user' && userIdx === undefined ? 0 : 1), 0);
   const n = seg.evidence.length;
   const ladder: PromptLayout[] = ([[10, true], [5, true], [3, true], [5, false], [3, false], [1, false]] as const).map(([maxHistory, candidateTitles]) => ({ maxHistory, candidateTitles, evidence: n }));
-  for (let keep = n >> 1; n > 0; keep >>= 1) {
-    ladder.push({ maxHistory: 1, candidateTitles: false, evidence: keep });
-    if (keep === 0) break;
-  }
+  // evidence halved down to none: n >> 1, n >> 2, ..., 0
+  for (let keep = n; keep > 0; ) ladder.push({ maxHistory: 1, candidateTitles: false, evidence: (keep >>= 1) });
   for (const layout of ladder) {
     const s = layout.evidence === n ? seg : { ...seg, evidence: layout.evidence ? seg.evidence.slice(-layout.evidence) : [] };
     const prompt = buildSoftPrompt(s, { userIdx, maxHistory: layout.maxHistory, candidateTitles: layout.candidateTitles });
